@@ -1,0 +1,321 @@
+//! The client: its identity, its endpoints and how it authenticates.
+
+use std::net::IpAddr;
+
+use url::{Host, Url};
+
+use crate::config_error::ConfigError;
+use crate::secret::ClientSecret;
+
+/// Google's authorization endpoint.
+pub const GOOGLE_AUTH_URI: &str = "https://accounts.google.com/o/oauth2/auth";
+/// Google's token endpoint.
+pub const GOOGLE_TOKEN_URI: &str = "https://oauth2.googleapis.com/token";
+/// Google's issuer identifier (the `iss` of its authorization responses).
+pub const GOOGLE_ISSUER: &str = "https://accounts.google.com";
+
+/// The default bound on a response body the crate parses: 1 MiB.
+pub const DEFAULT_RESPONSE_LIMIT: usize = 1 << 20;
+
+/// How the client proves its identity at the token endpoint
+/// ([RFC 6749 §2.3](https://www.rfc-editor.org/rfc/rfc6749#section-2.3)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ClientAuthMethod {
+    /// HTTP Basic with the form-urlencoded id and secret (RFC 6749 §2.3.1).
+    /// google-auth-oauthlib's default for the code exchange.
+    ClientSecretBasic,
+    /// `client_id` and `client_secret` in the form body. google-auth's
+    /// choice for refresh.
+    ClientSecretPost,
+    /// A public client: `client_id` in the body, no secret.
+    None,
+}
+
+/// An OAuth client registration: id, optional secret, endpoints.
+///
+/// Built with [`Client::builder`], [`Client::google`] or from a
+/// `client_secrets.json` ([`ClientSecrets`](crate::ClientSecrets)).
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub(crate) id: String,
+    pub(crate) secret: Option<ClientSecret>,
+    pub(crate) auth_method: ClientAuthMethod,
+    pub(crate) authorization_endpoint: Url,
+    pub(crate) token_endpoint: Url,
+    pub(crate) issuer: Option<String>,
+    pub(crate) require_issuer: bool,
+    pub(crate) response_limit: usize,
+}
+
+impl Client {
+    /// Starts building a client with this id.
+    pub fn builder(client_id: impl Into<String>) -> ClientBuilder {
+        ClientBuilder {
+            id: client_id.into(),
+            secret: None,
+            auth_method: None,
+            authorization_endpoint: None,
+            token_endpoint: None,
+            issuer: None,
+            require_issuer: false,
+            allow_insecure: false,
+            response_limit: DEFAULT_RESPONSE_LIMIT,
+        }
+    }
+
+    /// A builder preset for Google: its endpoints and issuer, and the secret
+    /// if the client is confidential.
+    pub fn google(
+        client_id: impl Into<String>,
+        client_secret: Option<ClientSecret>,
+    ) -> ClientBuilder {
+        let mut builder = Self::builder(client_id)
+            .authorization_endpoint(GOOGLE_AUTH_URI)
+            .token_endpoint(GOOGLE_TOKEN_URI)
+            .issuer(GOOGLE_ISSUER);
+        builder.secret = client_secret;
+        builder
+    }
+
+    /// The client id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The client secret, if the client is confidential.
+    pub fn secret(&self) -> Option<&ClientSecret> {
+        self.secret.as_ref()
+    }
+
+    /// How the client authenticates at the token endpoint.
+    pub fn auth_method(&self) -> ClientAuthMethod {
+        self.auth_method
+    }
+
+    /// The authorization endpoint.
+    pub fn authorization_endpoint(&self) -> &Url {
+        &self.authorization_endpoint
+    }
+
+    /// The token endpoint.
+    pub fn token_endpoint(&self) -> &Url {
+        &self.token_endpoint
+    }
+
+    /// The issuer the authorization server identifies as, if known.
+    pub fn issuer(&self) -> Option<&str> {
+        self.issuer.as_deref()
+    }
+
+    /// The bound on response bodies.
+    pub fn response_limit(&self) -> usize {
+        self.response_limit
+    }
+}
+
+/// Builds a [`Client`]; see [`Client::builder`].
+#[derive(Debug, Clone)]
+#[must_use = "call build() to get the client"]
+pub struct ClientBuilder {
+    id: String,
+    secret: Option<ClientSecret>,
+    auth_method: Option<ClientAuthMethod>,
+    authorization_endpoint: Option<String>,
+    token_endpoint: Option<String>,
+    issuer: Option<String>,
+    require_issuer: bool,
+    allow_insecure: bool,
+    response_limit: usize,
+}
+
+impl ClientBuilder {
+    /// The client secret of a confidential client.
+    pub fn client_secret(mut self, secret: ClientSecret) -> Self {
+        self.secret = Some(secret);
+        self
+    }
+
+    /// How to authenticate at the token endpoint. Default: HTTP Basic when
+    /// there is a secret (google-auth-oauthlib's choice), `None` otherwise.
+    pub fn auth_method(mut self, method: ClientAuthMethod) -> Self {
+        self.auth_method = Some(method);
+        self
+    }
+
+    /// The authorization endpoint URL.
+    pub fn authorization_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.authorization_endpoint = Some(url.into());
+        self
+    }
+
+    /// The token endpoint URL.
+    pub fn token_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.token_endpoint = Some(url.into());
+        self
+    }
+
+    /// The authorization server's issuer identifier. When set, an `iss`
+    /// parameter in the callback must equal it exactly
+    /// ([RFC 9207](https://www.rfc-editor.org/rfc/rfc9207)).
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = Some(issuer.into());
+        self
+    }
+
+    /// Require the callback to carry `iss` (set this when the server's
+    /// metadata has `authorization_response_iss_parameter_supported: true`).
+    /// Needs [`issuer`](Self::issuer).
+    pub fn require_issuer_in_callback(mut self, required: bool) -> Self {
+        self.require_issuer = required;
+        self
+    }
+
+    /// The bound on response bodies the client parses (default 1 MiB).
+    pub fn response_limit(mut self, bytes: usize) -> Self {
+        self.response_limit = bytes;
+        self
+    }
+
+    /// **For tests only**: accept `http` endpoints on any host. Without it,
+    /// endpoints must be `https`, or `http` on `127.0.0.1`, `[::1]` or
+    /// `localhost`. Never enable this in production: the token endpoint
+    /// receives the client secret and the codes.
+    pub fn allow_insecure_endpoints(mut self, allow: bool) -> Self {
+        self.allow_insecure = allow;
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    pub fn build(self) -> Result<Client, ConfigError> {
+        let endpoint = |value: Option<String>, name| {
+            let value = value.ok_or(ConfigError::MissingEndpoint { endpoint: name })?;
+            parse_endpoint(&value, name, self.allow_insecure)
+        };
+        let authorization_endpoint = endpoint(
+            self.authorization_endpoint.clone(),
+            "authorization_endpoint",
+        )?;
+        let token_endpoint = endpoint(self.token_endpoint.clone(), "token_endpoint")?;
+        let auth_method = match (self.auth_method, &self.secret) {
+            (Some(method), _) => method,
+            (None, Some(_)) => ClientAuthMethod::ClientSecretBasic,
+            (None, None) => ClientAuthMethod::None,
+        };
+        if auth_method != ClientAuthMethod::None && self.secret.is_none() {
+            return Err(ConfigError::SecretRequired);
+        }
+        Ok(Client {
+            id: self.id,
+            secret: self.secret,
+            auth_method,
+            authorization_endpoint,
+            token_endpoint,
+            require_issuer: self.require_issuer && self.issuer.is_some(),
+            issuer: self.issuer,
+            response_limit: self.response_limit,
+        })
+    }
+}
+
+/// Parses an endpoint URL and applies the https rule: https anywhere, http
+/// only on loopback hosts unless `allow_insecure`.
+pub(crate) fn parse_endpoint(
+    value: &str,
+    name: &'static str,
+    allow_insecure: bool,
+) -> Result<Url, ConfigError> {
+    let url = Url::parse(value).map_err(|_| ConfigError::InvalidUrl { field: name })?;
+    if url.fragment().is_some() || url.cannot_be_a_base() || url.host().is_none() {
+        return Err(ConfigError::InvalidUrl { field: name });
+    }
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if allow_insecure || is_loopback(&url) => Ok(url),
+        _ => Err(ConfigError::InsecureEndpoint { endpoint: name }),
+    }
+}
+
+/// Whether the URL's host is a loopback address or `localhost`.
+pub(crate) fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn build(token: &str) -> Result<Client, ConfigError> {
+        Client::builder("id")
+            .authorization_endpoint("https://as.example/auth")
+            .token_endpoint(token)
+            .build()
+    }
+
+    #[test]
+    fn https_and_loopback_http_are_accepted() {
+        for ok in [
+            "https://as.example/token",
+            "http://127.0.0.1:8080/token",
+            "http://127.8.9.1/token",
+            "http://[::1]:9/token",
+            "http://localhost/token",
+        ] {
+            assert!(build(ok).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn other_endpoints_are_refused() {
+        let insecure = Err(ConfigError::InsecureEndpoint {
+            endpoint: "token_endpoint",
+        });
+        assert_eq!(build("http://as.example/token").map(|_| ()), insecure);
+        assert_eq!(build("http://10.0.0.1/token").map(|_| ()), insecure);
+        assert_eq!(build("ftp://as.example/token").map(|_| ()), insecure);
+        assert_eq!(
+            build("http://localhost.evil.example/token").map(|_| ()),
+            insecure
+        );
+        let invalid = Err(ConfigError::InvalidUrl {
+            field: "token_endpoint",
+        });
+        assert_eq!(build("/token").map(|_| ()), invalid);
+        assert_eq!(build("https://as.example/token#x").map(|_| ()), invalid);
+    }
+
+    #[test]
+    fn insecure_switch_allows_http_anywhere() {
+        let client = Client::builder("id")
+            .authorization_endpoint("http://as.example/auth")
+            .token_endpoint("http://as.example/token")
+            .allow_insecure_endpoints(true)
+            .build();
+        assert!(client.is_ok());
+    }
+
+    #[test]
+    fn auth_method_defaults_follow_the_secret() {
+        let public = build("https://as.example/token").unwrap();
+        assert_eq!(public.auth_method(), ClientAuthMethod::None);
+        let confidential = Client::google("id", Some(ClientSecret::new("s")))
+            .build()
+            .unwrap();
+        assert_eq!(
+            confidential.auth_method(),
+            ClientAuthMethod::ClientSecretBasic
+        );
+        let needs_secret = Client::builder("id")
+            .authorization_endpoint("https://a.example/")
+            .token_endpoint("https://a.example/t")
+            .auth_method(ClientAuthMethod::ClientSecretPost)
+            .build();
+        assert_eq!(needs_secret.map(|_| ()), Err(ConfigError::SecretRequired));
+    }
+}

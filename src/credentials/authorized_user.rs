@@ -1,0 +1,276 @@
+//! google-auth's `authorized_user` JSON: the file `gcloud auth
+//! application-default login` and `Credentials.to_json()` write.
+
+use std::time::{Duration, SystemTime};
+
+use serde::Serialize;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use crate::client::{parse_endpoint, GOOGLE_TOKEN_URI};
+use crate::config_error::{FileError, FileProblem};
+use crate::credentials::bearer::BearerToken;
+use crate::credentials::user::{FileExtras, UserCredentials};
+use crate::expiry::unix_seconds;
+use crate::json::{opt_str, opt_str_list, parse_object};
+use crate::secret::{AccessToken, ClientSecret, RefreshToken};
+
+const FILE: &str = "authorized_user JSON";
+
+/// The largest authorized_user file accepted: 64 KiB.
+pub const AUTHORIZED_USER_LIMIT: usize = 64 * 1024;
+
+/// The `type` of an authorized_user file.
+pub const AUTHORIZED_USER_TYPE: &str = "authorized_user";
+
+impl UserCredentials {
+    /// Reads google-auth's `authorized_user` JSON.
+    ///
+    /// `refresh_token` and `client_id` are required; `client_secret` is
+    /// optional (public clients); `type`, when present, must be
+    /// `authorized_user`; `scopes` may be a list or a space-separated
+    /// string; `token_uri` is honoured (default Google's) and must be https
+    /// or loopback http. A token without `expiry` is dropped, so the first
+    /// use refreshes it (google-auth loads it as expired).
+    ///
+    /// ```
+    /// use oauth2_sansio::UserCredentials;
+    ///
+    /// let creds = UserCredentials::from_authorized_user_json(br#"{
+    ///   "type": "authorized_user", "client_id": "id", "client_secret": "s",
+    ///   "refresh_token": "1//r", "token": "ya29.t", "expiry": "2026-11-25T23:40:54Z",
+    ///   "scopes": "openid email"}"#)?;
+    /// assert_eq!(creds.scopes(), ["openid", "email"]);
+    /// let json = creds.to_authorized_user_json();
+    /// assert!(json.contains(r#""expiry":"2026-11-25T23:40:54Z""#));
+    /// # Ok::<(), oauth2_sansio::FileError>(())
+    /// ```
+    pub fn from_authorized_user_json(bytes: &[u8]) -> Result<Self, FileError> {
+        let map = parse_object(bytes, AUTHORIZED_USER_LIMIT)
+            .map_err(|p| FileError::from_json(FILE, p))?;
+        let text = |field: &'static str| -> Result<Option<String>, FileError> {
+            opt_str(&map, field)
+                .map(|v| v.map(str::to_owned))
+                .map_err(|reason| FileError::invalid(FILE, field, reason))
+        };
+        let required =
+            |field: &'static str| text(field)?.ok_or_else(|| FileError::missing(FILE, field));
+
+        if let Some(kind) = text("type")? {
+            if kind != AUTHORIZED_USER_TYPE {
+                return Err(FileError::new(
+                    FILE,
+                    FileProblem::WrongType {
+                        expected: AUTHORIZED_USER_TYPE,
+                        found: crate::error::sanitize(&kind),
+                    },
+                ));
+            }
+        }
+        let token_uri = text("token_uri")?.unwrap_or_else(|| GOOGLE_TOKEN_URI.to_owned());
+        let token_uri = parse_endpoint(&token_uri, "token_uri", false).map_err(|_| {
+            FileError::invalid(
+                FILE,
+                "token_uri",
+                "must be an https URL (or http on a loopback host)",
+            )
+        })?;
+        let scopes = opt_str_list(&map, "scopes")
+            .map_err(|reason| FileError::invalid(FILE, "scopes", reason))?
+            .unwrap_or_default();
+        let expiry = text("expiry")?.map(|e| parse_expiry(&e)).transpose()?;
+
+        let mut creds = UserCredentials::empty(
+            token_uri,
+            required("client_id")?,
+            text("client_secret")?.map(ClientSecret::new),
+            scopes,
+        );
+        creds.refresh_token = Some(RefreshToken::new(required("refresh_token")?));
+        creds.token = match (text("token")?, expiry) {
+            (Some(token), Some(expiry)) => {
+                Some(BearerToken::new(AccessToken::new(token), Some(expiry)))
+            }
+            _ => None,
+        };
+        creds.quota_project = text("quota_project_id")?;
+        creds.file_extras = FileExtras {
+            rapt_token: text("rapt_token")?.map(RefreshToken::new),
+            universe_domain: text("universe_domain")?,
+            account: text("account")?,
+        };
+        Ok(creds)
+    }
+
+    /// Writes google-auth's `authorized_user` JSON (with `"type"`, as gcloud
+    /// writes it), which `from_authorized_user_json` and google-auth read
+    /// back. It contains the refresh token and client secret: store it with
+    /// owner-only permissions.
+    pub fn to_authorized_user_json(&self) -> String {
+        let expiry = self
+            .token
+            .as_ref()
+            .and_then(BearerToken::expiry)
+            .and_then(format_expiry);
+        let file = AuthorizedUserFile {
+            kind: AUTHORIZED_USER_TYPE,
+            token: self.token.as_ref().map(|t| t.token().secret()),
+            refresh_token: self.refresh_token.as_ref().map(RefreshToken::secret),
+            token_uri: self.token_uri.as_str(),
+            client_id: &self.client_id,
+            client_secret: self.client_secret.as_ref().map(ClientSecret::secret),
+            scopes: &self.scopes,
+            quota_project_id: self.quota_project.as_deref(),
+            rapt_token: self
+                .file_extras
+                .rapt_token
+                .as_ref()
+                .map(RefreshToken::secret),
+            universe_domain: self.file_extras.universe_domain.as_deref(),
+            account: self.file_extras.account.as_deref(),
+            expiry: expiry.as_deref(),
+        };
+        serde_json::to_string(&file).expect("strings and lists always serialize")
+    }
+}
+
+#[derive(Serialize)]
+struct AuthorizedUserFile<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<&'a str>,
+    token_uri: &'a str,
+    client_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_secret: Option<&'a str>,
+    scopes: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    quota_project_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rapt_token: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    universe_domain: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    account: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expiry: Option<&'a str>,
+}
+
+/// `2026-11-25T23:40:54Z`: whole seconds, UTC, as google-auth writes it.
+fn format_expiry(expiry: SystemTime) -> Option<String> {
+    let secs = i64::try_from(unix_seconds(expiry)?).ok()?;
+    OffsetDateTime::from_unix_timestamp(secs)
+        .ok()?
+        .format(&Rfc3339)
+        .ok()
+}
+
+/// RFC 3339 with any offset and optional fractional seconds; a time without
+/// an offset is UTC (google-auth's reader strips the `Z`, so such files exist).
+fn parse_expiry(text: &str) -> Result<SystemTime, FileError> {
+    const INVALID: &str = "must be an RFC 3339 date-time after 1970, such as 2026-11-25T23:40:54Z";
+    let has_offset = text
+        .rsplit_once('T')
+        .is_some_and(|(_, time)| time.ends_with(['Z', 'z']) || time.contains(['+', '-']));
+    let parsed = if has_offset {
+        OffsetDateTime::parse(text, &Rfc3339)
+    } else {
+        OffsetDateTime::parse(&format!("{text}Z"), &Rfc3339)
+    }
+    .map_err(|_| FileError::invalid(FILE, "expiry", INVALID))?;
+    let secs = u64::try_from(parsed.unix_timestamp())
+        .map_err(|_| FileError::invalid(FILE, "expiry", INVALID))?;
+    Ok(SystemTime::UNIX_EPOCH + Duration::from_secs(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(secs: u64) -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
+    }
+
+    #[test]
+    fn expiry_text_forms() {
+        assert_eq!(parse_expiry("1970-01-01T00:01:40Z").unwrap(), at(100));
+        assert_eq!(
+            parse_expiry("1970-01-01T00:01:40.999999Z").unwrap(),
+            at(100)
+        );
+        assert_eq!(parse_expiry("1970-01-01T00:01:40").unwrap(), at(100));
+        assert_eq!(parse_expiry("1970-01-01T01:01:40+01:00").unwrap(), at(100));
+        assert!(parse_expiry("1969-12-31T23:59:59Z").is_err());
+        assert!(parse_expiry("yesterday").is_err());
+        assert_eq!(
+            format_expiry(at(1_795_650_054)).unwrap(),
+            "2026-11-25T23:40:54Z"
+        );
+    }
+
+    #[test]
+    fn missing_required_fields_are_named() {
+        let err = UserCredentials::from_authorized_user_json(br#"{"client_id":"i"}"#).unwrap_err();
+        assert_eq!(
+            err.problem(),
+            &FileProblem::MissingField {
+                field: "refresh_token".into()
+            }
+        );
+        let err =
+            UserCredentials::from_authorized_user_json(br#"{"refresh_token":"r"}"#).unwrap_err();
+        assert_eq!(
+            err.problem(),
+            &FileProblem::MissingField {
+                field: "client_id".into()
+            }
+        );
+    }
+
+    #[test]
+    fn wrong_type_and_insecure_token_uri_are_refused() {
+        let err = UserCredentials::from_authorized_user_json(
+            br#"{"type":"service_account","client_id":"i","refresh_token":"r"}"#,
+        )
+        .unwrap_err();
+        assert!(matches!(err.problem(), FileProblem::WrongType { .. }));
+        let err = UserCredentials::from_authorized_user_json(
+            br#"{"client_id":"i","refresh_token":"r","token_uri":"http://evil.example/token"}"#,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err.problem(), FileProblem::InvalidField { field, .. } if field == "token_uri")
+        );
+    }
+
+    #[test]
+    fn token_without_expiry_is_dropped() {
+        let creds = UserCredentials::from_authorized_user_json(
+            br#"{"client_id":"i","refresh_token":"r","token":"t"}"#,
+        )
+        .unwrap();
+        assert!(creds.token().is_none());
+        assert_eq!(creds.freshness(at(0)), crate::Freshness::Invalid);
+    }
+
+    #[test]
+    fn honours_token_uri_and_keeps_unused_fields() {
+        let creds = UserCredentials::from_authorized_user_json(
+            br#"{"client_id":"i","refresh_token":"r","token_uri":"http://127.0.0.1:9/t","rapt_token":"rapt","account":"a@b","universe_domain":"googleapis.com","quota_project_id":"q"}"#,
+        )
+        .unwrap();
+        assert_eq!(creds.token_uri().as_str(), "http://127.0.0.1:9/t");
+        let json = creds.to_authorized_user_json();
+        for part in [
+            r#""rapt_token":"rapt""#,
+            r#""account":"a@b""#,
+            r#""quota_project_id":"q""#,
+            r#""universe_domain":"googleapis.com""#,
+        ] {
+            assert!(json.contains(part), "{json}");
+        }
+    }
+}

@@ -1,0 +1,266 @@
+//! User credentials: what a sign-in yields, google-auth's `Credentials`.
+
+use std::time::{Duration, SystemTime};
+
+use serde_json::{Map, Value};
+use url::Url;
+
+use crate::client::{Client, ClientAuthMethod, DEFAULT_RESPONSE_LIMIT};
+use crate::credentials::bearer::{BearerToken, NeedsRefresh};
+use crate::error::Error;
+use crate::expiry::{Freshness, DEFAULT_REFRESH_THRESHOLD};
+use crate::secret::{ClientSecret, IdToken, RefreshToken};
+use crate::token::request::{token_request, ClientAuth};
+use crate::token::{token_call_machine, TokenCall, TokenResponse};
+
+/// A user's tokens and what is needed to refresh them.
+///
+/// Obtained from a [`CodeExchange`](crate::CodeExchange), read from an
+/// `authorized_user` JSON file, or built with
+/// [`from_refresh_token`](Self::from_refresh_token).
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserCredentials {
+    pub(crate) token: Option<BearerToken>,
+    pub(crate) refresh_token: Option<RefreshToken>,
+    pub(crate) id_token: Option<IdToken>,
+    pub(crate) scopes: Vec<String>,
+    pub(crate) granted_scopes: Option<Vec<String>>,
+    pub(crate) token_uri: Url,
+    pub(crate) client_id: String,
+    pub(crate) client_secret: Option<ClientSecret>,
+    pub(crate) refresh_auth: ClientAuthMethod,
+    pub(crate) quota_project: Option<String>,
+    pub(crate) file_extras: FileExtras,
+    pub(crate) refresh_threshold: Duration,
+    pub(crate) response_limit: usize,
+    pub(crate) extra: Map<String, Value>,
+}
+
+/// Fields of the authorized_user file the crate carries but does not use.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct FileExtras {
+    pub rapt_token: Option<RefreshToken>,
+    pub universe_domain: Option<String>,
+    pub account: Option<String>,
+}
+
+impl UserCredentials {
+    /// Credentials holding only a refresh token for `client`: the first
+    /// [`refresh`](Self::refresh) obtains an access token.
+    pub fn from_refresh_token(
+        client: &Client,
+        refresh_token: RefreshToken,
+        scopes: Vec<String>,
+    ) -> Self {
+        Self::empty(
+            client.token_endpoint.clone(),
+            client.id.clone(),
+            client.secret.clone(),
+            scopes,
+        )
+        .with_refresh_token(refresh_token)
+    }
+
+    fn with_refresh_token(mut self, refresh_token: RefreshToken) -> Self {
+        self.refresh_token = Some(refresh_token);
+        self
+    }
+
+    pub(crate) fn empty(
+        token_uri: Url,
+        client_id: String,
+        client_secret: Option<ClientSecret>,
+        scopes: Vec<String>,
+    ) -> Self {
+        let refresh_auth = if client_secret.is_some() {
+            ClientAuthMethod::ClientSecretPost
+        } else {
+            ClientAuthMethod::None
+        };
+        Self {
+            token: None,
+            refresh_token: None,
+            id_token: None,
+            scopes,
+            granted_scopes: None,
+            token_uri,
+            client_id,
+            client_secret,
+            refresh_auth,
+            quota_project: None,
+            file_extras: FileExtras::default(),
+            refresh_threshold: DEFAULT_REFRESH_THRESHOLD,
+            response_limit: DEFAULT_RESPONSE_LIMIT,
+            extra: Map::new(),
+        }
+    }
+
+    /// The current access token and its expiry, if any.
+    pub fn token(&self) -> Option<&BearerToken> {
+        self.token.as_ref()
+    }
+
+    /// The refresh token, if any.
+    pub fn refresh_token(&self) -> Option<&RefreshToken> {
+        self.refresh_token.as_ref()
+    }
+
+    /// The OpenID Connect ID token from the latest response that had one.
+    pub fn id_token(&self) -> Option<&IdToken> {
+        self.id_token.as_ref()
+    }
+
+    /// The scopes requested.
+    pub fn scopes(&self) -> &[String] {
+        &self.scopes
+    }
+
+    /// The scopes the server said it granted; `None` when it did not say
+    /// (RFC 6749 §5.1: then they are the requested ones).
+    pub fn granted_scopes(&self) -> Option<&[String]> {
+        self.granted_scopes.as_deref()
+    }
+
+    /// Requested scopes the server did not grant (the user may untick some
+    /// on Google's consent screen). Not an error: check it where it matters.
+    pub fn missing_scopes(&self) -> Vec<&str> {
+        match &self.granted_scopes {
+            None => Vec::new(),
+            Some(granted) => self
+                .scopes
+                .iter()
+                .filter(|s| !granted.contains(s))
+                .map(String::as_str)
+                .collect(),
+        }
+    }
+
+    /// The token endpoint refreshes go to.
+    pub fn token_uri(&self) -> &Url {
+        &self.token_uri
+    }
+
+    /// The client id.
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    /// The client secret, if any.
+    pub fn client_secret(&self) -> Option<&ClientSecret> {
+        self.client_secret.as_ref()
+    }
+
+    /// The quota project sent as `x-goog-user-project`, if any.
+    pub fn quota_project(&self) -> Option<&str> {
+        self.quota_project.as_deref()
+    }
+
+    /// Unknown fields of the latest token response.
+    pub fn extra(&self) -> &Map<String, Value> {
+        &self.extra
+    }
+
+    /// Sets the quota project (billed for API calls).
+    pub fn with_quota_project(mut self, project: Option<String>) -> Self {
+        self.quota_project = project;
+        self
+    }
+
+    /// How long before expiry a token counts as stale (default 225 s, as google-auth).
+    pub fn with_refresh_threshold(mut self, threshold: Duration) -> Self {
+        self.refresh_threshold = threshold;
+        self
+    }
+
+    /// How refresh requests authenticate the client. Default:
+    /// `ClientSecretPost` (google-auth's refresh request) with a secret,
+    /// `None` without.
+    pub fn with_refresh_auth(mut self, method: ClientAuthMethod) -> Self {
+        self.refresh_auth = method;
+        self
+    }
+
+    /// The bound on refresh response bodies (default 1 MiB).
+    pub fn with_response_limit(mut self, bytes: usize) -> Self {
+        self.response_limit = bytes;
+        self
+    }
+
+    /// Fresh, stale or invalid at `now` (no access token: invalid; no known
+    /// expiry: fresh until the API says otherwise).
+    pub fn freshness(&self, now: SystemTime) -> Freshness {
+        match &self.token {
+            Some(token) => token.freshness(now, self.refresh_threshold),
+            None => Freshness::Invalid,
+        }
+    }
+
+    /// Adds the bearer token (and the quota project header) to `request`
+    /// if the token is still valid at `now`.
+    pub fn authorize<B>(
+        &self,
+        request: &mut http::Request<B>,
+        now: SystemTime,
+    ) -> Result<Freshness, NeedsRefresh> {
+        let token = self.token.as_ref().ok_or(NeedsRefresh)?;
+        token.authorize(
+            request,
+            self.quota_project.as_deref(),
+            now,
+            self.refresh_threshold,
+        )
+    }
+
+    /// A machine that refreshes the access token; its output is the updated
+    /// credentials. Sends google-auth's request: `grant_type=refresh_token`,
+    /// the client credentials (in the body by default), the refresh token,
+    /// and the requested scopes.
+    pub fn refresh(&self) -> Result<Refresh, Error> {
+        let refresh_token = self.refresh_token.as_ref().ok_or(Error::NoRefreshToken)?;
+        let scope = self.scopes.join(" ");
+        let mut params = vec![("refresh_token", refresh_token.secret())];
+        if !scope.is_empty() {
+            params.push(("scope", scope.as_str()));
+        }
+        let auth = ClientAuth {
+            method: self.refresh_auth,
+            client_id: &self.client_id,
+            secret: self.client_secret.as_ref(),
+        };
+        let request = token_request(&self.token_uri, auth, "refresh_token", &params);
+        Ok(Refresh {
+            call: TokenCall::new(request, self.response_limit),
+            context: self.clone(),
+        })
+    }
+
+    /// These credentials updated with a token response received at `now`:
+    /// a new refresh token or ID token replaces the old one, an absent one
+    /// keeps it.
+    pub(crate) fn updated(&self, response: TokenResponse, now: SystemTime) -> Self {
+        let mut next = self.clone();
+        let expiry = response.expiry(now);
+        next.token = Some(BearerToken::new(response.access_token, expiry));
+        if let Some(refresh_token) = response.refresh_token {
+            next.refresh_token = Some(refresh_token);
+        }
+        if let Some(id_token) = response.id_token {
+            next.id_token = Some(id_token);
+        }
+        if let Some(granted) = response.scopes {
+            next.granted_scopes = Some(granted);
+        }
+        next.extra = response.extra;
+        next
+    }
+}
+
+/// Refreshes [`UserCredentials`]; made by [`UserCredentials::refresh`].
+#[derive(Debug)]
+#[must_use = "a machine does nothing until driven"]
+pub struct Refresh {
+    call: TokenCall,
+    context: UserCredentials,
+}
+
+token_call_machine!(Refresh => UserCredentials, |base, response, now| Ok(base.updated(response, now)));

@@ -1,0 +1,151 @@
+//! The client side of OAuth 2.0 as sans-IO state machines: Google's flows
+//! (google-auth-oauthlib's `Flow`, google-auth's `Credentials`) and the RFCs
+//! around them.
+//!
+//! The crate never opens a socket, reads a clock, touches a file or draws
+//! its own randomness. You hand it the current time, random bytes and HTTP
+//! responses; it hands back [`http::Request`]s to send, deadlines to wait
+//! for, and results. Any runtime can drive it — tokio, async-std, a blocking
+//! loop, WASM, a test with a fake clock.
+//!
+//! # The driving contract
+//!
+//! Every flow is a [`Machine`]. [`Machine::poll`] says what to do next:
+//! [`Step::Send`] a request, [`Step::Wait`] until a time, or
+//! [`Step::Done`] with the result. [`drive`] and [`drive_async`] run that
+//! loop over closures you supply; here is the whole authorization-code flow
+//! against a stand-in server:
+//!
+//! ```
+//! use std::time::SystemTime;
+//! use oauth2_sansio::{drive, Client, ClientSecret, Step};
+//!
+//! let client = Client::google("my-client-id", Some(ClientSecret::new("my-secret"))).build()?;
+//!
+//! // 1. Build the URL the user opens; keep `pending` until the callback.
+//! let now = SystemTime::now();
+//! let (url, pending) = client
+//!     .authorization_request("http://127.0.0.1:8080/")
+//!     .scopes(["openid", "email"])
+//!     .build_with_entropy(now, &[42; 64])?; // or .build(now, &mut rand::rngs::SysRng)
+//!
+//! // 2. The browser comes back to the redirect URI with code and state.
+//! let state = pending.state().secret().to_owned();
+//! let callback = format!("http://127.0.0.1:8080/?state={state}&code=4/0Ab&scope=openid+email");
+//! let exchange = pending.complete(&client, &callback)?;
+//!
+//! // 3. Drive the code exchange: one POST to the token endpoint.
+//! let credentials = drive(
+//!     exchange,
+//!     SystemTime::now,
+//!     |request| {
+//!         assert_eq!(request.uri(), "https://oauth2.googleapis.com/token");
+//!         Ok(http::Response::new(
+//!             br#"{"access_token":"ya29.a","token_type":"Bearer","expires_in":3599,"refresh_token":"1//r"}"#.to_vec(),
+//!         ))
+//!     },
+//!     |_until| {},
+//! )?;
+//! assert_eq!(credentials.refresh_token().unwrap().secret(), "1//r");
+//!
+//! // 4. Authorize API requests; refresh when stale.
+//! let mut api_request = http::Request::new(());
+//! credentials.authorize(&mut api_request, SystemTime::now())?;
+//! let refresh = credentials.refresh()?; // another Machine
+//! # let _ = (url, refresh);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Driving by hand is the same loop, with your own IO:
+//!
+//! ```no_run
+//! # use std::time::SystemTime;
+//! # use oauth2_sansio::{Machine, Step, Error, TransportFailure};
+//! # fn send(_: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, TransportFailure> { unimplemented!() }
+//! # fn sleep_until(_: SystemTime) {}
+//! # fn run<M: Machine>(mut machine: M) -> Result<M::Output, Error> {
+//! loop {
+//!     let now = SystemTime::now();
+//!     match machine.poll(now)? {
+//!         Step::Send(request) => match send(request) {
+//!             Ok(response) => machine.handle_response(response, SystemTime::now())?,
+//!             Err(failure) => machine.handle_transport_failure(failure, SystemTime::now())?,
+//!         },
+//!         Step::Wait { until, .. } => sleep_until(until),
+//!         Step::Done(output) => break Ok(output),
+//!         _ => unreachable!("Step is non_exhaustive"),
+//!     }
+//! }
+//! # }
+//! ```
+//!
+//! # Map
+//!
+//! - [`Client`], [`ClientSecrets`]: who the client is, where the server is.
+//! - [`AuthorizationRequest`], [`PendingAuthorization`]: the URL (with
+//!   `state` and PKCE S256) and what to keep until the callback.
+//! - [`PendingAuthorization::complete`]: callback validation, yielding a
+//!   [`CodeExchange`].
+//! - [`UserCredentials`]: tokens, freshness ([`Freshness`]), request
+//!   authorization, [`Refresh`], `authorized_user` JSON.
+//! - [`TokenCall`], [`TokenResponse`]: the token endpoint, for grants the
+//!   crate does not model.
+//! - [`Error`], [`CallbackError`], [`ConfigError`], [`FileError`]: what went
+//!   wrong, typed.
+//! - Secrets ([`AccessToken`], [`RefreshToken`], [`ClientSecret`], ...)
+//!   print as `[redacted]` and are zeroized on drop.
+//!
+//! # Features
+//!
+//! - `ureq`: [`transport::ureq`], a blocking transport.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+mod authorize;
+mod callback;
+mod client;
+mod client_secrets;
+mod config_error;
+mod credentials;
+mod driver;
+mod error;
+mod exchange;
+mod expiry;
+mod json;
+mod pkce;
+mod secret;
+mod step;
+mod token;
+
+pub mod transport;
+
+pub use authorize::{AccessType, AuthorizationRequest, PendingAuthorization};
+pub use callback::{CallbackError, CALLBACK_LIMIT};
+pub use client::{
+    Client, ClientAuthMethod, ClientBuilder, DEFAULT_RESPONSE_LIMIT, GOOGLE_AUTH_URI,
+    GOOGLE_ISSUER, GOOGLE_TOKEN_URI,
+};
+pub use client_secrets::{ClientKind, ClientSecrets, CLIENT_SECRETS_LIMIT};
+pub use config_error::{ConfigError, FileError, FileProblem};
+pub use credentials::{
+    BearerToken, NeedsRefresh, Refresh, UserCredentials, AUTHORIZED_USER_LIMIT,
+    AUTHORIZED_USER_TYPE, QUOTA_PROJECT_HEADER,
+};
+pub use driver::{drive, drive_async};
+pub use error::{
+    Error, ErrorCode, InvalidResponse, Misuse, OAuthError, TransportFailure, TransportFailureKind,
+};
+pub use exchange::CodeExchange;
+pub use expiry::{freshness, Freshness, DEFAULT_REFRESH_THRESHOLD};
+pub use pkce::CHALLENGE_METHOD;
+pub use secret::{
+    AccessToken, AuthorizationCode, ClientSecret, CsrfState, IdToken, PkceVerifier, RefreshToken,
+};
+pub use step::{Machine, Step, WaitReason};
+pub use token::{TokenCall, TokenResponse, MAX_EXPIRES_IN};
+
+// Re-exported so callers name the same versions the crate uses.
+pub use http;
+pub use rand_core;
+pub use url;

@@ -1,0 +1,142 @@
+//! One request to a token endpoint, as a machine.
+
+use std::mem;
+use std::time::SystemTime;
+
+use crate::error::{Error, Misuse, TransportFailure};
+use crate::step::{Machine, Step};
+use crate::token::TokenResponse;
+
+/// A machine that sends one token request and parses the answer as a
+/// [`TokenResponse`]. The building block of every grant; use it directly for
+/// a grant the crate does not model.
+///
+/// A transport failure ends it with [`Error::Transport`] (retryable): the
+/// decision to resend a request that carries a one-time code belongs to the
+/// caller.
+#[derive(Debug)]
+pub struct TokenCall {
+    state: CallState,
+    limit: usize,
+}
+
+#[derive(Debug)]
+enum CallState {
+    Ready(http::Request<Vec<u8>>),
+    Awaiting,
+    Answered(TokenResponse),
+    Finished,
+    Failed(Error),
+}
+
+impl TokenCall {
+    /// A call that will send `request` and bound the response body at `limit` bytes.
+    pub fn new(request: http::Request<Vec<u8>>, limit: usize) -> Self {
+        Self {
+            state: CallState::Ready(request),
+            limit,
+        }
+    }
+
+    /// `poll`, turning the token response into the caller's output with
+    /// `finish`; an error from `finish` is sticky like any other.
+    pub(crate) fn poll_with<T>(
+        &mut self,
+        finish: impl FnOnce(TokenResponse) -> Result<T, Error>,
+    ) -> Result<Step<T>, Error> {
+        match mem::replace(&mut self.state, CallState::Finished) {
+            CallState::Ready(request) => {
+                self.state = CallState::Awaiting;
+                Ok(Step::Send(request))
+            }
+            CallState::Awaiting => self.fail(Misuse::ResponsePending.into()),
+            CallState::Answered(response) => match finish(response) {
+                Ok(output) => Ok(Step::Done(output)),
+                Err(e) => self.fail(e),
+            },
+            CallState::Finished => self.fail(Misuse::AlreadyDone.into()),
+            CallState::Failed(e) => self.fail(e),
+        }
+    }
+
+    fn fail<T>(&mut self, error: Error) -> Result<T, Error> {
+        self.state = CallState::Failed(error.clone());
+        Err(error)
+    }
+
+    fn expect_answer(&mut self) -> Result<(), Error> {
+        match &self.state {
+            CallState::Awaiting => Ok(()),
+            CallState::Failed(e) => Err(e.clone()),
+            _ => self.fail(Misuse::UnexpectedResponse.into()),
+        }
+    }
+}
+
+impl Machine for TokenCall {
+    type Output = TokenResponse;
+
+    fn poll(&mut self, _now: SystemTime) -> Result<Step<TokenResponse>, Error> {
+        self.poll_with(Ok)
+    }
+
+    fn handle_response(
+        &mut self,
+        response: http::Response<Vec<u8>>,
+        _now: SystemTime,
+    ) -> Result<(), Error> {
+        self.expect_answer()?;
+        match TokenResponse::parse(response.status().as_u16(), response.body(), self.limit) {
+            Ok(parsed) => {
+                self.state = CallState::Answered(parsed);
+                Ok(())
+            }
+            Err(e) => self.fail(e),
+        }
+    }
+
+    fn handle_transport_failure(
+        &mut self,
+        failure: TransportFailure,
+        _now: SystemTime,
+    ) -> Result<(), Error> {
+        self.expect_answer()?;
+        self.fail(failure.into())
+    }
+}
+
+/// Implements [`Machine`] for a struct `{ call: TokenCall, context: C }` by
+/// delegating to the call and making the output with `$finish`, an
+/// expression over the context, the token response and `now`.
+macro_rules! token_call_machine {
+    ($ty:ty => $output:ty, |$context:ident, $response:ident, $now:ident| $finish:expr) => {
+        impl $crate::step::Machine for $ty {
+            type Output = $output;
+
+            fn poll(
+                &mut self,
+                $now: std::time::SystemTime,
+            ) -> Result<$crate::step::Step<$output>, $crate::error::Error> {
+                let $context = &self.context;
+                self.call.poll_with(|$response| $finish)
+            }
+
+            fn handle_response(
+                &mut self,
+                response: http::Response<Vec<u8>>,
+                now: std::time::SystemTime,
+            ) -> Result<(), $crate::error::Error> {
+                $crate::step::Machine::handle_response(&mut self.call, response, now)
+            }
+
+            fn handle_transport_failure(
+                &mut self,
+                failure: $crate::error::TransportFailure,
+                now: std::time::SystemTime,
+            ) -> Result<(), $crate::error::Error> {
+                $crate::step::Machine::handle_transport_failure(&mut self.call, failure, now)
+            }
+        }
+    };
+}
+pub(crate) use token_call_machine;

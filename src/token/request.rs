@@ -1,0 +1,103 @@
+//! Building token endpoint requests: the form body and client authentication.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use http::{HeaderValue, Method, Request};
+use url::form_urlencoded::{byte_serialize, Serializer};
+use url::Url;
+
+use crate::client::ClientAuthMethod;
+use crate::secret::ClientSecret;
+
+/// Who is calling the token endpoint, and how it proves it.
+#[derive(Clone, Copy)]
+pub(crate) struct ClientAuth<'a> {
+    pub method: ClientAuthMethod,
+    pub client_id: &'a str,
+    pub secret: Option<&'a ClientSecret>,
+}
+
+const FORM: HeaderValue = HeaderValue::from_static("application/x-www-form-urlencoded");
+const JSON: HeaderValue = HeaderValue::from_static("application/json");
+
+/// A POST of `grant_type` and `params` to `endpoint`, authenticated as `auth`.
+///
+/// Body order follows google-auth: `grant_type`, then the client credentials
+/// when they travel in the body, then the grant's own parameters.
+pub(crate) fn token_request(
+    endpoint: &Url,
+    auth: ClientAuth<'_>,
+    grant_type: &str,
+    params: &[(&str, &str)],
+) -> Request<Vec<u8>> {
+    let mut form = Serializer::new(String::with_capacity(256));
+    form.append_pair("grant_type", grant_type);
+    let mut basic = None;
+    match (auth.method, auth.secret) {
+        (ClientAuthMethod::ClientSecretBasic, Some(secret)) => {
+            basic = Some(basic_credentials(auth.client_id, secret))
+        }
+        (ClientAuthMethod::ClientSecretPost, Some(secret)) => {
+            form.append_pair("client_id", auth.client_id);
+            form.append_pair("client_secret", secret.secret());
+        }
+        _ => {
+            form.append_pair("client_id", auth.client_id);
+        }
+    }
+    for (name, value) in params {
+        form.append_pair(name, value);
+    }
+    post(endpoint, form.finish().into_bytes(), basic)
+}
+
+fn post(endpoint: &Url, body: Vec<u8>, authorization: Option<HeaderValue>) -> Request<Vec<u8>> {
+    let mut request = Request::new(body);
+    *request.method_mut() = Method::POST;
+    *request.uri_mut() = endpoint
+        .as_str()
+        .parse()
+        .expect("a parsed url::Url is a valid http::Uri");
+    let headers = request.headers_mut();
+    headers.insert(ACCEPT, JSON);
+    headers.insert(CONTENT_TYPE, FORM);
+    if let Some(value) = authorization {
+        headers.insert(AUTHORIZATION, value);
+    }
+    request
+}
+
+/// `Basic base64(urlencode(id) ":" urlencode(secret))` (RFC 6749 §2.3.1),
+/// marked sensitive so HTTP/2 encoders never index it.
+fn basic_credentials(client_id: &str, secret: &ClientSecret) -> HeaderValue {
+    let mut pair = String::with_capacity(client_id.len() + secret.secret().len() + 1);
+    pair.extend(byte_serialize(client_id.as_bytes()));
+    pair.push(':');
+    pair.extend(byte_serialize(secret.secret().as_bytes()));
+    let mut header = String::with_capacity(6 + pair.len() * 4 / 3 + 4);
+    header.push_str("Basic ");
+    STANDARD.encode_string(pair.as_bytes(), &mut header);
+    zeroize::Zeroize::zeroize(&mut pair);
+    let mut value = HeaderValue::try_from(header).expect("base64 is a valid header value");
+    value.set_sensitive(true);
+    value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn basic_auth_urlencodes_before_base64() {
+        let value = basic_credentials("installed-app", &ClientSecret::new("installed-app-secret"));
+        assert_eq!(
+            value,
+            "Basic aW5zdGFsbGVkLWFwcDppbnN0YWxsZWQtYXBwLXNlY3JldA=="
+        );
+        let odd = basic_credentials("a b:c", &ClientSecret::new("p@ss/+%"));
+        let decoded = STANDARD.decode(&odd.as_bytes()[6..]).unwrap();
+        assert_eq!(decoded, b"a+b%3Ac:p%40ss%2F%2B%25");
+        assert!(odd.is_sensitive());
+    }
+}
