@@ -201,10 +201,8 @@ impl PendingAuthorization {
         fragment: Option<&str>,
     ) -> Result<CodeExchange, CallbackError> {
         let params = Params::parse(query)?;
-        if !params.has_result() {
-            if fragment.is_some_and(|f| Params::parse(f).is_ok_and(|p| p.has_result())) {
-                return Err(CallbackError::ResponseInFragment);
-            }
+        if !params.has_result() && fragment.is_some_and(|f| Params::parse(f).is_ok_and(|p| p.has_result())) {
+            return Err(CallbackError::ResponseInFragment);
         }
         self.check_client(client)?;
         if let Some(expected) = &self.issuer {

@@ -8,6 +8,9 @@ use crate::error::{Error, TransportFailure};
 #[must_use = "a Step says what the driver must do next"]
 #[derive(Debug)]
 #[non_exhaustive]
+// A Step is moved once per request; boxing the request would add an
+// allocation to every send for no gain.
+#[allow(clippy::large_enum_variant)]
 pub enum Step<T> {
     /// Send this request and hand its response to
     /// [`Machine::handle_response`] (or a failure to
