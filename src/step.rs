@@ -1,12 +1,15 @@
 //! The driving contract shared by every machine.
 
+use std::fmt;
 use std::time::SystemTime;
 
 use crate::error::{Error, TransportFailure};
 
 /// What a machine wants next. Returned by [`Machine::poll`].
+///
+/// Its `Debug` shows a request's method, URI and body length, never the body
+/// or header values: they carry secrets.
 #[must_use = "a Step says what the driver must do next"]
-#[derive(Debug)]
 #[non_exhaustive]
 // A Step is moved once per request; boxing the request would add an
 // allocation to every send for no gain.
@@ -27,6 +30,38 @@ pub enum Step<T> {
     },
     /// The flow finished with this result.
     Done(T),
+}
+
+impl<T: fmt::Debug> fmt::Debug for Step<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Step::Send(request) => f
+                .debug_tuple("Send")
+                .field(&RequestSummary(request))
+                .finish(),
+            Step::Wait { until, reason } => f
+                .debug_struct("Wait")
+                .field("until", until)
+                .field("reason", reason)
+                .finish(),
+            Step::Done(output) => f.debug_tuple("Done").field(output).finish(),
+        }
+    }
+}
+
+/// Formats a request without its body or header values.
+pub(crate) struct RequestSummary<'a>(pub &'a http::Request<Vec<u8>>);
+
+impl fmt::Debug for RequestSummary<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let request = self.0;
+        f.debug_struct("Request")
+            .field("method", request.method())
+            .field("uri", request.uri())
+            .field("headers", &request.headers().keys().collect::<Vec<_>>())
+            .field("body_len", &request.body().len())
+            .finish()
+    }
 }
 
 /// Why a machine asked to wait.
@@ -100,5 +135,26 @@ impl<M: Machine + ?Sized> Machine for &mut M {
         now: SystemTime,
     ) -> Result<(), Error> {
         (**self).handle_transport_failure(failure, now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_body_or_header_values() {
+        let request = http::Request::builder()
+            .method("POST")
+            .uri("https://as.example/token")
+            .header("authorization", "Basic c2VjcmV0")
+            .body(b"code=secret-code&client_secret=hunter2".to_vec())
+            .unwrap();
+        let shown = format!("{:?}", Step::<()>::Send(request));
+        assert!(shown.contains("https://as.example/token"), "{shown}");
+        assert!(shown.contains("authorization"), "{shown}");
+        for secret in ["secret-code", "hunter2", "c2VjcmV0"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
     }
 }

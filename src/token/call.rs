@@ -1,10 +1,10 @@
 //! One request to a token endpoint, as a machine.
 
-use std::mem;
 use std::time::SystemTime;
+use std::{fmt, mem};
 
 use crate::error::{Error, Misuse, TransportFailure};
-use crate::step::{Machine, Step};
+use crate::step::{Machine, RequestSummary, Step};
 use crate::token::TokenResponse;
 
 /// A machine that sends one token request and parses the answer as a
@@ -20,13 +20,27 @@ pub struct TokenCall {
     limit: usize,
 }
 
-#[derive(Debug)]
 enum CallState {
     Ready(http::Request<Vec<u8>>),
     Awaiting,
     Answered(TokenResponse),
     Finished,
     Failed(Error),
+}
+
+impl fmt::Debug for CallState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CallState::Ready(request) => f
+                .debug_tuple("Ready")
+                .field(&RequestSummary(request))
+                .finish(),
+            CallState::Awaiting => f.write_str("Awaiting"),
+            CallState::Answered(response) => f.debug_tuple("Answered").field(response).finish(),
+            CallState::Finished => f.write_str("Finished"),
+            CallState::Failed(e) => f.debug_tuple("Failed").field(e).finish(),
+        }
+    }
 }
 
 impl TokenCall {
