@@ -78,6 +78,19 @@ impl fmt::Display for CallbackError {
     }
 }
 
+impl CallbackError {
+    /// Whether the callback carried this authorization's `state` (and
+    /// issuer), so the error is the server's real answer to this request
+    /// (`access_denied`, say). `false` means the callback may be stray or
+    /// forged: a listener should answer it and keep waiting for the real one.
+    pub fn is_genuine(&self) -> bool {
+        matches!(
+            self,
+            Self::Authorization(_) | Self::CodeAndError | Self::MissingCode
+        )
+    }
+}
+
 impl std::error::Error for CallbackError {}
 
 /// The parameters of a callback the crate reads.
@@ -163,9 +176,22 @@ impl PendingAuthorization {
     /// time), then the error or the code. `client` must be the client that
     /// built the request (a mix-up check compares its id and token endpoint).
     pub fn complete(self, client: &Client, redirect: &str) -> Result<CodeExchange, CallbackError> {
+        let code = self.validate(client, redirect)?;
+        Ok(CodeExchange::new(self, client, code))
+    }
+
+    /// The checks of [`complete`](Self::complete) without consuming the
+    /// pending authorization: the code, if the redirect is genuine and
+    /// successful. A loopback listener uses it to keep waiting after a stray
+    /// or forged request (see [`CallbackError::is_genuine`]).
+    pub(crate) fn validate(
+        &self,
+        client: &Client,
+        redirect: &str,
+    ) -> Result<AuthorizationCode, CallbackError> {
         let redirect = checked_input(redirect)?;
         let (query, fragment) = split(redirect)?;
-        self.complete_query(client, &query, fragment.as_deref())
+        self.validate_query(client, &query, fragment.as_deref())
     }
 
     /// Like [`complete`](Self::complete), for text a user pasted: the full
@@ -194,14 +220,16 @@ impl PendingAuthorization {
         self.complete(client, pasted)
     }
 
-    fn complete_query(
-        self,
+    fn validate_query(
+        &self,
         client: &Client,
         query: &str,
         fragment: Option<&str>,
-    ) -> Result<CodeExchange, CallbackError> {
+    ) -> Result<AuthorizationCode, CallbackError> {
         let params = Params::parse(query)?;
-        if !params.has_result() && fragment.is_some_and(|f| Params::parse(f).is_ok_and(|p| p.has_result())) {
+        if !params.has_result()
+            && fragment.is_some_and(|f| Params::parse(f).is_ok_and(|p| p.has_result()))
+        {
             return Err(CallbackError::ResponseInFragment);
         }
         self.check_client(client)?;
@@ -226,10 +254,7 @@ impl PendingAuthorization {
                 params.error_uri.as_deref(),
                 None,
             ))),
-            (Some(code), None) => {
-                let code = AuthorizationCode::new(code.into_owned());
-                Ok(CodeExchange::new(self, client, code))
-            }
+            (Some(code), None) => Ok(AuthorizationCode::new(code.into_owned())),
             (None, None) => Err(CallbackError::MissingCode),
         }
     }

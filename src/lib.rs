@@ -113,6 +113,7 @@ mod error;
 mod exchange;
 mod expiry;
 mod json;
+pub mod loopback;
 mod pkce;
 mod secret;
 mod step;
