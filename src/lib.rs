@@ -97,7 +97,7 @@
 //!
 //! # Features
 //!
-//! - `ureq`: [`transport::ureq`], a blocking transport.
+//! - `ureq`: `transport::ureq::UreqTransport`, a blocking transport (see [`transport`]).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]

@@ -1,2 +1,14 @@
-//! Real transports, behind optional features. The only part of the crate
-//! that performs IO.
+//! Real transports, behind optional features: the only part of the crate
+//! that performs IO (sockets, the wall clock, sleeping).
+//!
+//! Each transport sends one [`http::Request`] exactly as a machine built it
+//! (no redirects followed, no headers that change the body added, the
+//! response body bounded) and runs any [`Machine`](crate::Machine) through
+//! [`drive`](crate::drive) or [`drive_async`](crate::drive_async) with the
+//! real clock.
+//!
+//! - `ureq` (feature `ureq`): `UreqTransport`, a blocking transport over
+//!   ureq 3.
+
+#[cfg(feature = "ureq")]
+pub mod ureq;
