@@ -117,6 +117,7 @@ pub mod loopback;
 mod pkce;
 mod secret;
 mod step;
+mod store;
 mod token;
 
 pub mod transport;
@@ -144,6 +145,7 @@ pub use secret::{
     AccessToken, AuthorizationCode, ClientSecret, CsrfState, IdToken, PkceVerifier, RefreshToken,
 };
 pub use step::{Machine, Step, WaitReason};
+pub use store::CredentialsStore;
 pub use token::{TokenCall, TokenResponse, MAX_EXPIRES_IN};
 
 // Re-exported so callers name the same versions the crate uses.

@@ -12,3 +12,7 @@
 
 #[cfg(feature = "ureq")]
 pub mod ureq;
+
+/// Credentials in an authorized_user JSON file, replaced atomically.
+#[cfg(feature = "file-store")]
+pub mod file_store;
