@@ -1,0 +1,16 @@
+//! A deterministic world for end-to-end tests: an in-memory authorization
+//! server, a fake clock, and a driver that records transcripts. Each test
+//! crate uses part of it.
+#![allow(dead_code, unused_imports)]
+
+pub mod clock;
+pub mod fixtures;
+pub mod oracle;
+pub mod responses;
+pub mod server;
+pub mod transcript;
+
+pub use clock::{FakeClock, ROUND_TRIP};
+pub use fixtures::*;
+pub use server::{Decision, FakeServer, Misbehaviour, AUTH_URI, ISSUER, TOKEN_URI};
+pub use transcript::{Event, Sent, Summary, Transcript};
