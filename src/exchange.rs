@@ -59,4 +59,4 @@ impl CodeExchange {
     }
 }
 
-token_call_machine!(CodeExchange => UserCredentials, |base, response, now| Ok(base.updated(response, now)));
+token_call_machine!(CodeExchange => UserCredentials, |base, response, sent_at| Ok(base.updated(response, sent_at)));

@@ -35,12 +35,13 @@ fn basic_exchange() -> Sent {
     )
 }
 
-/// What a first sign-in for [`SCOPES`] yields: the response arrived one
-/// round trip after the start, and lives 3599 s.
+/// What a first sign-in for [`SCOPES`] yields: the request was sent at the
+/// start and the token lives 3599 s from then (the round trip does not
+/// extend it).
 fn first_tokens() -> Summary {
     Summary {
         access_token: Some("at-1".into()),
-        expiry: Some(FakeClock::at(1 + 3599)),
+        expiry: Some(FakeClock::at(3599)),
         refresh_token: Some("rt-1".into()),
         id_token: Some("idt-1".into()),
         granted_scopes: Some(vec!["openid".into(), "read".into()]),
@@ -165,7 +166,7 @@ fn web_server_round_trips_the_pending_authorization_through_json() {
     );
     let tokens = Summary {
         access_token: Some("at-1".into()),
-        expiry: Some(FakeClock::at(30 + 1 + 3599)),
+        expiry: Some(FakeClock::at(30 + 3599)),
         refresh_token: Some("rt-1".into()),
         id_token: None,
         granted_scopes: Some(vec!["email".into()]),

@@ -69,8 +69,15 @@ fn machine(subject: Subject) -> (Box<dyn Machine<Output = UserCredentials>>, Pri
     }
 }
 
+/// When the request is sent; the expiry the oracle expects counts from here.
 fn now() -> SystemTime {
     FakeClock::at(7)
+}
+
+/// When the answer arrives: later than the send, so a machine that counted
+/// the token's lifetime from the answer would be caught.
+fn answered_at() -> SystemTime {
+    FakeClock::at(7 + 5)
 }
 
 /// One request answered with `response`: the machine's result.
@@ -81,8 +88,8 @@ fn answer(
     let Step::Send(_) = machine.poll(now())? else {
         panic!("a token machine starts with a request");
     };
-    machine.handle_response(response.to_http(), now())?;
-    match machine.poll(now())? {
+    machine.handle_response(response.to_http(), answered_at())?;
+    match machine.poll(answered_at())? {
         Step::Done(credentials) => Ok(credentials),
         other => panic!("an answered token machine is done, not {other:?}"),
     }

@@ -35,12 +35,13 @@ fn refreshed(
     Transcript::record(&mut refresh, server, clock)
 }
 
-/// The `n`th access token from the fake server, received `n` seconds after
-/// the start (one round trip per request), with `refresh_token` held.
+/// The `n`th access token from the fake server, requested `n - 1` seconds
+/// after the start (one round trip per request) and living 3599 s from
+/// then, with `refresh_token` held.
 fn tokens(n: u64, refresh_token: &str) -> Summary {
     Summary {
         access_token: Some(format!("at-{n}")),
-        expiry: Some(FakeClock::at(n + 3599)),
+        expiry: Some(FakeClock::at(n - 1 + 3599)),
         refresh_token: Some(refresh_token.to_owned()),
         id_token: Some(format!("idt-{n}")),
         granted_scopes: Some(SCOPES.iter().map(|s| (*s).to_owned()).collect()),
@@ -222,14 +223,14 @@ fn credentials_without_refresh_token_cannot_refresh() {
     assert!(!Error::NoRefreshToken.is_retryable());
 }
 
-/// Signed in at 0, the response arrives at 1 and lives 3599 s: the token
-/// expires at 3600 and turns stale 225 s before.
+/// Signed in at 0 (the response arrives at 1) with a 3599 s token: it
+/// expires at 3599, counted from the request, and turns stale 225 s before.
 #[test]
 fn freshness_crosses_the_225_second_threshold_on_the_fake_clock() {
     let mut server = FakeServer::default();
     let mut clock = FakeClock::new();
     let credentials = signed_in(&mut server, &mut clock, SCOPES);
-    let expiry = 3600;
+    let expiry = 3599;
 
     let mut seen = Vec::new();
     for at in [expiry - 226, expiry - 225, expiry - 1, expiry] {
@@ -251,7 +252,7 @@ fn freshness_crosses_the_225_second_threshold_on_the_fake_clock() {
         .unwrap();
     assert_eq!(
         renewed.token().unwrap().expiry(),
-        Some(FakeClock::at(expiry + 1 + 3599))
+        Some(FakeClock::at(expiry + 3599))
     );
     assert_eq!(renewed.freshness(clock.now()), Freshness::Fresh);
 }
@@ -326,7 +327,7 @@ fn authorized_user_file_refreshes_at_its_token_uri_and_saves_the_result() {
     assert_eq!(run.events[0], Event::Send(refresh_request("rt-1")));
     let saved = run.output.unwrap().to_authorized_user_json();
     assert!(
-        saved.contains(r#""expiry":"2026-01-01T01:00:00Z""#),
+        saved.contains(r#""expiry":"2026-01-01T00:59:59Z""#),
         "{saved}"
     );
     let reloaded = UserCredentials::from_authorized_user_json(saved.as_bytes()).unwrap();

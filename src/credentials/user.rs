@@ -234,7 +234,8 @@ impl UserCredentials {
         })
     }
 
-    /// These credentials updated with a token response received at `now`:
+    /// These credentials updated with a token response to a request sent at
+    /// `now` (the token's lifetime counts from then):
     /// a new refresh token or ID token replaces the old one, an absent one
     /// keeps it.
     pub(crate) fn updated(&self, response: TokenResponse, now: SystemTime) -> Self {
@@ -263,4 +264,4 @@ pub struct Refresh {
     context: UserCredentials,
 }
 
-token_call_machine!(Refresh => UserCredentials, |base, response, now| Ok(base.updated(response, now)));
+token_call_machine!(Refresh => UserCredentials, |base, response, sent_at| Ok(base.updated(response, sent_at)));

@@ -22,8 +22,13 @@ pub struct TokenCall {
 
 enum CallState {
     Ready(http::Request<Vec<u8>>),
-    Awaiting,
-    Answered(TokenResponse),
+    Awaiting {
+        sent_at: SystemTime,
+    },
+    Answered {
+        response: TokenResponse,
+        sent_at: SystemTime,
+    },
     Finished,
     Failed(Error),
 }
@@ -35,8 +40,15 @@ impl fmt::Debug for CallState {
                 .debug_tuple("Ready")
                 .field(&RequestSummary(request))
                 .finish(),
-            CallState::Awaiting => f.write_str("Awaiting"),
-            CallState::Answered(response) => f.debug_tuple("Answered").field(response).finish(),
+            CallState::Awaiting { sent_at } => f
+                .debug_struct("Awaiting")
+                .field("sent_at", sent_at)
+                .finish(),
+            CallState::Answered { response, sent_at } => f
+                .debug_struct("Answered")
+                .field("response", response)
+                .field("sent_at", sent_at)
+                .finish(),
             CallState::Finished => f.write_str("Finished"),
             CallState::Failed(e) => f.debug_tuple("Failed").field(e).finish(),
         }
@@ -52,19 +64,23 @@ impl TokenCall {
         }
     }
 
-    /// `poll`, turning the token response into the caller's output with
-    /// `finish`; an error from `finish` is sticky like any other.
+    /// `poll` at `now`, turning the token response into the caller's output
+    /// with `finish`, which also gets the time the request was sent: token
+    /// lifetimes count from then, so time spent on the network never makes
+    /// a token look valid for longer than the server meant. An error from
+    /// `finish` is sticky like any other.
     pub(crate) fn poll_with<T>(
         &mut self,
-        finish: impl FnOnce(TokenResponse) -> Result<T, Error>,
+        now: SystemTime,
+        finish: impl FnOnce(TokenResponse, SystemTime) -> Result<T, Error>,
     ) -> Result<Step<T>, Error> {
         match mem::replace(&mut self.state, CallState::Finished) {
             CallState::Ready(request) => {
-                self.state = CallState::Awaiting;
+                self.state = CallState::Awaiting { sent_at: now };
                 Ok(Step::Send(request))
             }
-            CallState::Awaiting => self.fail(Misuse::ResponsePending.into()),
-            CallState::Answered(response) => match finish(response) {
+            CallState::Awaiting { .. } => self.fail(Misuse::ResponsePending.into()),
+            CallState::Answered { response, sent_at } => match finish(response, sent_at) {
                 Ok(output) => Ok(Step::Done(output)),
                 Err(e) => self.fail(e),
             },
@@ -78,9 +94,10 @@ impl TokenCall {
         Err(error)
     }
 
-    fn expect_answer(&mut self) -> Result<(), Error> {
+    /// The time the outstanding request was sent.
+    fn expect_answer(&mut self) -> Result<SystemTime, Error> {
         match &self.state {
-            CallState::Awaiting => Ok(()),
+            CallState::Awaiting { sent_at } => Ok(*sent_at),
             CallState::Failed(e) => Err(e.clone()),
             _ => self.fail(Misuse::UnexpectedResponse.into()),
         }
@@ -90,8 +107,8 @@ impl TokenCall {
 impl Machine for TokenCall {
     type Output = TokenResponse;
 
-    fn poll(&mut self, _now: SystemTime) -> Result<Step<TokenResponse>, Error> {
-        self.poll_with(Ok)
+    fn poll(&mut self, now: SystemTime) -> Result<Step<TokenResponse>, Error> {
+        self.poll_with(now, |response, _| Ok(response))
     }
 
     fn handle_response(
@@ -99,10 +116,10 @@ impl Machine for TokenCall {
         response: http::Response<Vec<u8>>,
         _now: SystemTime,
     ) -> Result<(), Error> {
-        self.expect_answer()?;
+        let sent_at = self.expect_answer()?;
         match TokenResponse::parse(response.status().as_u16(), response.body(), self.limit) {
-            Ok(parsed) => {
-                self.state = CallState::Answered(parsed);
+            Ok(response) => {
+                self.state = CallState::Answered { response, sent_at };
                 Ok(())
             }
             Err(e) => self.fail(e),
@@ -121,18 +138,19 @@ impl Machine for TokenCall {
 
 /// Implements [`Machine`] for a struct `{ call: TokenCall, context: C }` by
 /// delegating to the call and making the output with `$finish`, an
-/// expression over the context, the token response and `now`.
+/// expression over the context, the token response and the time the request
+/// was sent.
 macro_rules! token_call_machine {
-    ($ty:ty => $output:ty, |$context:ident, $response:ident, $now:ident| $finish:expr) => {
+    ($ty:ty => $output:ty, |$context:ident, $response:ident, $sent_at:ident| $finish:expr) => {
         impl $crate::step::Machine for $ty {
             type Output = $output;
 
             fn poll(
                 &mut self,
-                $now: std::time::SystemTime,
+                now: std::time::SystemTime,
             ) -> Result<$crate::step::Step<$output>, $crate::error::Error> {
                 let $context = &self.context;
-                self.call.poll_with(|$response| $finish)
+                self.call.poll_with(now, |$response, $sent_at| $finish)
             }
 
             fn handle_response(
