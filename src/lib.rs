@@ -27,7 +27,7 @@
 //! let (url, pending) = client
 //!     .authorization_request("http://127.0.0.1:8080/")
 //!     .scopes(["openid", "email"])
-//!     .build_with_entropy(now, &[42; 64])?; // or .build(now, &mut rand::rngs::SysRng)
+//!     .build_with_entropy(now, &[42; 64])?; // or .build(now, &mut rand::rng())
 //!
 //! // 2. The browser comes back to the redirect URI with code and state.
 //! let state = pending.state().secret().to_owned();
@@ -98,6 +98,10 @@
 //! # Features
 //!
 //! - `ureq`: `transport::ureq::UreqTransport`, a blocking transport (see [`transport`]).
+//! - `installed`: `transport::installed::InstalledAppFlow`, the installed-app
+//!   runner (loopback redirect listener, system browser).
+//! - `file-store`: `transport::file_store::CredentialsFile`, authorized_user
+//!   JSON on disk, replaced atomically.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]

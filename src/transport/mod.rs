@@ -13,6 +13,20 @@
 #[cfg(feature = "ureq")]
 pub mod ureq;
 
+
 /// Credentials in an authorized_user JSON file, replaced atomically.
 #[cfg(feature = "file-store")]
 pub mod file_store;
+
+/// The installed-app runner: loopback listener, browser, code exchange.
+#[cfg(feature = "installed")]
+pub mod installed;
+
+/// Blocks the thread until `until` by the wall clock (at once if it has
+/// passed): the sleep of the blocking runners.
+#[cfg(any(feature = "ureq", feature = "installed"))]
+pub(crate) fn sleep_until(until: std::time::SystemTime) {
+    if let Ok(wait) = until.duration_since(std::time::SystemTime::now()) {
+        std::thread::sleep(wait);
+    }
+}

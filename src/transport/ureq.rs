@@ -23,6 +23,7 @@ use crate::client::DEFAULT_RESPONSE_LIMIT;
 use crate::driver::drive;
 use crate::error::{Error, TransportFailure, TransportFailureKind};
 use crate::step::Machine;
+use crate::transport::sleep_until;
 
 /// The default bound on connection setup (DNS, TCP, TLS): 10 s.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -166,12 +167,6 @@ fn agent(connect_timeout: Duration, timeout: Duration) -> Agent {
         .new_agent()
 }
 
-/// Blocks until `until` by the wall clock (at once if it has passed).
-fn sleep_until(until: SystemTime) {
-    if let Ok(wait) = until.duration_since(SystemTime::now()) {
-        std::thread::sleep(wait);
-    }
-}
 
 fn carries_body(method: &Method) -> bool {
     matches!(*method, Method::POST | Method::PUT | Method::PATCH)

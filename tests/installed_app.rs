@@ -1,0 +1,717 @@
+//! The installed-app runner end to end on 127.0.0.1: the test reads the
+//! printed URL and plays the browser with raw sockets; the token endpoint
+//! is a closure (or, for `run_with_ureq`, a canned HTTP server).
+
+use std::io::{self, Read, Write};
+use std::net::{Ipv6Addr, SocketAddr, TcpListener, TcpStream};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use oauth2_sansio::loopback::SUCCESS_MESSAGE;
+use oauth2_sansio::transport::installed::{
+    Browser, BrowserError, InstalledAppError, InstalledAppFlow, LoopbackHost, CONNECTION_TIMEOUT,
+    PROMPT,
+};
+use oauth2_sansio::url::Url;
+use oauth2_sansio::{
+    CallbackError, Client, ClientSecret, ConfigError, ErrorCode, TransportFailure, UserCredentials,
+};
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use sha2::{Digest, Sha256};
+
+/// Bounds every wait of the test on the flow, so no test can hang.
+const PATIENCE: Duration = Duration::from_secs(20);
+const SECRET: &str = "installed-app-secret";
+const TOKEN_RESPONSE: &str = r#"{"access_token":"ya29.a","token_type":"Bearer","expires_in":3599,"refresh_token":"1//r","scope":"openid email"}"#;
+
+fn confidential() -> Client {
+    Client::builder("installed-app")
+        .client_secret(ClientSecret::new(SECRET))
+        .authorization_endpoint("https://as.example/auth")
+        .token_endpoint("https://as.example/token")
+        .build()
+        .unwrap()
+}
+
+fn public() -> Client {
+    Client::builder("public-app")
+        .authorization_endpoint("https://as.example/auth")
+        .token_endpoint("https://as.example/token")
+        .build()
+        .unwrap()
+}
+
+/// The prompt output, as the flow writes it.
+struct PromptWriter(Sender<Vec<u8>>);
+
+impl Write for PromptWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let _ = self.0.send(buf.to_vec());
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+struct PromptReader {
+    rx: Receiver<Vec<u8>>,
+    text: String,
+}
+
+impl PromptReader {
+    /// The next whole line the flow printed.
+    fn line(&mut self) -> String {
+        loop {
+            if let Some(end) = self.text.find('\n') {
+                let line = self.text[..end].to_owned();
+                self.text.drain(..=end);
+                return line;
+            }
+            let chunk = self
+                .rx
+                .recv_timeout(PATIENCE)
+                .expect("the flow printed a line");
+            self.text.push_str(std::str::from_utf8(&chunk).unwrap());
+        }
+    }
+
+    /// The authorization URL from the prompt line.
+    fn url(&mut self) -> Authorization {
+        let line = self.line();
+        let url = line
+            .strip_prefix(PROMPT)
+            .unwrap_or_else(|| panic!("{line}"));
+        Authorization(Url::parse(url).unwrap())
+    }
+}
+
+/// The URL the user is asked to open.
+struct Authorization(Url);
+
+impl Authorization {
+    fn param(&self, name: &str) -> String {
+        let mut values = self.0.query_pairs().filter(|(k, _)| k == name);
+        let value = values
+            .next()
+            .unwrap_or_else(|| panic!("no {name}"))
+            .1
+            .into_owned();
+        assert!(values.next().is_none(), "{name} twice");
+        value
+    }
+
+    fn redirect(&self) -> Url {
+        Url::parse(&self.param("redirect_uri")).unwrap()
+    }
+
+    fn port(&self) -> u16 {
+        self.redirect().port().unwrap()
+    }
+
+    fn state(&self) -> String {
+        self.param("state")
+    }
+}
+
+/// The token endpoint: records each request and answers `status`, `body`.
+#[derive(Clone, Default)]
+struct TokenEndpoint(Arc<Mutex<Vec<http::Request<Vec<u8>>>>>);
+
+impl TokenEndpoint {
+    fn answer(
+        &self,
+        status: u16,
+        body: &'static str,
+    ) -> impl FnMut(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, TransportFailure>
+    {
+        let seen = self.0.clone();
+        move |request| {
+            seen.lock().unwrap().push(request);
+            Ok(http::Response::builder()
+                .status(status)
+                .header("content-type", "application/json")
+                .body(body.as_bytes().to_vec())
+                .unwrap())
+        }
+    }
+
+    fn requests(&self) -> Vec<http::Request<Vec<u8>>> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
+type Running = JoinHandle<Result<UserCredentials, InstalledAppError>>;
+
+/// Runs `flow` with `run` on a thread, the prompt captured.
+fn spawn_flow<F>(flow: InstalledAppFlow, run: F) -> (Running, PromptReader)
+where
+    F: FnOnce(InstalledAppFlow) -> Result<UserCredentials, InstalledAppError> + Send + 'static,
+{
+    let (tx, rx) = mpsc::channel();
+    let flow = flow.prompt_to(PromptWriter(tx));
+    let running = std::thread::spawn(move || run(flow));
+    let prompt = PromptReader {
+        rx,
+        text: String::new(),
+    };
+    (running, prompt)
+}
+
+/// Starts `flow` with the browser disabled and `endpoint` answering the
+/// token request with [`TOKEN_RESPONSE`].
+fn start(flow: InstalledAppFlow, endpoint: &TokenEndpoint) -> (Running, PromptReader) {
+    let send = endpoint.answer(200, TOKEN_RESPONSE);
+    spawn_flow(flow.browser(Browser::Disabled), move |flow| {
+        flow.run(&mut StdRng::seed_from_u64(7), send)
+    })
+}
+
+/// Plays the browser coming back with `code` and the genuine state.
+fn genuine_callback(auth: &Authorization, code: &str) -> String {
+    get(
+        auth.port(),
+        &format!("/?state={}&code={code}", auth.state()),
+    )
+}
+
+fn finish(running: Running) -> Result<UserCredentials, InstalledAppError> {
+    running.join().expect("the flow thread does not panic")
+}
+
+/// Plays the browser: one GET on a fresh connection, the whole answer back.
+fn browser_get(addr: SocketAddr, host: &str, target: &str) -> String {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    write!(
+        stream,
+        "GET {target} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: test\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+fn v4(port: u16) -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], port))
+}
+
+fn get(port: u16, target: &str) -> String {
+    browser_get(v4(port), &format!("127.0.0.1:{port}"), target)
+}
+
+fn status(answer: &str) -> u16 {
+    answer[9..12].parse().unwrap_or_else(|_| panic!("{answer}"))
+}
+
+fn assert_released(port: u16) {
+    TcpListener::bind(v4(port)).unwrap_or_else(|e| panic!("port {port} still held: {e}"));
+}
+
+fn form(body: &[u8]) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(body).into_owned().collect()
+}
+
+fn s256(verifier: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
+/// Asserts the exchange body: this code, a verifier matching the URL's
+/// challenge, the redirect URI with the real port; plus `client_id` for a
+/// public client.
+fn assert_exchange_body(body: &[u8], auth: &Authorization, code: &str, client_id: Option<&str>) {
+    let pairs = form(body);
+    let names: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
+    let mut expected = vec!["grant_type"];
+    expected.extend(client_id.map(|_| "client_id"));
+    expected.extend(["code_verifier", "code", "redirect_uri"]);
+    assert_eq!(names, expected, "{}", String::from_utf8_lossy(body));
+    let value = |name: &str| &pairs.iter().find(|(k, _)| k == name).unwrap().1;
+    assert_eq!(value("grant_type"), "authorization_code");
+    if let Some(id) = client_id {
+        assert_eq!(value("client_id"), id);
+    }
+    assert_eq!(s256(value("code_verifier")), auth.param("code_challenge"));
+    assert_eq!(auth.param("code_challenge_method"), "S256");
+    assert_eq!(value("code"), code);
+    assert_eq!(value("redirect_uri"), &auth.param("redirect_uri"));
+}
+
+#[test]
+fn confidential_client_signs_in_through_favicon_and_forged_state() {
+    let endpoint = TokenEndpoint::default();
+    let flow = InstalledAppFlow::new(confidential())
+        .scopes(["openid", "email"])
+        .configure_request(|r| r.prompt("consent").login_hint("me@example.com"));
+    let (running, mut prompt) = start(flow, &endpoint);
+    let auth = prompt.url();
+    let port = auth.port();
+    assert_ne!(port, 0);
+    assert_eq!(
+        auth.param("redirect_uri"),
+        format!("http://127.0.0.1:{port}/")
+    );
+    assert_eq!(auth.param("scope"), "openid email");
+    assert_eq!(auth.param("prompt"), "consent");
+    assert_eq!(auth.param("login_hint"), "me@example.com");
+    assert_eq!(auth.param("access_type"), "offline");
+
+    let favicon = get(port, "/favicon.ico");
+    assert_eq!(status(&favicon), 404, "{favicon}");
+    let forged = get(port, "/?state=forged&code=stolen");
+    assert_eq!(status(&forged), 400, "{forged}");
+    assert!(!running.is_finished());
+
+    let state = auth.state();
+    let page = get(
+        port,
+        &format!("/?state={state}&code=4/0Ab&scope=openid+email"),
+    );
+    assert!(page.starts_with("HTTP/1.1 200 OK\r\n"), "{page}");
+    assert!(
+        page.contains("\r\nReferrer-Policy: no-referrer\r\n"),
+        "{page}"
+    );
+    assert!(page.ends_with(SUCCESS_MESSAGE), "{page}");
+
+    let credentials = finish(running).unwrap();
+    assert_eq!(credentials.token().unwrap().token().secret(), "ya29.a");
+    assert_eq!(credentials.refresh_token().unwrap().secret(), "1//r");
+    assert_eq!(credentials.client_secret().unwrap().secret(), SECRET);
+    assert_released(port);
+
+    let requests = endpoint.requests();
+    assert_eq!(requests.len(), 1);
+    let request = &requests[0];
+    assert_eq!(request.method(), "POST");
+    assert_eq!(request.uri(), "https://as.example/token");
+    let basic = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("installed-app:{SECRET}"))
+    );
+    assert_eq!(request.headers()["authorization"], basic.as_str());
+    assert_exchange_body(request.body(), &auth, "4/0Ab", None);
+    // The prompt is one line: nothing else (no browser failure) was printed.
+    assert!(prompt.rx.try_recv().is_err());
+}
+
+#[test]
+fn public_pkce_client_signs_in_without_a_secret() {
+    let endpoint = TokenEndpoint::default();
+    let (running, mut prompt) = start(
+        InstalledAppFlow::new(public()).scopes(["openid"]),
+        &endpoint,
+    );
+    let auth = prompt.url();
+    let page = genuine_callback(&auth, "pub-code");
+    assert_eq!(status(&page), 200, "{page}");
+    let credentials = finish(running).unwrap();
+    assert!(credentials.client_secret().is_none());
+    let requests = endpoint.requests();
+    assert!(requests[0].headers().get("authorization").is_none());
+    assert_exchange_body(requests[0].body(), &auth, "pub-code", Some("public-app"));
+}
+
+#[test]
+fn no_callback_times_out_and_releases_the_port() {
+    let endpoint = TokenEndpoint::default();
+    let flow = InstalledAppFlow::new(public()).timeout(Duration::from_secs(1));
+    let (running, mut prompt) = start(flow, &endpoint);
+    let port = prompt.url().port();
+    // A connection still open at the deadline does not keep the port (on a
+    // machine slow enough to reach the deadline first, it is refused).
+    let _silent = TcpStream::connect(v4(port)).ok();
+    let error = finish(running).unwrap_err();
+    assert!(
+        matches!(error, InstalledAppError::Timeout { waited } if waited == Duration::from_secs(1)),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains("run the sign-in again"),
+        "{error}"
+    );
+    assert_released(port);
+    assert!(endpoint.requests().is_empty());
+}
+
+#[test]
+fn a_busy_fixed_port_fails_fast_with_bind() {
+    let taken = TcpListener::bind(v4(0)).unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let (tx, rx) = mpsc::channel();
+    let error = InstalledAppFlow::new(public())
+        .port(port)
+        .timeout(PATIENCE)
+        .browser(Browser::Disabled)
+        .prompt_to(PromptWriter(tx))
+        .run(
+            &mut StdRng::seed_from_u64(1),
+            TokenEndpoint::default().answer(200, TOKEN_RESPONSE),
+        )
+        .unwrap_err();
+    let InstalledAppError::Bind { addr, source } = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(*addr, v4(port));
+    assert_eq!(source.kind(), io::ErrorKind::AddrInUse);
+    assert!(
+        error
+            .to_string()
+            .contains(&format!("port {port} on 127.0.0.1 is already in use")),
+        "{error}"
+    );
+    assert!(
+        rx.try_recv().is_err(),
+        "nothing is printed before the listener is bound"
+    );
+}
+
+#[test]
+fn access_denied_ends_the_flow_with_the_typed_error() {
+    let endpoint = TokenEndpoint::default();
+    let (running, mut prompt) = start(InstalledAppFlow::new(confidential()), &endpoint);
+    let auth = prompt.url();
+    let page = get(
+        auth.port(),
+        &format!(
+            "/?error=access_denied&error_description=The+user+said+no&state={}",
+            auth.state()
+        ),
+    );
+    assert_eq!(status(&page), 403, "{page}");
+    assert!(page.contains("\r\n\r\nSign-in failed: "), "{page}");
+    assert!(page.contains("access_denied"), "{page}");
+    let error = finish(running).unwrap_err();
+    let InstalledAppError::Callback(CallbackError::Authorization(oauth)) = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(oauth.code(), &ErrorCode::AccessDenied);
+    assert_eq!(oauth.description(), Some("The user said no"));
+    assert!(
+        endpoint.requests().is_empty(),
+        "no code exchange after a refusal"
+    );
+    assert_released(auth.port());
+}
+
+#[test]
+fn silent_connections_do_not_hold_up_the_callback() {
+    // Serving connections one at a time would make the genuine callback
+    // wait out a silent connection's CONNECTION_TIMEOUT, past this flow's
+    // timeout. More silent connections than the runner serves at once.
+    let timeout = Duration::from_secs(5);
+    assert!(CONNECTION_TIMEOUT > timeout);
+    let endpoint = TokenEndpoint::default();
+    let (running, mut prompt) = start(InstalledAppFlow::new(public()).timeout(timeout), &endpoint);
+    let auth = prompt.url();
+    let silent: Vec<TcpStream> = (0..40)
+        .map(|_| TcpStream::connect(v4(auth.port())).unwrap())
+        .collect();
+    let mut half_sent = TcpStream::connect(v4(auth.port())).unwrap();
+    half_sent.write_all(b"GET /?state=").unwrap();
+    let page = genuine_callback(&auth, "c");
+    assert_eq!(status(&page), 200, "{page}");
+    assert!(finish(running).is_ok());
+    drop(silent);
+}
+
+#[test]
+fn ipv6_loopback_when_the_machine_has_one() {
+    match TcpListener::bind((Ipv6Addr::LOCALHOST, 0)) {
+        Err(e) if e.kind() == io::ErrorKind::AddrNotAvailable => {
+            eprintln!("NOTE: skipped: this machine has no IPv6 loopback ({e})");
+            return;
+        }
+        other => drop(other.unwrap()),
+    }
+    let endpoint = TokenEndpoint::default();
+    let (running, mut prompt) = start(
+        InstalledAppFlow::new(public()).host(LoopbackHost::Ipv6),
+        &endpoint,
+    );
+    let auth = prompt.url();
+    let port = auth.port();
+    assert_eq!(auth.param("redirect_uri"), format!("http://[::1]:{port}/"));
+    let addr = SocketAddr::from((Ipv6Addr::LOCALHOST, port));
+    let host = format!("[::1]:{port}");
+    assert_eq!(status(&browser_get(addr, &host, "/favicon.ico")), 404);
+    let page = browser_get(addr, &host, &format!("/?state={}&code=six", auth.state()));
+    assert_eq!(status(&page), 200, "{page}");
+    finish(running).unwrap();
+    assert_exchange_body(
+        &endpoint.requests()[0].body().clone(),
+        &auth,
+        "six",
+        Some("public-app"),
+    );
+    TcpListener::bind(addr).expect("the [::1] port is released");
+}
+
+#[test]
+fn localhost_listens_on_both_loopbacks() {
+    let v6 = TcpListener::bind((Ipv6Addr::LOCALHOST, 0)).is_ok();
+    let endpoint = TokenEndpoint::default();
+    let (running, mut prompt) = start(
+        InstalledAppFlow::new(public()).host(LoopbackHost::Localhost),
+        &endpoint,
+    );
+    let auth = prompt.url();
+    let port = auth.port();
+    assert_eq!(
+        auth.param("redirect_uri"),
+        format!("http://localhost:{port}/")
+    );
+    let host = format!("localhost:{port}");
+    assert_eq!(status(&browser_get(v4(port), &host, "/favicon.ico")), 404);
+    let genuine = format!("/?state={}&code=local", auth.state());
+    let page = if v6 {
+        browser_get(
+            SocketAddr::from((Ipv6Addr::LOCALHOST, port)),
+            &host,
+            &genuine,
+        )
+    } else {
+        eprintln!("NOTE: no IPv6 loopback here: localhost is served on 127.0.0.1 only");
+        browser_get(v4(port), &host, &genuine)
+    };
+    assert_eq!(status(&page), 200, "{page}");
+    finish(running).unwrap();
+    assert_released(port);
+}
+
+#[test]
+fn path_and_trailing_slash_shape_the_redirect_uri() {
+    let endpoint = TokenEndpoint::default();
+    let flow = InstalledAppFlow::new(public()).path("/oauth/callback");
+    let (running, mut prompt) = start(flow, &endpoint);
+    let auth = prompt.url();
+    let port = auth.port();
+    assert_eq!(
+        auth.param("redirect_uri"),
+        format!("http://127.0.0.1:{port}/oauth/callback")
+    );
+    let state = auth.state();
+    assert_eq!(status(&get(port, &format!("/?state={state}&code=c"))), 404);
+    assert_eq!(
+        status(&get(port, &format!("/oauth/callback?state={state}&code=c"))),
+        200
+    );
+    finish(running).unwrap();
+
+    let (running, mut prompt) = start(
+        InstalledAppFlow::new(public()).trailing_slash(false),
+        &endpoint,
+    );
+    let auth = prompt.url();
+    let port = auth.port();
+    assert_eq!(
+        auth.param("redirect_uri"),
+        format!("http://127.0.0.1:{port}")
+    );
+    assert_eq!(status(&genuine_callback(&auth, "bare")), 200);
+    finish(running).unwrap();
+    let requests = endpoint.requests();
+    assert_exchange_body(requests[1].body(), &auth, "bare", Some("public-app"));
+}
+
+#[test]
+fn a_bad_path_is_a_config_error_before_anything_is_bound() {
+    let (tx, rx) = mpsc::channel();
+    let error = InstalledAppFlow::new(public())
+        .path("/a/../b")
+        .prompt_to(PromptWriter(tx))
+        .browser(Browser::Disabled)
+        .run(
+            &mut StdRng::seed_from_u64(1),
+            TokenEndpoint::default().answer(200, TOKEN_RESPONSE),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            InstalledAppError::Config(ConfigError::InvalidUrl {
+                field: "redirect_uri"
+            })
+        ),
+        "{error:?}"
+    );
+    assert!(rx.try_recv().is_err());
+}
+
+#[test]
+fn a_failed_token_exchange_is_an_exchange_error() {
+    let endpoint = TokenEndpoint::default();
+    let send = endpoint.answer(
+        400,
+        r#"{"error":"invalid_grant","error_description":"Bad code"}"#,
+    );
+    let flow = InstalledAppFlow::new(confidential()).browser(Browser::Disabled);
+    let (running, mut prompt) = spawn_flow(flow, move |flow| {
+        flow.run(&mut StdRng::seed_from_u64(3), send)
+    });
+    let auth = prompt.url();
+    assert_eq!(status(&genuine_callback(&auth, "c")), 200);
+    let error = finish(running).unwrap_err();
+    let InstalledAppError::Exchange(oauth2_sansio::Error::OAuth(oauth)) = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(oauth.code(), &ErrorCode::InvalidGrant);
+    assert!(!error.to_string().contains(SECRET));
+    assert_released(auth.port());
+}
+
+#[test]
+fn a_browser_that_cannot_start_is_reported_and_the_url_still_works() {
+    let endpoint = TokenEndpoint::default();
+    let send = endpoint.answer(200, TOKEN_RESPONSE);
+    let flow = InstalledAppFlow::new(public())
+        .browser(Browser::command("/nonexistent/oauth2-sansio-test-browser"));
+    let (running, mut prompt) = spawn_flow(flow, move |flow| {
+        flow.run(&mut StdRng::seed_from_u64(4), send)
+    });
+    let auth = prompt.url();
+    let report = prompt.line();
+    assert!(report.starts_with("Could not open a browser"), "{report}");
+    assert!(
+        report.contains("/nonexistent/oauth2-sansio-test-browser"),
+        "{report}"
+    );
+    assert_eq!(status(&genuine_callback(&auth, "c")), 200);
+    finish(running).unwrap();
+}
+
+#[test]
+fn the_browser_opener_refuses_non_web_urls() {
+    for url in [
+        "file:///etc/passwd",
+        "javascript:alert(1)",
+        "data:text/html,x",
+        "smb://host/share",
+    ] {
+        for browser in [
+            Browser::System,
+            Browser::command("/nonexistent/browser"),
+            Browser::Disabled,
+        ] {
+            assert!(
+                matches!(browser.open(url), Err(BrowserError::UnsupportedUrl)),
+                "{url} {browser:?}"
+            );
+        }
+    }
+}
+
+/// The browser program gets the URL as its one argument, byte for byte,
+/// characters a shell would act on included.
+#[cfg(unix)]
+#[test]
+fn the_browser_program_gets_the_url_as_one_argument_without_a_shell() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let dir = std::env::temp_dir().join(format!("oauth2-sansio-browser-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = dir.join("browser");
+    let out = dir.join("args");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$#\" \"$@\" > '{}'\n",
+            out.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o700)).unwrap();
+
+    let url = "https://as.example/auth?a=1&b=$(touch%20pwned)&c=`id`;d=|e";
+    let browser = Browser::command_with_args(&script, ["--flag"]);
+    let mut opened = browser.open(url);
+    // Another test thread forking while the script was open for writing
+    // makes exec fail with ETXTBSY for a moment.
+    for _ in 0..100 {
+        match &opened {
+            Err(BrowserError::Spawn { source, .. })
+                if source.kind() == io::ErrorKind::ExecutableFileBusy =>
+            {
+                opened = browser.open(url)
+            }
+            _ => break,
+        }
+    }
+    let mut child = opened.unwrap().expect("a started program");
+    assert!(child.wait().unwrap().success());
+    let args = std::fs::read_to_string(&out).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(args, format!("2\n--flag\n{}\n", Url::parse(url).unwrap()));
+}
+
+#[test]
+fn debug_shows_no_secret() {
+    let flow = InstalledAppFlow::new(confidential()).scopes(["openid"]);
+    let debug = format!("{flow:?}");
+    assert!(debug.contains("InstalledAppFlow"), "{debug}");
+    assert!(!debug.contains(SECRET), "{debug}");
+}
+
+/// `run_with_ureq` against a token endpoint on 127.0.0.1 that answers one
+/// request with the canned token response.
+#[test]
+fn run_with_ureq_exchanges_the_code_over_http() {
+    let token_server = TcpListener::bind(v4(0)).unwrap();
+    let token_port = token_server.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut stream, _) = token_server.accept().unwrap();
+        stream.set_read_timeout(Some(PATIENCE)).unwrap();
+        let request = read_http_request(&mut stream);
+        write!(
+            stream,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{TOKEN_RESPONSE}",
+            TOKEN_RESPONSE.len()
+        )
+        .unwrap();
+        request
+    });
+    let client = Client::builder("public-app")
+        .authorization_endpoint("https://as.example/auth")
+        .token_endpoint(format!("http://127.0.0.1:{token_port}/token"))
+        .build()
+        .unwrap();
+    let flow = InstalledAppFlow::new(client).browser(Browser::Disabled);
+    let (running, mut prompt) = spawn_flow(flow, |flow| {
+        flow.run_with_ureq(&mut StdRng::seed_from_u64(5))
+    });
+    let auth = prompt.url();
+    assert_eq!(status(&genuine_callback(&auth, "wire")), 200);
+    let credentials = finish(running).unwrap();
+    assert_eq!(credentials.token().unwrap().token().secret(), "ya29.a");
+    let (head, body) = server.join().unwrap();
+    assert!(head.starts_with("POST /token HTTP/1.1\r\n"), "{head}");
+    assert_exchange_body(&body, &auth, "wire", Some("public-app"));
+}
+
+/// Reads one request: the head, then `Content-Length` bytes of body.
+fn read_http_request(stream: &mut TcpStream) -> (String, Vec<u8>) {
+    let mut bytes = Vec::new();
+    let mut byte = [0u8; 1];
+    while !bytes.ends_with(b"\r\n\r\n") {
+        stream.read_exact(&mut byte).unwrap();
+        bytes.push(byte[0]);
+    }
+    let head = String::from_utf8(bytes).unwrap();
+    let length: usize = head
+        .lines()
+        .find_map(|line| {
+            line.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .map(|v| v.trim().parse().unwrap())
+        })
+        .unwrap_or(0);
+    let mut body = vec![0; length];
+    stream.read_exact(&mut body).unwrap();
+    (head, body)
+}
