@@ -1,0 +1,47 @@
+//! The end-to-end interop harness: a real oidc-provider (panva's, npm,
+//! pinned in `interop/package-lock.json`) on 127.0.0.1, and a user agent
+//! that completes its login and consent without a person.
+//!
+//! Setup, once per machine: `bash scripts/interop-setup.sh`.
+//!
+//! ```ignore
+//! #[path = "interop/mod.rs"]
+//! mod harness;
+//! use harness::{sign_in, InteropServer, UserAgent, LOOPBACK_REDIRECT, NATIVE_PUBLIC};
+//!
+//! let server = InteropServer::start(); // one per test; killed by PID on drop
+//! let client = server.client(NATIVE_PUBLIC); // endpoints, issuer, `iss` required
+//! // Either the whole sign-in in one call ...
+//! let (callback, pending) = sign_in(&server, &client, LOOPBACK_REDIRECT, None);
+//! // ... or by hand: any authorization URL, followed by a fresh user agent.
+//! let (url, pending) = client
+//!     .authorization_request(LOOPBACK_REDIRECT)
+//!     .build(SystemTime::now(), &mut UnwrapErr(SysRng))?;
+//! let callback = server.check(UserAgent::new().authorize(&url, LOOPBACK_REDIRECT), "sign-in");
+//! let exchange = server.check(pending.complete(&client, callback.as_str()), "callback");
+//! let credentials = server.check(UreqTransport::new().run(exchange), "code exchange");
+//! ```
+//!
+//! Interactions answer by themselves: the subject is the request's
+//! `login_hint` (default `user1`); `login_hint=deny` makes the user refuse.
+//! A test that panics while an [`InteropServer`] is alive prints the
+//! provider's error events and stderr.
+#![allow(dead_code, unused_imports)]
+
+mod clients;
+mod cookies;
+mod failure;
+mod flows;
+mod server;
+mod user_agent;
+
+pub use clients::{
+    Registration, NATIVE_CONFIDENTIAL, NATIVE_PUBLIC, WEB_BASIC, WEB_POST, WEB_REDIRECT_URI,
+};
+pub use cookies::CookieJar;
+pub use flows::{
+    exchange_recording, sign_in, sign_in_and_exchange, userinfo, RoundTrip, LOOPBACK_REDIRECT,
+    SCOPES,
+};
+pub use server::{find_on_path, interop_dir, InteropServer, ServerOptions};
+pub use user_agent::{Hop, Stopped, UserAgent, MAX_REDIRECTS};
