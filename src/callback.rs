@@ -150,9 +150,18 @@ fn is_clean_token(value: &str) -> bool {
     !value.chars().any(|c| c.is_control() || c == '\u{FFFD}')
 }
 
+/// Whether the input starts with `scheme://` (so it is a URL, not a query
+/// whose values happen to contain `://`).
+fn has_scheme(input: &str) -> bool {
+    input.split_once("://").is_some_and(|(scheme, _)| {
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+    })
+}
+
 /// Splits the input into its query and fragment.
 fn split(input: &str) -> Result<(String, Option<String>), CallbackError> {
-    if input.contains("://") {
+    if has_scheme(input) {
         let url = Url::parse(input).map_err(|_| CallbackError::Unparsable)?;
         Ok((
             url.query().unwrap_or("").to_owned(),
@@ -205,7 +214,7 @@ impl PendingAuthorization {
         pasted: &str,
     ) -> Result<CodeExchange, CallbackError> {
         let pasted = checked_input(pasted)?;
-        let looks_like_code = !pasted.contains(['=', '?', '#', '&']) && !pasted.contains("://");
+        let looks_like_code = !pasted.contains(['=', '?', '#', '&']) && !has_scheme(pasted);
         if looks_like_code {
             if !pasted.bytes().all(|b| b.is_ascii_graphic()) {
                 return Err(CallbackError::InvalidParameter("code"));

@@ -37,7 +37,9 @@ fn complete(require_issuer: bool, query: impl Fn(&str) -> String) -> Result<(), 
 fn matching_issuer_is_accepted_with_or_without_requirement() {
     for required in [false, true] {
         assert_eq!(
-            complete(required, |s| format!("?code=c&state={s}&iss=https%3A%2F%2Fas.example")),
+            complete(required, |s| format!(
+                "?code=c&state={s}&iss=https%3A%2F%2Fas.example"
+            )),
             Ok(())
         );
     }
@@ -111,7 +113,10 @@ fn a_pending_authorization_redeems_only_at_its_own_server() {
         .unwrap();
     let callback = format!("?code=c&state={state}");
     assert_eq!(
-        pending.clone().complete(&other_server, &callback).map(|_| ()),
+        pending
+            .clone()
+            .complete(&other_server, &callback)
+            .map(|_| ()),
         Err(CallbackError::WrongClient)
     );
     let other_client = Client::builder("someone-else")
@@ -131,8 +136,14 @@ fn full_url_query_and_pasted_code_are_accepted() {
     let (p, state) = pending(&client);
     let url = format!("http://127.0.0.1:8080/?state={state}&code=4%2F0Ab");
     assert!(p.clone().complete(&client, &url).is_ok());
-    assert!(p.clone().complete(&client, &format!("state={state}&code=4%2F0Ab")).is_ok());
-    assert!(p.clone().complete_pasted(&client, "  4/0AbCdEf-_.~  \n").is_ok());
+    assert!(p
+        .clone()
+        .complete(&client, &format!("state={state}&code=4%2F0Ab"))
+        .is_ok());
+    assert!(p
+        .clone()
+        .complete_pasted(&client, "  4/0AbCdEf-_.~  \n")
+        .is_ok());
     assert_eq!(
         p.clone().complete_pasted(&client, "4/0Ab cd").map(|_| ()),
         Err(CallbackError::InvalidParameter("code"))

@@ -171,7 +171,8 @@ fn format_expiry(expiry: SystemTime) -> Option<String> {
 /// RFC 3339 with any offset and optional fractional seconds; a time without
 /// an offset is UTC (google-auth's reader strips the `Z`, so such files exist).
 fn parse_expiry(text: &str) -> Result<SystemTime, FileError> {
-    const INVALID: &str = "must be an RFC 3339 date-time after 1970, such as 2026-11-25T23:40:54Z";
+    const INVALID: &str =
+        "must be an RFC 3339 date-time from 1970 to 9999 (UTC), such as 2026-11-25T23:40:54Z";
     let has_offset = text
         .rsplit_once('T')
         .is_some_and(|(_, time)| time.ends_with(['Z', 'z']) || time.contains(['+', '-']));
@@ -183,7 +184,10 @@ fn parse_expiry(text: &str) -> Result<SystemTime, FileError> {
     .map_err(|_| FileError::invalid(FILE, "expiry", INVALID))?;
     let secs = u64::try_from(parsed.unix_timestamp())
         .map_err(|_| FileError::invalid(FILE, "expiry", INVALID))?;
-    Ok(SystemTime::UNIX_EPOCH + Duration::from_secs(secs))
+    let expiry = SystemTime::UNIX_EPOCH + Duration::from_secs(secs);
+    // What is read must be writable again, or saving would drop the token.
+    format_expiry(expiry).ok_or_else(|| FileError::invalid(FILE, "expiry", INVALID))?;
+    Ok(expiry)
 }
 
 #[cfg(test)]
@@ -205,6 +209,8 @@ mod tests {
         assert_eq!(parse_expiry("1970-01-01T01:01:40+01:00").unwrap(), at(100));
         assert!(parse_expiry("1969-12-31T23:59:59Z").is_err());
         assert!(parse_expiry("yesterday").is_err());
+        assert!(parse_expiry("9999-12-31T23:59:59Z").is_ok());
+        assert!(parse_expiry("9999-12-31T23:59:59-01:00").is_err());
         assert_eq!(
             format_expiry(at(1_795_650_054)).unwrap(),
             "2026-11-25T23:40:54Z"
