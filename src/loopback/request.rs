@@ -113,25 +113,32 @@ impl LoopbackRequestParser {
             return Parsed::Rejected(Rejection::UnexpectedBody);
         }
         let old_len = self.buf.len();
+        let taken = bytes.len().min(LOOPBACK_REQUEST_LIMIT - old_len);
+        self.buf.extend_from_slice(&bytes[..taken]);
         let searched = old_len.saturating_sub(3);
-        if old_len + bytes.len() > LOOPBACK_REQUEST_LIMIT {
-            return self.finish(Parsed::Rejected(Rejection::TooLarge));
-        }
-        self.buf.extend_from_slice(bytes);
-        if has_bare_line_break(&self.buf, old_len.saturating_sub(1)) {
-            return self.finish(Parsed::Rejected(Rejection::Malformed));
-        }
-        let Some(end) = find(&self.buf[searched..], b"\r\n\r\n").map(|i| searched + i) else {
+        let Some(end) = find(&self.buf[searched..], b"\r\n\r\n").map(|i| searched + i + 4) else {
+            if has_bare_line_break(&self.buf, old_len.saturating_sub(1)) {
+                return self.finish(Parsed::Rejected(Rejection::Malformed));
+            }
+            if taken < bytes.len() {
+                return self.finish(Parsed::Rejected(Rejection::TooLarge));
+            }
             return Parsed::NeedMore;
         };
-        if end + 4 != self.buf.len() {
-            return self.finish(Parsed::Rejected(Rejection::UnexpectedBody));
-        }
-        let result = parse_head(&self.buf[..end]);
-        self.finish(match result {
-            Ok(request) => Parsed::Request(request),
-            Err(rejection) => Parsed::Rejected(rejection),
-        })
+        // The answer depends on the head alone, whatever follows it and however
+        // the bytes were split: a bad head first, then bytes after the head.
+        let parsed = if has_bare_line_break(&self.buf[..end], old_len.saturating_sub(1).min(end)) {
+            Parsed::Rejected(Rejection::Malformed)
+        } else {
+            match parse_head(&self.buf[..end - 4]) {
+                Err(rejection) => Parsed::Rejected(rejection),
+                Ok(_) if end < self.buf.len() || taken < bytes.len() => {
+                    Parsed::Rejected(Rejection::UnexpectedBody)
+                }
+                Ok(request) => Parsed::Request(request),
+            }
+        };
+        self.finish(parsed)
     }
 
     fn finish(&mut self, parsed: Parsed) -> Parsed {
