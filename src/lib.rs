@@ -102,6 +102,8 @@
 //!   runner (loopback redirect listener, system browser).
 //! - `file-store`: `transport::file_store::CredentialsFile`, authorized_user
 //!   JSON on disk, replaced atomically.
+//! - `cli`: the `oauth2-sansio` binary (`login`, `token`), built on the three
+//!   features above.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
@@ -125,6 +127,10 @@ mod store;
 mod token;
 
 pub mod transport;
+
+/// The `oauth2-sansio` command-line tool (feature `cli`): `login` and `token`.
+#[cfg(feature = "cli")]
+pub mod cli;
 
 pub use authorize::{AccessType, AuthorizationRequest, PendingAuthorization};
 pub use callback::{CallbackError, CALLBACK_LIMIT};

@@ -1,0 +1,172 @@
+//! The command line, and the `--help` texts.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use super::exit;
+use crate::transport::installed::DEFAULT_TIMEOUT;
+
+/// How to point the tool at a server (top-level and `login --help`).
+const SERVERS: &str = "\
+Signs in with OAuth 2.0 from the command line, like google-oauthlib-tool, and
+prints access tokens, like `gcloud auth print-access-token`.
+
+`login` reads a client_secrets.json naming the client and the server:
+
+  Google: in the Google Cloud console (APIs & Services > Credentials), create
+  an OAuth client ID of type \"Desktop app\" and download its JSON. Desktop
+  clients accept any http://127.0.0.1:PORT/ redirect; nothing to register.
+
+  Any other OAuth 2.0 server: register a client that may use the redirect URI
+  http://127.0.0.1:PORT/ (fix the port with --port if the server compares it
+  exactly) and write a client_secrets.json with that server's endpoints:
+    {\"installed\": {\"client_id\": \"my-app\", \"client_secret\": \"...\",
+                   \"auth_uri\": \"https://as.example/authorize\",
+                   \"token_uri\": \"https://as.example/token\"}}
+  Leave out client_secret for a public client (PKCE is always used). OpenID
+  Connect servers issue a refresh token only for the offline_access scope.
+
+Example:
+  oauth2-sansio login --client-secrets client_secrets.json \\
+      --scope openid --scope email --save credentials.json
+  oauth2-sansio token --credentials credentials.json";
+
+/// `oauth2-sansio`: sign in, then print access tokens.
+#[derive(Debug, Parser)]
+#[command(
+    name = "oauth2-sansio",
+    version,
+    about = "Sign in with OAuth 2.0 and print access tokens",
+    long_about = SERVERS,
+    after_help = exit::HELP,
+    propagate_version = true
+)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Sign in with the browser; print or save authorized_user JSON
+    #[command(long_about = LOGIN, after_help = exit::HELP)]
+    Login(LoginArgs),
+    /// Print a valid access token, refreshing and saving it when needed
+    #[command(long_about = TOKEN, after_help = exit::HELP)]
+    Token(TokenArgs),
+}
+
+const LOGIN: &str = "\
+Signs in with the browser (the installed-app flow: a listener on
+http://127.0.0.1:PORT/, PKCE, state, prompt=consent and access_type=offline so
+that a refresh token comes back), then writes the credentials as authorized_user
+JSON: to --save PATH (owner-only, replaced atomically) or to stdout.
+
+The browser is the one the BROWSER environment variable names (a program, or a
+list separated like PATH), else the system's; --no-browser opens nothing. The
+URL to open is always printed on stderr.
+
+For Google, use a \"Desktop app\" client_secrets.json from the Cloud console;
+for another server, a client_secrets.json with its auth_uri and token_uri (see
+`oauth2-sansio --help`).";
+
+/// `login`'s options.
+#[derive(Debug, Args)]
+pub(crate) struct LoginArgs {
+    /// The client_secrets.json: client id, secret, and the server's auth_uri and token_uri
+    #[arg(long, value_name = "FILE")]
+    pub client_secrets: PathBuf,
+
+    /// A scope to request; repeat for more (e.g. openid, email, https://www.googleapis.com/auth/cloud-platform)
+    #[arg(long = "scope", value_name = "SCOPE", required = true)]
+    pub scopes: Vec<String>,
+
+    /// Open no browser: open the printed URL yourself, in a browser on this machine
+    #[arg(long)]
+    pub no_browser: bool,
+
+    /// The redirect's port on 127.0.0.1 (0: any free port)
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub port: u16,
+
+    /// Write the credentials to PATH (mode 0600, replaced atomically) instead of stdout
+    #[arg(long, value_name = "PATH")]
+    pub save: Option<PathBuf>,
+
+    /// How long to wait for the browser to come back, in seconds
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = DEFAULT_TIMEOUT.as_secs(),
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub timeout: u64,
+
+    /// The account to suggest on the sign-in page (an email address)
+    #[arg(long, value_name = "H")]
+    pub login_hint: Option<String>,
+}
+
+const TOKEN: &str = "\
+Prints the access token from an authorized_user JSON file on stdout, followed
+by a newline, and nothing else. A token that has expired, or expires within
+225 seconds, is refreshed at the file's token_uri first and the file is
+replaced atomically with the new credentials; if the refresh fails, the file
+is left exactly as it was.";
+
+/// `token`'s options.
+#[derive(Debug, Args)]
+pub(crate) struct TokenArgs {
+    /// The authorized_user JSON written by `login --save` (or by `gcloud auth application-default login`)
+    #[arg(long, value_name = "PATH")]
+    pub credentials: PathBuf,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expiry::DEFAULT_REFRESH_THRESHOLD;
+    use clap::CommandFactory;
+
+    #[test]
+    fn token_help_states_the_refresh_threshold() {
+        let seconds = format!("within\n{} seconds", DEFAULT_REFRESH_THRESHOLD.as_secs());
+        assert!(TOKEN.contains(&seconds), "{TOKEN}");
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn login_defaults() {
+        let argv = "oauth2-sansio login --client-secrets c.json --scope openid --scope email";
+        let cli = Cli::try_parse_from(argv.split(' ')).unwrap();
+        let Command::Login(login) = cli.command else {
+            panic!("login parsed as {:?}", cli.command);
+        };
+        assert_eq!(login.scopes, ["openid", "email"]);
+        assert_eq!(login.port, 0);
+        assert_eq!(login.timeout, 300);
+        assert!(!login.no_browser);
+        assert!(login.save.is_none());
+    }
+
+    #[test]
+    fn usage_errors() {
+        for args in [
+            "login --client-secrets c.json",
+            "token",
+            "token --credentials c --timeout 0",
+            "login --client-secrets c --scope s --timeout 0",
+            "login --client-secrets c --scope s --port 70000",
+        ] {
+            let argv = std::iter::once("oauth2-sansio").chain(args.split(' '));
+            let error = Cli::try_parse_from(argv).unwrap_err();
+            assert_eq!(error.exit_code(), i32::from(exit::USAGE), "{args}");
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! `login`: the installed-app flow, then authorized_user JSON in a file or
+//! on stdout.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+use std::time::Duration;
+
+use zeroize::Zeroize;
+
+use super::args::LoginArgs;
+use super::diagnose::sign_in_failed;
+use super::exit::{Failure, LOCAL, SERVER};
+use super::output;
+use crate::authorize::AccessType;
+use crate::client::Client;
+use crate::client_secrets::{ClientSecrets, CLIENT_SECRETS_LIMIT};
+use crate::config_error::ConfigError;
+use crate::credentials::UserCredentials;
+use crate::store::CredentialsStore;
+use crate::transport::file_store::CredentialsFile;
+use crate::transport::installed::{Browser, InstalledAppFlow};
+
+/// Signs in and writes the credentials.
+pub(crate) fn login(args: LoginArgs) -> Result<(), Failure> {
+    let secrets = read_client_secrets(&args.client_secrets)?;
+    let client = secrets
+        .client_builder()
+        .build()
+        .map_err(|e| unusable_client(&args.client_secrets, &e))?;
+    let credentials = flow(client, &args)
+        .run_with_ureq(&mut rand::rng())
+        .map_err(|e| sign_in_failed(&e))?;
+    if credentials.refresh_token().is_none() {
+        return Err(Failure::new(
+            SERVER,
+            "the server returned no refresh token, so the credentials could not be refreshed later; \
+             check that the client may use refresh tokens (OpenID Connect servers: add --scope offline_access)",
+        ));
+    }
+    let missing = credentials.missing_scopes();
+    if !missing.is_empty() {
+        output::note(&format!(
+            "warning: the server did not grant the scopes {}",
+            missing.join(" ")
+        ));
+    }
+    match &args.save {
+        Some(path) => save(path, &credentials),
+        None => print(&credentials),
+    }
+}
+
+/// The installed-app flow the options describe: consent asked again and
+/// offline access, so that the server returns a refresh token.
+fn flow(client: Client, args: &LoginArgs) -> InstalledAppFlow {
+    let login_hint = args.login_hint.clone();
+    InstalledAppFlow::new(client)
+        .scopes(args.scopes.iter().cloned())
+        .port(args.port)
+        .timeout(Duration::from_secs(args.timeout))
+        .browser(if args.no_browser {
+            Browser::Disabled
+        } else {
+            Browser::System
+        })
+        .configure_request(move |request| {
+            let request = request
+                .prompt("consent")
+                .access_type(Some(AccessType::Offline));
+            match login_hint {
+                Some(hint) => request.login_hint(hint),
+                None => request,
+            }
+        })
+        .prompt_to(io::stderr())
+}
+
+/// Reads and parses the client_secrets.json (bounded in size).
+fn read_client_secrets(path: &Path) -> Result<ClientSecrets, Failure> {
+    let unusable = |what: String| {
+        Failure::new(
+            LOCAL,
+            format!(
+                "{}: {what}; download the client's JSON from the server's console \
+                 (Google: a \"Desktop app\" OAuth client, see `oauth2-sansio --help`)",
+                path.display()
+            ),
+        )
+    };
+    let mut bytes = Vec::new();
+    File::open(path)
+        .and_then(|file| {
+            file.take(CLIENT_SECRETS_LIMIT as u64 + 1)
+                .read_to_end(&mut bytes)
+        })
+        .map_err(|e| unusable(e.to_string()))?;
+    let parsed = ClientSecrets::from_json(&bytes);
+    bytes.zeroize();
+    parsed.map_err(|e| unusable(e.to_string()))
+}
+
+/// Why the client the file describes cannot be used, in the file's terms.
+fn unusable_client(path: &Path, error: &ConfigError) -> Failure {
+    let problem = match error {
+        ConfigError::InsecureEndpoint { .. } => "auth_uri and token_uri must use https \
+             (http is allowed only on 127.0.0.1, [::1] or localhost)"
+            .to_owned(),
+        other => other.to_string(),
+    };
+    Failure::new(LOCAL, format!("{}: {problem}", path.display()))
+}
+
+/// Writes the credentials to `path`: owner-only, replaced atomically.
+fn save(path: &Path, credentials: &UserCredentials) -> Result<(), Failure> {
+    CredentialsFile::new(path)
+        .save(credentials)
+        .map_err(|e| Failure::new(LOCAL, format!("saving the credentials failed: {e}")))?;
+    output::note(&format!(
+        "signed in; credentials saved to {}",
+        path.display()
+    ));
+    Ok(())
+}
+
+/// Prints the credentials' authorized_user JSON on stdout.
+fn print(credentials: &UserCredentials) -> Result<(), Failure> {
+    let mut json = credentials.to_authorized_user_json();
+    let printed = output::result(&json);
+    json.zeroize();
+    printed
+}
