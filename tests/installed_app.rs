@@ -586,6 +586,25 @@ fn a_browser_that_cannot_start_is_reported_and_the_url_still_works() {
     finish(running).unwrap();
 }
 
+#[cfg(unix)]
+#[test]
+fn a_browser_that_dies_at_once_is_reported_and_the_url_still_works() {
+    let endpoint = TokenEndpoint::default();
+    let send = endpoint.answer(200, TOKEN_RESPONSE);
+    // `false` starts fine and exits with status 1, as a browser that cannot
+    // open its window does.
+    let flow = InstalledAppFlow::new(public()).browser(Browser::command("false"));
+    let (running, mut prompt) = spawn_flow(flow, move |flow| {
+        flow.run(&mut StdRng::seed_from_u64(5), send)
+    });
+    let auth = prompt.url();
+    let report = prompt.line();
+    assert!(report.starts_with("The browser exited"), "{report}");
+    assert!(report.contains("open the URL above yourself"), "{report}");
+    assert_eq!(status(&genuine_callback(&auth, "c")), 200);
+    finish(running).unwrap();
+}
+
 #[test]
 fn the_browser_opener_refuses_non_web_urls() {
     for url in [

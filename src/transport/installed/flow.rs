@@ -190,13 +190,15 @@ impl InstalledAppFlow {
         }
         let (url, pending) = request.build(SystemTime::now(), rng)?;
         let mut callback = LoopbackCallback::new(pending, client)?;
-        let browser_process = show(&mut *prompt, &url, &browser)?;
-        let served = serve(&listener, &mut callback, timeout);
+        let mut browser_process = show(&mut *prompt, &url, &browser)?;
+        let served = serve(&listener, &mut callback, timeout, || {
+            watch_browser(&mut browser_process, &mut *prompt);
+        });
         drop(listener);
         if let Some(mut process) = browser_process {
-            // Reap it if it is done (xdg-open, open); a browser that keeps
-            // running is left alone.
-            let _ = process.try_wait();
+            // A browser still running is left to run, and reaped when it
+            // exits so that it does not linger as a zombie.
+            std::thread::spawn(move || process.wait());
         }
         let exchange = served?.map_err(InstalledAppError::Callback)?;
         drive(exchange, SystemTime::now, send, sleep_until).map_err(InstalledAppError::Exchange)
@@ -230,6 +232,27 @@ impl fmt::Debug for InstalledAppFlow {
     }
 }
 
+/// Reaps the browser process once it has exited; if it failed before the
+/// callback came (a browser that cannot start its window, say), says so
+/// after the prompt, since the sign-in now waits for the user alone.
+fn watch_browser(process: &mut Option<Child>, out: &mut dyn Write) {
+    let Some(child) = process else { return };
+    match child.try_wait() {
+        Ok(None) => {}
+        Ok(Some(status)) => {
+            if !status.success() {
+                let _ = writeln!(
+                    out,
+                    "The browser exited ({status}); open the URL above yourself."
+                );
+                let _ = out.flush();
+            }
+            *process = None;
+        }
+        Err(_) => *process = None,
+    }
+}
+
 /// Prints the prompt and opens the browser; a browser failure is written
 /// after the prompt.
 fn show(
@@ -256,4 +279,3 @@ fn show(
         }
     }
 }
-

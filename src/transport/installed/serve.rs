@@ -20,11 +20,12 @@ pub(super) const MAX_CONNECTIONS: usize = 32;
 const IDLE_PAUSE: Duration = Duration::from_millis(10);
 
 /// Serves connections until the genuine callback arrives or `timeout`
-/// passes.
+/// passes, calling `on_idle` in every round in which nothing happened.
 pub(super) fn serve(
     listener: &Listener,
     callback: &mut LoopbackCallback,
     timeout: Duration,
+    mut on_idle: impl FnMut(),
 ) -> Result<Result<CodeExchange, CallbackError>, InstalledAppError> {
     let deadline = Instant::now().checked_add(timeout);
     let mut connections = VecDeque::new();
@@ -64,6 +65,7 @@ pub(super) fn serve(
             return Ok(result);
         }
         if !busy {
+            on_idle();
             let left = deadline.map_or(IDLE_PAUSE, |deadline| {
                 deadline.saturating_duration_since(now)
             });
