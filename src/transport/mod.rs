@@ -13,6 +13,9 @@
 #[cfg(feature = "ureq")]
 pub mod ureq;
 
+/// `ReqwestTransport`, the async twin of the ureq transport.
+#[cfg(feature = "reqwest")]
+pub mod reqwest;
 
 /// Credentials in an authorized_user JSON file, replaced atomically.
 #[cfg(feature = "file-store")]
