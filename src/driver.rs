@@ -76,8 +76,9 @@ where
 /// Runs `machine` to completion with asynchronous IO, on any runtime.
 ///
 /// The same as [`drive`], with `send` and `sleep_until` returning futures.
-/// No runtime is assumed: pass `tokio::time::sleep_until`, an async-std
-/// timer, or a WASM `setTimeout` wrapper.
+/// No runtime is assumed: the sleep is yours, for instance on tokio
+/// `|until| tokio::time::sleep(until.duration_since(SystemTime::now()).unwrap_or_default())`,
+/// an async-std timer, or a WASM `setTimeout` wrapper.
 pub async fn drive_async<M, C, S, SF, W, WF>(
     mut machine: M,
     mut clock: C,

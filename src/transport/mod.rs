@@ -9,6 +9,11 @@
 //!
 //! - `ureq` (feature `ureq`): `UreqTransport`, a blocking transport over
 //!   ureq 3.
+//! - `reqwest` (feature `reqwest`): `ReqwestTransport`, an async transport
+//!   over reqwest 0.13, on any runtime.
+
+#[cfg(any(feature = "ureq", feature = "reqwest"))]
+mod common;
 
 #[cfg(feature = "ureq")]
 pub mod ureq;

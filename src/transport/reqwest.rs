@@ -36,17 +36,13 @@ use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvi
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 
+use super::common::{server_name, too_large};
 use crate::client::DEFAULT_RESPONSE_LIMIT;
 use crate::driver::drive_async;
 use crate::error::{Error, TransportFailure, TransportFailureKind};
 use crate::step::Machine;
 
-/// The default bound on connection setup (DNS, TCP, TLS): 10 s.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// The default bound on a whole request, from connecting to the last byte
-/// of the response body: 30 s.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+pub use super::common::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 
 /// An async HTTP transport for the crate's machines, over a
 /// [`reqwest::Client`].
@@ -334,23 +330,6 @@ impl ServerCertVerifier for NoTrustedRoots {
     }
 }
 
-/// `host[:port]` of the request, for messages; never the path, query or
-/// user info.
-fn server_name(uri: &http::Uri) -> String {
-    match (uri.host(), uri.port_u16()) {
-        (Some(host), Some(port)) => format!("{host}:{port}"),
-        (Some(host), None) => host.to_owned(),
-        (None, _) => "the server".to_owned(),
-    }
-}
-
-fn too_large(server: &str, limit: usize) -> TransportFailure {
-    TransportFailure::new(
-        TransportFailureKind::BodyTooLarge,
-        format!("{server}: the response body exceeds {limit} bytes"),
-    )
-}
-
 /// Maps a reqwest error to a failure whose message is written here:
 /// reqwest's own messages name the URL, and nothing of the request may
 /// leak into a failure.
@@ -422,14 +401,6 @@ fn with_cause(what: &str, cause: &Cause) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn server_name_drops_user_info_path_and_query() {
-        let uri: http::Uri = "https://user:pw@example.com:8443/token?code=secret"
-            .parse()
-            .unwrap();
-        assert_eq!(server_name(&uri), "example.com:8443");
-    }
 
     #[test]
     fn without_system_roots_every_certificate_is_rejected_with_the_reason() {

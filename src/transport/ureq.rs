@@ -19,18 +19,14 @@ use http::{Method, Request, Response};
 use ureq::config::AutoHeaderValue;
 use ureq::Agent;
 
+use super::common::{server_name, too_large};
 use crate::client::DEFAULT_RESPONSE_LIMIT;
 use crate::driver::drive;
 use crate::error::{Error, TransportFailure, TransportFailureKind};
 use crate::step::Machine;
 use crate::transport::sleep_until;
 
-/// The default bound on connection setup (DNS, TCP, TLS): 10 s.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// The default bound on a whole request, from connecting to the last byte
-/// of the response body: 30 s.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+pub use super::common::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 
 /// A blocking HTTP transport for the crate's machines, over a ureq 3
 /// [`Agent`].
@@ -167,7 +163,6 @@ fn agent(connect_timeout: Duration, timeout: Duration) -> Agent {
         .new_agent()
 }
 
-
 fn carries_body(method: &Method) -> bool {
     matches!(*method, Method::POST | Method::PUT | Method::PATCH)
 }
@@ -179,23 +174,6 @@ fn declared_length(headers: &http::HeaderMap) -> Option<u64> {
         return None;
     }
     headers.get(CONTENT_LENGTH)?.to_str().ok()?.parse().ok()
-}
-
-/// `host[:port]` of the request, for messages; never the path, query or
-/// user info.
-fn server_name(uri: &http::Uri) -> String {
-    match (uri.host(), uri.port_u16()) {
-        (Some(host), Some(port)) => format!("{host}:{port}"),
-        (Some(host), None) => host.to_owned(),
-        (None, _) => "the server".to_owned(),
-    }
-}
-
-fn too_large(server: &str, limit: usize) -> TransportFailure {
-    TransportFailure::new(
-        TransportFailureKind::BodyTooLarge,
-        format!("{server}: the response body exceeds {limit} bytes"),
-    )
 }
 
 /// Maps a ureq error to a failure whose message is written here, so that
@@ -242,14 +220,6 @@ fn io_kind(error: &io::Error) -> TransportFailureKind {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn server_name_drops_user_info_path_and_query() {
-        let uri: http::Uri = "https://user:pw@example.com:8443/token?code=secret"
-            .parse()
-            .unwrap();
-        assert_eq!(server_name(&uri), "example.com:8443");
-    }
 
     #[test]
     fn compressed_length_is_not_the_body_length() {
