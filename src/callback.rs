@@ -155,7 +155,9 @@ fn is_clean_token(value: &str) -> bool {
 fn has_scheme(input: &str) -> bool {
     input.split_once("://").is_some_and(|(scheme, _)| {
         scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-            && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+            && scheme
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
     })
 }
 

@@ -13,6 +13,10 @@ pub const GOOGLE_AUTH_URI: &str = "https://accounts.google.com/o/oauth2/auth";
 pub const GOOGLE_TOKEN_URI: &str = "https://oauth2.googleapis.com/token";
 /// Google's issuer identifier (the `iss` of its authorization responses).
 pub const GOOGLE_ISSUER: &str = "https://accounts.google.com";
+/// Google's revocation endpoint (RFC 7009).
+pub const GOOGLE_REVOKE_URI: &str = "https://oauth2.googleapis.com/revoke";
+/// Google's device authorization endpoint (RFC 8628).
+pub const GOOGLE_DEVICE_AUTHORIZATION_URI: &str = "https://oauth2.googleapis.com/device/code";
 
 /// The default bound on a response body the crate parses: 1 MiB.
 pub const DEFAULT_RESPONSE_LIMIT: usize = 1 << 20;
@@ -44,6 +48,9 @@ pub struct Client {
     pub(crate) auth_method: ClientAuthMethod,
     pub(crate) authorization_endpoint: Url,
     pub(crate) token_endpoint: Url,
+    pub(crate) revocation_endpoint: Option<Url>,
+    pub(crate) device_authorization_endpoint: Option<Url>,
+    pub(crate) introspection_endpoint: Option<Url>,
     pub(crate) issuer: Option<String>,
     pub(crate) require_issuer: bool,
     pub(crate) response_limit: usize,
@@ -58,6 +65,9 @@ impl Client {
             auth_method: None,
             authorization_endpoint: None,
             token_endpoint: None,
+            revocation_endpoint: None,
+            device_authorization_endpoint: None,
+            introspection_endpoint: None,
             issuer: None,
             require_issuer: false,
             allow_insecure: false,
@@ -74,6 +84,8 @@ impl Client {
         let mut builder = Self::builder(client_id)
             .authorization_endpoint(GOOGLE_AUTH_URI)
             .token_endpoint(GOOGLE_TOKEN_URI)
+            .revocation_endpoint(GOOGLE_REVOKE_URI)
+            .device_authorization_endpoint(GOOGLE_DEVICE_AUTHORIZATION_URI)
             .issuer(GOOGLE_ISSUER);
         builder.secret = client_secret;
         builder
@@ -104,6 +116,21 @@ impl Client {
         &self.token_endpoint
     }
 
+    /// The revocation endpoint (RFC 7009), if configured.
+    pub fn revocation_endpoint(&self) -> Option<&Url> {
+        self.revocation_endpoint.as_ref()
+    }
+
+    /// The device authorization endpoint (RFC 8628), if configured.
+    pub fn device_authorization_endpoint(&self) -> Option<&Url> {
+        self.device_authorization_endpoint.as_ref()
+    }
+
+    /// The introspection endpoint (RFC 7662), if configured.
+    pub fn introspection_endpoint(&self) -> Option<&Url> {
+        self.introspection_endpoint.as_ref()
+    }
+
     /// The issuer the authorization server identifies as, if known.
     pub fn issuer(&self) -> Option<&str> {
         self.issuer.as_deref()
@@ -124,6 +151,9 @@ pub struct ClientBuilder {
     auth_method: Option<ClientAuthMethod>,
     authorization_endpoint: Option<String>,
     token_endpoint: Option<String>,
+    revocation_endpoint: Option<String>,
+    device_authorization_endpoint: Option<String>,
+    introspection_endpoint: Option<String>,
     issuer: Option<String>,
     require_issuer: bool,
     allow_insecure: bool,
@@ -153,6 +183,24 @@ impl ClientBuilder {
     /// The token endpoint URL.
     pub fn token_endpoint(mut self, url: impl Into<String>) -> Self {
         self.token_endpoint = Some(url.into());
+        self
+    }
+
+    /// The revocation endpoint URL (RFC 7009).
+    pub fn revocation_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.revocation_endpoint = Some(url.into());
+        self
+    }
+
+    /// The device authorization endpoint URL (RFC 8628).
+    pub fn device_authorization_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.device_authorization_endpoint = Some(url.into());
+        self
+    }
+
+    /// The introspection endpoint URL (RFC 7662).
+    pub fn introspection_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.introspection_endpoint = Some(url.into());
         self
     }
 
@@ -198,6 +246,19 @@ impl ClientBuilder {
             "authorization_endpoint",
         )?;
         let token_endpoint = endpoint(self.token_endpoint.clone(), "token_endpoint")?;
+        let optional = |value: &Option<String>, name| {
+            value
+                .as_deref()
+                .map(|v| parse_endpoint(v, name, self.allow_insecure))
+                .transpose()
+        };
+        let revocation_endpoint = optional(&self.revocation_endpoint, "revocation_endpoint")?;
+        let device_authorization_endpoint = optional(
+            &self.device_authorization_endpoint,
+            "device_authorization_endpoint",
+        )?;
+        let introspection_endpoint =
+            optional(&self.introspection_endpoint, "introspection_endpoint")?;
         let auth_method = match (self.auth_method, &self.secret) {
             (Some(method), _) => method,
             (None, Some(_)) => ClientAuthMethod::ClientSecretBasic,
@@ -212,6 +273,9 @@ impl ClientBuilder {
             auth_method,
             authorization_endpoint,
             token_endpoint,
+            revocation_endpoint,
+            device_authorization_endpoint,
+            introspection_endpoint,
             require_issuer: self.require_issuer && self.issuer.is_some(),
             issuer: self.issuer,
             response_limit: self.response_limit,
@@ -288,6 +352,31 @@ mod tests {
         });
         assert_eq!(build("/token").map(|_| ()), invalid);
         assert_eq!(build("https://as.example/token#x").map(|_| ()), invalid);
+    }
+
+    #[test]
+    fn optional_endpoints_follow_the_same_rules() {
+        let insecure = Client::builder("id")
+            .authorization_endpoint("https://as.example/auth")
+            .token_endpoint("https://as.example/token")
+            .revocation_endpoint("http://as.example/revoke")
+            .build();
+        assert_eq!(
+            insecure.map(|_| ()),
+            Err(ConfigError::InsecureEndpoint {
+                endpoint: "revocation_endpoint"
+            })
+        );
+        let google = Client::google("id", None).build().unwrap();
+        assert_eq!(
+            google.revocation_endpoint().unwrap().as_str(),
+            GOOGLE_REVOKE_URI
+        );
+        assert_eq!(
+            google.device_authorization_endpoint().unwrap().as_str(),
+            GOOGLE_DEVICE_AUTHORIZATION_URI
+        );
+        assert!(google.introspection_endpoint().is_none());
     }
 
     #[test]

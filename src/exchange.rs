@@ -3,11 +3,11 @@
 use url::Url;
 
 use crate::authorize::PendingAuthorization;
+use crate::call::{call_machine, TokenCall};
 use crate::client::Client;
 use crate::credentials::UserCredentials;
 use crate::secret::AuthorizationCode;
 use crate::token::request::{token_request, ClientAuth};
-use crate::token::{token_call_machine, TokenCall};
 
 /// Exchanges an authorization code for [`UserCredentials`]. Made by
 /// [`PendingAuthorization::complete`].
@@ -59,4 +59,4 @@ impl CodeExchange {
     }
 }
 
-token_call_machine!(CodeExchange => UserCredentials, |base, response, sent_at| Ok(base.updated(response, sent_at)));
+call_machine!(CodeExchange => UserCredentials, |base, response, sent_at| Ok(base.updated(response, sent_at)));

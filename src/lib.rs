@@ -109,6 +109,7 @@
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 mod authorize;
+mod call;
 mod callback;
 mod client;
 mod client_secrets;
@@ -133,10 +134,11 @@ pub mod transport;
 pub mod cli;
 
 pub use authorize::{AccessType, AuthorizationRequest, PendingAuthorization};
+pub use call::{Call, Parser, TokenCall};
 pub use callback::{CallbackError, CALLBACK_LIMIT};
 pub use client::{
     Client, ClientAuthMethod, ClientBuilder, DEFAULT_RESPONSE_LIMIT, GOOGLE_AUTH_URI,
-    GOOGLE_ISSUER, GOOGLE_TOKEN_URI,
+    GOOGLE_DEVICE_AUTHORIZATION_URI, GOOGLE_ISSUER, GOOGLE_REVOKE_URI, GOOGLE_TOKEN_URI,
 };
 pub use client_secrets::{ClientKind, ClientSecrets, CLIENT_SECRETS_LIMIT};
 pub use config_error::{ConfigError, FileError, FileProblem};
@@ -156,7 +158,7 @@ pub use secret::{
 };
 pub use step::{Machine, Step, WaitReason};
 pub use store::CredentialsStore;
-pub use token::{TokenCall, TokenResponse, MAX_EXPIRES_IN};
+pub use token::{TokenResponse, MAX_EXPIRES_IN};
 
 // Re-exported so callers name the same versions the crate uses.
 pub use http;

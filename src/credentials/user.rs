@@ -5,13 +5,14 @@ use std::time::{Duration, SystemTime};
 use serde_json::{Map, Value};
 use url::Url;
 
+use crate::call::{call_machine, TokenCall};
 use crate::client::{Client, ClientAuthMethod, DEFAULT_RESPONSE_LIMIT};
 use crate::credentials::bearer::{BearerToken, NeedsRefresh};
 use crate::error::Error;
 use crate::expiry::{Freshness, DEFAULT_REFRESH_THRESHOLD};
 use crate::secret::{ClientSecret, IdToken, RefreshToken};
 use crate::token::request::{token_request, ClientAuth};
-use crate::token::{token_call_machine, TokenCall, TokenResponse};
+use crate::token::TokenResponse;
 
 /// A user's tokens and what is needed to refresh them.
 ///
@@ -264,4 +265,4 @@ pub struct Refresh {
     context: UserCredentials,
 }
 
-token_call_machine!(Refresh => UserCredentials, |base, response, sent_at| Ok(base.updated(response, sent_at)));
+call_machine!(Refresh => UserCredentials, |base, response, sent_at| Ok(base.updated(response, sent_at)));

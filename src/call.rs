@@ -1,4 +1,5 @@
-//! One request to a token endpoint, as a machine.
+//! One request and its parsed answer, as a machine: the building block of
+//! every grant, revocation, introspection and discovery.
 
 use std::time::SystemTime;
 use std::{fmt, mem};
@@ -7,33 +8,43 @@ use crate::error::{Error, Misuse, TransportFailure};
 use crate::step::{Machine, RequestSummary, Step};
 use crate::token::TokenResponse;
 
-/// A machine that sends one token request and parses the answer as a
-/// [`TokenResponse`]. The building block of every grant; use it directly for
-/// a grant the crate does not model.
+/// Parses a response (status, body, body bound) into a call's output.
+pub type Parser<T> = fn(u16, &[u8], usize) -> Result<T, Error>;
+
+/// A machine that sends one request and parses the answer with its
+/// [`Parser`].
 ///
 /// A transport failure ends it with [`Error::Transport`] (retryable): the
-/// decision to resend a request that carries a one-time code belongs to the
-/// caller.
-#[derive(Debug)]
-pub struct TokenCall {
-    state: CallState,
+/// decision to resend a request that may carry a one-time code belongs to
+/// the caller.
+pub struct Call<T> {
+    state: CallState<T>,
+    parse: Parser<T>,
     limit: usize,
 }
 
-enum CallState {
+/// A call to a token endpoint, answered by a [`TokenResponse`]. Use it
+/// directly for a grant the crate does not model.
+pub type TokenCall = Call<TokenResponse>;
+
+impl<T: fmt::Debug> fmt::Debug for Call<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Call")
+            .field("state", &self.state)
+            .field("limit", &self.limit)
+            .finish_non_exhaustive()
+    }
+}
+
+enum CallState<T> {
     Ready(http::Request<Vec<u8>>),
-    Awaiting {
-        sent_at: SystemTime,
-    },
-    Answered {
-        response: TokenResponse,
-        sent_at: SystemTime,
-    },
+    Awaiting { sent_at: SystemTime },
+    Answered { response: T, sent_at: SystemTime },
     Finished,
     Failed(Error),
 }
 
-impl fmt::Debug for CallState {
+impl<T: fmt::Debug> fmt::Debug for CallState<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CallState::Ready(request) => f
@@ -56,10 +67,20 @@ impl fmt::Debug for CallState {
 }
 
 impl TokenCall {
-    /// A call that will send `request` and bound the response body at `limit` bytes.
+    /// A token call that will send `request` and bound the response body at
+    /// `limit` bytes.
     pub fn new(request: http::Request<Vec<u8>>, limit: usize) -> Self {
+        Call::with_parser(request, limit, TokenResponse::parse)
+    }
+}
+
+impl<T> Call<T> {
+    /// A call that will send `request` and parse the answer with `parse`,
+    /// bounding the body at `limit` bytes.
+    pub fn with_parser(request: http::Request<Vec<u8>>, limit: usize, parse: Parser<T>) -> Self {
         Self {
             state: CallState::Ready(request),
+            parse,
             limit,
         }
     }
@@ -69,11 +90,11 @@ impl TokenCall {
     /// lifetimes count from then, so time spent on the network never makes
     /// a token look valid for longer than the server meant. An error from
     /// `finish` is sticky like any other.
-    pub(crate) fn poll_with<T>(
+    pub(crate) fn poll_with<U>(
         &mut self,
         now: SystemTime,
-        finish: impl FnOnce(TokenResponse, SystemTime) -> Result<T, Error>,
-    ) -> Result<Step<T>, Error> {
+        finish: impl FnOnce(T, SystemTime) -> Result<U, Error>,
+    ) -> Result<Step<U>, Error> {
         match mem::replace(&mut self.state, CallState::Finished) {
             CallState::Ready(request) => {
                 self.state = CallState::Awaiting { sent_at: now };
@@ -89,7 +110,7 @@ impl TokenCall {
         }
     }
 
-    fn fail<T>(&mut self, error: Error) -> Result<T, Error> {
+    fn fail<V>(&mut self, error: Error) -> Result<V, Error> {
         self.state = CallState::Failed(error.clone());
         Err(error)
     }
@@ -104,10 +125,10 @@ impl TokenCall {
     }
 }
 
-impl Machine for TokenCall {
-    type Output = TokenResponse;
+impl<T> Machine for Call<T> {
+    type Output = T;
 
-    fn poll(&mut self, now: SystemTime) -> Result<Step<TokenResponse>, Error> {
+    fn poll(&mut self, now: SystemTime) -> Result<Step<T>, Error> {
         self.poll_with(now, |response, _| Ok(response))
     }
 
@@ -117,7 +138,7 @@ impl Machine for TokenCall {
         _now: SystemTime,
     ) -> Result<(), Error> {
         let sent_at = self.expect_answer()?;
-        match TokenResponse::parse(response.status().as_u16(), response.body(), self.limit) {
+        match (self.parse)(response.status().as_u16(), response.body(), self.limit) {
             Ok(response) => {
                 self.state = CallState::Answered { response, sent_at };
                 Ok(())
@@ -136,11 +157,11 @@ impl Machine for TokenCall {
     }
 }
 
-/// Implements [`Machine`] for a struct `{ call: TokenCall, context: C }` by
+/// Implements [`Machine`] for a struct `{ call: Call<_>, context: C }` by
 /// delegating to the call and making the output with `$finish`, an
-/// expression over the context, the token response and the time the request
+/// expression over the context, the parsed answer and the time the request
 /// was sent.
-macro_rules! token_call_machine {
+macro_rules! call_machine {
     ($ty:ty => $output:ty, |$context:ident, $response:ident, $sent_at:ident| $finish:expr) => {
         impl $crate::step::Machine for $ty {
             type Output = $output;
@@ -171,4 +192,4 @@ macro_rules! token_call_machine {
         }
     };
 }
-pub(crate) use token_call_machine;
+pub(crate) use call_machine;
