@@ -172,10 +172,10 @@ impl AuthorizationRequest<'_> {
         now: SystemTime,
         entropy: &[u8; 64],
     ) -> Result<(Url, PendingAuthorization), ConfigError> {
-        let redirect = Url::parse(&self.redirect_uri).map_err(|_| ConfigError::InvalidUrl {
-            field: "redirect_uri",
-        })?;
-        if redirect.fragment().is_some() {
+        if !self.client.pkce_s256_supported {
+            return Err(ConfigError::PkceS256Unsupported);
+        }
+        if !is_absolute_without_fragment(&self.redirect_uri) {
             return Err(ConfigError::InvalidUrl {
                 field: "redirect_uri",
             });
@@ -246,8 +246,24 @@ impl AuthorizationRequest<'_> {
     }
 }
 
+/// `scheme:rest` with no fragment, no spaces and no control characters: all
+/// a redirect URI must be before the server compares it with its
+/// registration (cheaper than parsing it on every request).
+fn is_absolute_without_fragment(uri: &str) -> bool {
+    let Some((scheme, rest)) = uri.split_once(':') else {
+        return false;
+    };
+    scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+        && !rest.is_empty()
+        && !uri.contains('#')
+        && !uri.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
 /// RFC 6749 §3.3: `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`.
-fn is_scope_token(scope: &str) -> bool {
+pub(crate) fn is_scope_token(scope: &str) -> bool {
     !scope.is_empty()
         && scope
             .bytes()

@@ -162,16 +162,36 @@ impl<T> Machine for Call<T> {
 /// expression over the context, the parsed answer and the time the request
 /// was sent.
 macro_rules! call_machine {
+    // The context is borrowed: `$finish` sees `&C`.
     ($ty:ty => $output:ty, |$context:ident, $response:ident, $sent_at:ident| $finish:expr) => {
+        $crate::call::call_machine!(@impl $ty => $output, |this, now| {
+            let $context = &this.context;
+            this.call.poll_with(now, |$response, $sent_at| $finish)
+        });
+    };
+    // The context (`Option<C>`) is moved into `$finish`, which runs once:
+    // no clone of it when the call completes.
+    ($ty:ty => $output:ty, |move $context:ident, $response:ident, $sent_at:ident| $finish:expr) => {
+        $crate::call::call_machine!(@impl $ty => $output, |this, now| {
+            let context = &mut this.context;
+            this.call.poll_with(now, |$response, $sent_at| {
+                let $context = context
+                    .take()
+                    .ok_or($crate::error::Error::Misuse($crate::error::Misuse::AlreadyDone))?;
+                $finish
+            })
+        });
+    };
+    (@impl $ty:ty => $output:ty, |$this:ident, $now:ident| $poll:expr) => {
         impl $crate::step::Machine for $ty {
             type Output = $output;
 
             fn poll(
                 &mut self,
-                now: std::time::SystemTime,
+                $now: std::time::SystemTime,
             ) -> Result<$crate::step::Step<$output>, $crate::error::Error> {
-                let $context = &self.context;
-                self.call.poll_with(now, |$response, $sent_at| $finish)
+                let $this = self;
+                $poll
             }
 
             fn handle_response(

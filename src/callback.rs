@@ -4,7 +4,6 @@ use std::borrow::Cow;
 use std::fmt;
 
 use subtle::ConstantTimeEq;
-use url::Url;
 
 use crate::authorize::PendingAuthorization;
 use crate::client::Client;
@@ -23,8 +22,6 @@ pub enum CallbackError {
     Empty,
     /// Longer than [`CALLBACK_LIMIT`].
     TooLong,
-    /// Not a URL, a query string, or (when pasting) a code.
-    Unparsable,
     /// A parameter (`code`, `state`, `iss`, `error`) appears more than once.
     DuplicateParameter(&'static str),
     /// A parameter has control characters or invalid percent-encoding.
@@ -56,7 +53,6 @@ impl fmt::Display for CallbackError {
         match self {
             Self::Empty => f.write_str("the callback is empty; paste the whole redirect URL"),
             Self::TooLong => write!(f, "the callback is longer than {CALLBACK_LIMIT} bytes"),
-            Self::Unparsable => f.write_str("the callback is not a redirect URL or query string; paste the whole URL"),
             Self::DuplicateParameter(p) => write!(f, "the callback has `{p}` more than once; it was tampered with"),
             Self::InvalidParameter(p) => write!(f, "the callback's `{p}` has invalid characters"),
             Self::MissingState => f.write_str("the callback has no `state`; start the sign-in again"),
@@ -105,25 +101,28 @@ struct Params<'a> {
 }
 
 impl<'a> Params<'a> {
+    /// Reads the six parameters the crate uses; other parameters (Google's
+    /// long `scope`, `authuser`, `prompt`) are skipped without decoding.
     fn parse(query: &'a str) -> Result<Self, CallbackError> {
         let mut params = Params::default();
-        let mut seen: Vec<&'static str> = Vec::new();
-        for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
-            let (slot, name) = match &*name {
-                "code" => (&mut params.code, "code"),
-                "state" => (&mut params.state, "state"),
-                "iss" => (&mut params.iss, "iss"),
-                "error" => (&mut params.error, "error"),
-                "error_description" => (&mut params.error_description, "error_description"),
-                "error_uri" => (&mut params.error_uri, "error_uri"),
+        let mut seen = 0u8;
+        for pair in query.split('&').filter(|pair| !pair.is_empty()) {
+            let (raw_name, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
+            let (bit, slot, name) = match &*form_decode(raw_name) {
+                "code" => (1, &mut params.code, "code"),
+                "state" => (2, &mut params.state, "state"),
+                "iss" => (4, &mut params.iss, "iss"),
+                "error" => (8, &mut params.error, "error"),
+                "error_description" => (16, &mut params.error_description, "error_description"),
+                "error_uri" => (32, &mut params.error_uri, "error_uri"),
                 _ => continue,
             };
-            if seen.contains(&name) {
+            if seen & bit != 0 {
                 return Err(CallbackError::DuplicateParameter(name));
             }
-            seen.push(name);
-            if !value.is_empty() {
-                *slot = Some(value);
+            seen |= bit;
+            if !raw_value.is_empty() {
+                *slot = Some(form_decode(raw_value));
             }
         }
         for (value, name) in [
@@ -162,20 +161,34 @@ fn has_scheme(input: &str) -> bool {
 }
 
 /// Splits the input into its query and fragment.
-fn split(input: &str) -> Result<(String, Option<String>), CallbackError> {
-    if has_scheme(input) {
-        let url = Url::parse(input).map_err(|_| CallbackError::Unparsable)?;
-        Ok((
-            url.query().unwrap_or("").to_owned(),
-            url.fragment().map(str::to_owned),
-        ))
-    } else {
-        let query = input.strip_prefix('?').unwrap_or(input);
-        match query.split_once('#') {
-            Some((q, fragment)) => Ok((q.to_owned(), Some(fragment.to_owned()))),
-            None => Ok((query.to_owned(), None)),
-        }
+fn split(input: &str) -> (&str, Option<&str>) {
+    let rest = match input.split_once("://") {
+        Some((_, after_scheme)) if has_scheme(input) => match after_scheme.split_once('?') {
+            Some((_, query)) => query,
+            // No query: only a fragment can carry anything.
+            None => return ("", after_scheme.split_once('#').map(|(_, f)| f)),
+        },
+        _ => input.strip_prefix('?').unwrap_or(input),
+    };
+    match rest.split_once('#') {
+        Some((query, fragment)) => (query, Some(fragment)),
+        None => (rest, None),
     }
+}
+
+/// `application/x-www-form-urlencoded` decoding of one name or value:
+/// borrowed when there is nothing to decode; invalid UTF-8 becomes U+FFFD
+/// (which the token checks then refuse).
+fn form_decode(raw: &str) -> Cow<'_, str> {
+    if !raw.contains(['%', '+']) {
+        return Cow::Borrowed(raw);
+    }
+    let spaced = raw.replace('+', " ");
+    Cow::Owned(
+        percent_encoding::percent_decode_str(&spaced)
+            .decode_utf8_lossy()
+            .into_owned(),
+    )
 }
 
 impl PendingAuthorization {
@@ -201,8 +214,8 @@ impl PendingAuthorization {
         redirect: &str,
     ) -> Result<AuthorizationCode, CallbackError> {
         let redirect = checked_input(redirect)?;
-        let (query, fragment) = split(redirect)?;
-        self.validate_query(client, &query, fragment.as_deref())
+        let (query, fragment) = split(redirect);
+        self.validate_query(client, query, fragment)
     }
 
     /// Like [`complete`](Self::complete), for text a user pasted: the full

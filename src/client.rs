@@ -48,11 +48,14 @@ pub struct Client {
     pub(crate) auth_method: ClientAuthMethod,
     pub(crate) authorization_endpoint: Url,
     pub(crate) token_endpoint: Url,
+    /// `token_endpoint` as sent in requests, converted once.
+    pub(crate) token_uri: http::Uri,
     pub(crate) revocation_endpoint: Option<Url>,
     pub(crate) device_authorization_endpoint: Option<Url>,
     pub(crate) introspection_endpoint: Option<Url>,
     pub(crate) issuer: Option<String>,
     pub(crate) require_issuer: bool,
+    pub(crate) pkce_s256_supported: bool,
     pub(crate) response_limit: usize,
 }
 
@@ -70,6 +73,7 @@ impl Client {
             introspection_endpoint: None,
             issuer: None,
             require_issuer: false,
+            pkce_s256_supported: true,
             allow_insecure: false,
             response_limit: DEFAULT_RESPONSE_LIMIT,
         }
@@ -156,6 +160,7 @@ pub struct ClientBuilder {
     introspection_endpoint: Option<String>,
     issuer: Option<String>,
     require_issuer: bool,
+    pkce_s256_supported: bool,
     allow_insecure: bool,
     response_limit: usize,
 }
@@ -220,6 +225,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Whether the server accepts PKCE with `S256` (default `true`). The
+    /// crate always uses S256, so when this is `false` building an
+    /// authorization request fails with [`ConfigError::PkceS256Unsupported`].
+    /// Discovery sets it from `code_challenge_methods_supported`.
+    pub fn pkce_s256_supported(mut self, supported: bool) -> Self {
+        self.pkce_s256_supported = supported;
+        self
+    }
+
     /// The bound on response bodies the client parses (default 1 MiB).
     pub fn response_limit(mut self, bytes: usize) -> Self {
         self.response_limit = bytes;
@@ -272,12 +286,14 @@ impl ClientBuilder {
             secret: self.secret,
             auth_method,
             authorization_endpoint,
+            token_uri: to_uri(&token_endpoint),
             token_endpoint,
             revocation_endpoint,
             device_authorization_endpoint,
             introspection_endpoint,
             require_issuer: self.require_issuer && self.issuer.is_some(),
             issuer: self.issuer,
+            pkce_s256_supported: self.pkce_s256_supported,
             response_limit: self.response_limit,
         })
     }
@@ -291,7 +307,12 @@ pub(crate) fn parse_endpoint(
     allow_insecure: bool,
 ) -> Result<Url, ConfigError> {
     let url = Url::parse(value).map_err(|_| ConfigError::InvalidUrl { field: name })?;
-    if url.fragment().is_some() || url.cannot_be_a_base() || url.host().is_none() {
+    // Requests carry the endpoint as an http::Uri, which is stricter (length).
+    if url.fragment().is_some()
+        || url.cannot_be_a_base()
+        || url.host().is_none()
+        || url.as_str().parse::<http::Uri>().is_err()
+    {
         return Err(ConfigError::InvalidUrl { field: name });
     }
     match url.scheme() {
@@ -299,6 +320,14 @@ pub(crate) fn parse_endpoint(
         "http" if allow_insecure || is_loopback(&url) => Ok(url),
         _ => Err(ConfigError::InsecureEndpoint { endpoint: name }),
     }
+}
+
+/// An endpoint made by [`parse_endpoint`] as an `http::Uri`.
+pub(crate) fn to_uri(endpoint: &Url) -> http::Uri {
+    endpoint
+        .as_str()
+        .parse()
+        .expect("parse_endpoint checked that it converts")
 }
 
 /// Whether the URL's host is a loopback address or `localhost`.
@@ -346,6 +375,13 @@ mod tests {
         assert_eq!(
             build("http://localhost.evil.example/token").map(|_| ()),
             insecure
+        );
+        let long = format!("https://as.example/{}", "a".repeat(70_000));
+        assert_eq!(
+            build(&long).map(|_| ()),
+            Err(ConfigError::InvalidUrl {
+                field: "token_endpoint"
+            })
         );
         let invalid = Err(ConfigError::InvalidUrl {
             field: "token_endpoint",

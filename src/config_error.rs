@@ -33,6 +33,10 @@ pub enum ConfigError {
         /// The parameter's name.
         name: String,
     },
+    /// The server does not accept PKCE with `S256` (its metadata's
+    /// `code_challenge_methods_supported` lacks it), and the crate uses
+    /// nothing else.
+    PkceS256Unsupported,
 }
 
 impl fmt::Display for ConfigError {
@@ -52,6 +56,10 @@ impl fmt::Display for ConfigError {
             Self::ReservedParameter { name } => write!(
                 f,
                 "the extra parameter {name:?} is set by the crate itself; use the builder's own setter"
+            ),
+            Self::PkceS256Unsupported => f.write_str(
+                "the server does not list S256 in code_challenge_methods_supported, and PKCE with S256 \
+                 is required; check the server's configuration",
             ),
         }
     }

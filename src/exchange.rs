@@ -7,7 +7,7 @@ use crate::call::{call_machine, TokenCall};
 use crate::client::Client;
 use crate::credentials::UserCredentials;
 use crate::secret::AuthorizationCode;
-use crate::token::request::{token_request, ClientAuth};
+use crate::token::request::{token_request_to, ClientAuth};
 
 /// Exchanges an authorization code for [`UserCredentials`]. Made by
 /// [`PendingAuthorization::complete`].
@@ -20,7 +20,7 @@ use crate::token::request::{token_request, ClientAuth};
 #[must_use = "a machine does nothing until driven"]
 pub struct CodeExchange {
     call: TokenCall,
-    context: UserCredentials,
+    context: Option<UserCredentials>,
 }
 
 impl CodeExchange {
@@ -34,8 +34,8 @@ impl CodeExchange {
             client_id: &client.id,
             secret: client.secret.as_ref(),
         };
-        let request = token_request(
-            &client.token_endpoint,
+        let request = token_request_to(
+            client.token_uri.clone(),
             auth,
             "authorization_code",
             &[
@@ -49,14 +49,14 @@ impl CodeExchange {
             token_uri,
             client.id.clone(),
             client.secret.clone(),
-            pending.scopes.clone(),
+            pending.scopes,
         )
         .with_response_limit(client.response_limit);
         Self {
             call: TokenCall::new(request, client.response_limit),
-            context,
+            context: Some(context),
         }
     }
 }
 
-call_machine!(CodeExchange => UserCredentials, |base, response, sent_at| Ok(base.updated(response, sent_at)));
+call_machine!(CodeExchange => UserCredentials, |move base, response, sent_at| Ok(base.updated(response, sent_at)));

@@ -69,10 +69,17 @@ impl<'de> Visitor<'de> for CheckedVisitor {
         let mut duplicate = None;
         while let Some(key) = access.next_key::<String>()? {
             let value: Value = access.next_value()?;
-            if duplicate.is_none() && map.contains_key(&key) {
-                duplicate = Some(crate::error::sanitize(&key));
+            match map.entry(key) {
+                serde_json::map::Entry::Vacant(slot) => {
+                    slot.insert(value);
+                }
+                serde_json::map::Entry::Occupied(mut slot) => {
+                    if duplicate.is_none() {
+                        duplicate = Some(crate::error::sanitize(slot.key()));
+                    }
+                    slot.insert(value);
+                }
             }
-            map.insert(key, value);
         }
         Ok(Checked { map, duplicate })
     }
@@ -87,6 +94,20 @@ pub(crate) fn opt_str<'a>(
     field: &str,
 ) -> Result<Option<&'a str>, FieldReason> {
     match map.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.is_empty() => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err("must be a string"),
+    }
+}
+
+/// Moves a string field out of `map` (absent, `null` and `""` are `None`),
+/// so a secret is never copied: it moves into its zeroizing type.
+pub(crate) fn take_str(
+    map: &mut Map<String, Value>,
+    field: &str,
+) -> Result<Option<String>, FieldReason> {
+    match map.remove(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.is_empty() => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),

@@ -1,18 +1,20 @@
 //! google-auth's `authorized_user` JSON: the file `gcloud auth
 //! application-default login` and `Credentials.to_json()` write.
 
+use std::sync::LazyLock;
 use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
+use url::Url;
 
 use crate::client::{parse_endpoint, GOOGLE_TOKEN_URI};
 use crate::config_error::{FileError, FileProblem};
 use crate::credentials::bearer::BearerToken;
 use crate::credentials::user::{FileExtras, UserCredentials};
 use crate::expiry::unix_seconds;
-use crate::json::{opt_str, opt_str_list, parse_object};
+use crate::json::{opt_str_list, parse_object, take_str};
 use crate::secret::{AccessToken, ClientSecret, RefreshToken};
 
 const FILE: &str = "authorized_user JSON";
@@ -46,16 +48,13 @@ impl UserCredentials {
     /// # Ok::<(), oauth2_sansio::FileError>(())
     /// ```
     pub fn from_authorized_user_json(bytes: &[u8]) -> Result<Self, FileError> {
-        let map = parse_object(bytes, AUTHORIZED_USER_LIMIT)
+        let mut map = parse_object(bytes, AUTHORIZED_USER_LIMIT)
             .map_err(|p| FileError::from_json(FILE, p))?;
-        let text = |field: &'static str| -> Result<Option<String>, FileError> {
-            opt_str(&map, field)
-                .map(|v| v.map(str::to_owned))
-                .map_err(|reason| FileError::invalid(FILE, field, reason))
+        // Fields are moved out of the map, so each secret exists once, in its
+        // zeroizing type.
+        let mut text = |field: &'static str| -> Result<Option<String>, FileError> {
+            take_str(&mut map, field).map_err(|reason| FileError::invalid(FILE, field, reason))
         };
-        let required =
-            |field: &'static str| text(field)?.ok_or_else(|| FileError::missing(FILE, field));
-
         if let Some(kind) = text("type")? {
             if kind != AUTHORIZED_USER_TYPE {
                 return Err(FileError::new(
@@ -67,38 +66,33 @@ impl UserCredentials {
                 ));
             }
         }
-        let token_uri = text("token_uri")?.unwrap_or_else(|| GOOGLE_TOKEN_URI.to_owned());
-        let token_uri = parse_endpoint(&token_uri, "token_uri", false).map_err(|_| {
-            FileError::invalid(
-                FILE,
-                "token_uri",
-                "must be an https URL (or http on a loopback host)",
-            )
-        })?;
+        let token_uri = token_uri(text("token_uri")?)?;
+        let expiry = text("expiry")?.map(|e| parse_expiry(&e)).transpose()?;
+        let client_id = text("client_id")?.ok_or_else(|| FileError::missing(FILE, "client_id"))?;
+        let client_secret = text("client_secret")?.map(ClientSecret::new);
+        let refresh_token =
+            text("refresh_token")?.ok_or_else(|| FileError::missing(FILE, "refresh_token"))?;
+        let token = text("token")?;
+        let quota_project = text("quota_project_id")?;
+        let file_extras = FileExtras {
+            rapt_token: text("rapt_token")?.map(RefreshToken::new),
+            universe_domain: text("universe_domain")?,
+            account: text("account")?,
+        };
         let scopes = opt_str_list(&map, "scopes")
             .map_err(|reason| FileError::invalid(FILE, "scopes", reason))?
             .unwrap_or_default();
-        let expiry = text("expiry")?.map(|e| parse_expiry(&e)).transpose()?;
 
-        let mut creds = UserCredentials::empty(
-            token_uri,
-            required("client_id")?,
-            text("client_secret")?.map(ClientSecret::new),
-            scopes,
-        );
-        creds.refresh_token = Some(RefreshToken::new(required("refresh_token")?));
-        creds.token = match (text("token")?, expiry) {
+        let mut creds = UserCredentials::empty(token_uri, client_id, client_secret, scopes);
+        creds.refresh_token = Some(RefreshToken::new(refresh_token));
+        creds.token = match (token, expiry) {
             (Some(token), Some(expiry)) => {
                 Some(BearerToken::new(AccessToken::new(token), Some(expiry)))
             }
             _ => None,
         };
-        creds.quota_project = text("quota_project_id")?;
-        creds.file_extras = FileExtras {
-            rapt_token: text("rapt_token")?.map(RefreshToken::new),
-            universe_domain: text("universe_domain")?,
-            account: text("account")?,
-        };
+        creds.quota_project = quota_project;
+        creds.file_extras = file_extras;
         Ok(creds)
     }
 
@@ -157,6 +151,22 @@ struct AuthorizedUserFile<'a> {
     account: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     expiry: Option<&'a str>,
+}
+
+/// The file's `token_uri` (Google's when absent), https or loopback http.
+fn token_uri(text: Option<String>) -> Result<Url, FileError> {
+    static GOOGLE: LazyLock<Url> =
+        LazyLock::new(|| Url::parse(GOOGLE_TOKEN_URI).expect("a valid URL"));
+    match text.as_deref() {
+        None | Some(GOOGLE_TOKEN_URI) => Ok(GOOGLE.clone()),
+        Some(uri) => parse_endpoint(uri, "token_uri", false).map_err(|_| {
+            FileError::invalid(
+                FILE,
+                "token_uri",
+                "must be an https URL (or http on a loopback host)",
+            )
+        }),
+    }
 }
 
 /// `2026-11-25T23:40:54Z`: whole seconds, UTC, as google-auth writes it.

@@ -1,5 +1,6 @@
 //! User credentials: what a sign-in yields, google-auth's `Credentials`.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use serde_json::{Map, Value};
@@ -23,7 +24,9 @@ use crate::token::TokenResponse;
 pub struct UserCredentials {
     pub(crate) token: Option<BearerToken>,
     pub(crate) refresh_token: Option<RefreshToken>,
-    pub(crate) id_token: Option<IdToken>,
+    // Shared, not copied, when credentials are cloned for a refresh: the
+    // ID token is the largest field and never changes in place.
+    pub(crate) id_token: Option<Arc<IdToken>>,
     pub(crate) scopes: Vec<String>,
     pub(crate) granted_scopes: Option<Vec<String>>,
     pub(crate) token_uri: Url,
@@ -34,7 +37,7 @@ pub struct UserCredentials {
     pub(crate) file_extras: FileExtras,
     pub(crate) refresh_threshold: Duration,
     pub(crate) response_limit: usize,
-    pub(crate) extra: Map<String, Value>,
+    pub(crate) extra: Arc<Map<String, Value>>,
 }
 
 /// Fields of the authorized_user file the crate carries but does not use.
@@ -92,7 +95,7 @@ impl UserCredentials {
             file_extras: FileExtras::default(),
             refresh_threshold: DEFAULT_REFRESH_THRESHOLD,
             response_limit: DEFAULT_RESPONSE_LIMIT,
-            extra: Map::new(),
+            extra: Arc::default(),
         }
     }
 
@@ -108,7 +111,7 @@ impl UserCredentials {
 
     /// The OpenID Connect ID token from the latest response that had one.
     pub fn id_token(&self) -> Option<&IdToken> {
-        self.id_token.as_ref()
+        self.id_token.as_deref()
     }
 
     /// The scopes requested.
@@ -231,7 +234,7 @@ impl UserCredentials {
         let request = token_request(&self.token_uri, auth, "refresh_token", &params);
         Ok(Refresh {
             call: TokenCall::new(request, self.response_limit),
-            context: self.clone(),
+            context: Some(self.clone()),
         })
     }
 
@@ -239,20 +242,20 @@ impl UserCredentials {
     /// `now` (the token's lifetime counts from then):
     /// a new refresh token or ID token replaces the old one, an absent one
     /// keeps it.
-    pub(crate) fn updated(&self, response: TokenResponse, now: SystemTime) -> Self {
-        let mut next = self.clone();
+    pub(crate) fn updated(self, response: TokenResponse, now: SystemTime) -> Self {
+        let mut next = self;
         let expiry = response.expiry(now);
         next.token = Some(BearerToken::new(response.access_token, expiry));
         if let Some(refresh_token) = response.refresh_token {
             next.refresh_token = Some(refresh_token);
         }
         if let Some(id_token) = response.id_token {
-            next.id_token = Some(id_token);
+            next.id_token = Some(Arc::new(id_token));
         }
         if let Some(granted) = response.scopes {
             next.granted_scopes = Some(granted);
         }
-        next.extra = response.extra;
+        next.extra = Arc::new(response.extra);
         next
     }
 }
@@ -262,7 +265,7 @@ impl UserCredentials {
 #[must_use = "a machine does nothing until driven"]
 pub struct Refresh {
     call: TokenCall,
-    context: UserCredentials,
+    context: Option<UserCredentials>,
 }
 
-call_machine!(Refresh => UserCredentials, |base, response, sent_at| Ok(base.updated(response, sent_at)));
+call_machine!(Refresh => UserCredentials, |move base, response, sent_at| Ok(base.updated(response, sent_at)));

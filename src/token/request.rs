@@ -7,7 +7,7 @@ use http::{HeaderValue, Method, Request};
 use url::form_urlencoded::{byte_serialize, Serializer};
 use url::Url;
 
-use crate::client::ClientAuthMethod;
+use crate::client::{to_uri, ClientAuthMethod};
 use crate::secret::ClientSecret;
 
 /// Who is calling the token endpoint, and how it proves it.
@@ -27,6 +27,16 @@ const JSON: HeaderValue = HeaderValue::from_static("application/json");
 /// when they travel in the body, then the grant's own parameters.
 pub(crate) fn token_request(
     endpoint: &Url,
+    auth: ClientAuth<'_>,
+    grant_type: &str,
+    params: &[(&str, &str)],
+) -> Request<Vec<u8>> {
+    token_request_to(to_uri(endpoint), auth, grant_type, params)
+}
+
+/// [`token_request`] to an endpoint already converted to an `http::Uri`.
+pub(crate) fn token_request_to(
+    endpoint: http::Uri,
     auth: ClientAuth<'_>,
     grant_type: &str,
     params: &[(&str, &str)],
@@ -52,13 +62,14 @@ pub(crate) fn token_request(
     post(endpoint, form.finish().into_bytes(), basic)
 }
 
-fn post(endpoint: &Url, body: Vec<u8>, authorization: Option<HeaderValue>) -> Request<Vec<u8>> {
+fn post(
+    endpoint: http::Uri,
+    body: Vec<u8>,
+    authorization: Option<HeaderValue>,
+) -> Request<Vec<u8>> {
     let mut request = Request::new(body);
     *request.method_mut() = Method::POST;
-    *request.uri_mut() = endpoint
-        .as_str()
-        .parse()
-        .expect("a parsed url::Url is a valid http::Uri");
+    *request.uri_mut() = endpoint;
     let headers = request.headers_mut();
     headers.insert(ACCEPT, JSON);
     headers.insert(CONTENT_TYPE, FORM);

@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorCode, InvalidResponse, OAuthError};
-use crate::json::{opt_str, parse_object, JsonProblem};
+use crate::json::{parse_object, take_str, JsonProblem};
 use crate::secret::{AccessToken, IdToken, RefreshToken};
 
 /// The longest `expires_in` accepted (about 136 years); larger values are
@@ -67,51 +67,44 @@ impl TokenResponse {
         Self::from_object(map)
     }
 
+    /// Moves each field out of `map`, so that every secret exists once, in
+    /// its zeroizing type; what is left is `extra`.
     fn from_object(mut map: Map<String, Value>) -> Result<Self, Error> {
-        fn field<'m>(
-            map: &'m Map<String, Value>,
+        fn take(
+            map: &mut Map<String, Value>,
             name: &'static str,
-        ) -> Result<Option<&'m str>, InvalidResponse> {
-            opt_str(map, name).map_err(|reason| InvalidResponse::InvalidField {
+        ) -> Result<Option<String>, InvalidResponse> {
+            take_str(map, name).map_err(|reason| InvalidResponse::InvalidField {
                 field: name,
                 reason,
             })
         }
-        let access_token = field(&map, "access_token")?.ok_or(InvalidResponse::MissingField {
-            field: "access_token",
-        })?;
-        let token_type = field(&map, "token_type")?.ok_or(InvalidResponse::MissingField {
+        let access_token = AccessToken::new(take(&mut map, "access_token")?.ok_or(
+            InvalidResponse::MissingField {
+                field: "access_token",
+            },
+        )?);
+        let token_type = take(&mut map, "token_type")?.ok_or(InvalidResponse::MissingField {
             field: "token_type",
         })?;
         if !token_type.eq_ignore_ascii_case("bearer") {
             return Err(InvalidResponse::UnsupportedTokenType {
-                token_type: crate::error::sanitize(token_type),
+                token_type: crate::error::sanitize(&token_type),
             }
             .into());
         }
-        if !access_token.bytes().all(|b| b.is_ascii_graphic()) {
+        if !access_token.secret().bytes().all(|b| b.is_ascii_graphic()) {
             return Err(InvalidResponse::InvalidField {
                 field: "access_token",
                 reason: "must be printable ASCII without spaces",
             }
             .into());
         }
-        let access_token = AccessToken::new(access_token);
-        let refresh_token = field(&map, "refresh_token")?.map(RefreshToken::new);
-        let id_token = field(&map, "id_token")?.map(IdToken::new);
+        let refresh_token = take(&mut map, "refresh_token")?.map(RefreshToken::new);
+        let id_token = take(&mut map, "id_token")?.map(IdToken::new);
         let scopes =
-            field(&map, "scope")?.map(|s| s.split_whitespace().map(str::to_owned).collect());
-        let expires_in = expires_in(map.get("expires_in"))?;
-        for known in [
-            "access_token",
-            "token_type",
-            "refresh_token",
-            "id_token",
-            "scope",
-            "expires_in",
-        ] {
-            map.remove(known);
-        }
+            take(&mut map, "scope")?.map(|s| s.split_whitespace().map(str::to_owned).collect());
+        let expires_in = expires_in(map.remove("expires_in").as_ref())?;
         Ok(Self {
             access_token,
             expires_in,
