@@ -38,6 +38,9 @@ pub enum Error {
     InvalidResponse(InvalidResponse),
     /// A refresh was asked of credentials without a refresh token.
     NoRefreshToken,
+    /// The [`Signer`](crate::jwt::Signer) could not sign a JWT the request
+    /// needed (a service-account assertion).
+    Signing(crate::jwt::SignError),
 }
 
 impl Error {
@@ -49,6 +52,7 @@ impl Error {
             Error::Transport(_) => true,
             Error::HttpStatus { status } => retryable_status(*status),
             Error::OAuth(e) => e.is_retryable(),
+            Error::Signing(e) => e.is_retryable(),
             Error::Misuse(_)
             | Error::Redirect { .. }
             | Error::InvalidResponse(_)
@@ -85,11 +89,18 @@ impl fmt::Display for Error {
             Error::NoRefreshToken => f.write_str(
                 "these credentials have no refresh token; sign in again (with access_type=offline for Google)",
             ),
+            Error::Signing(e) => write!(f, "{e}"),
         }
     }
 }
 
 impl std::error::Error for Error {}
+
+impl From<crate::jwt::SignError> for Error {
+    fn from(e: crate::jwt::SignError) -> Self {
+        Error::Signing(e)
+    }
+}
 
 impl From<Misuse> for Error {
     fn from(m: Misuse) -> Self {
@@ -204,7 +215,7 @@ impl fmt::Display for TransportFailure {
 
 impl std::error::Error for TransportFailure {}
 
-/// An OAuth error code: RFC 6749 §4.1.2.1 and §5.2, RFC 8628 §3.5, and any
+/// An OAuth error code: RFC 6749 §4.1.2.1 and §5.2, RFC 8628 §3.5, RFC 7009 §2.2.1, and any
 /// other string as [`ErrorCode::Extension`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -236,6 +247,8 @@ pub enum ErrorCode {
     SlowDown,
     /// `expired_token` (device grant)
     ExpiredToken,
+    /// `unsupported_token_type` (revocation, [RFC 7009 §2.2.1](https://www.rfc-editor.org/rfc/rfc7009#section-2.2.1))
+    UnsupportedTokenType,
     /// Any other code, as sent (control characters removed).
     Extension(String),
 }
@@ -257,6 +270,7 @@ impl ErrorCode {
             "authorization_pending" => Self::AuthorizationPending,
             "slow_down" => Self::SlowDown,
             "expired_token" => Self::ExpiredToken,
+            "unsupported_token_type" => Self::UnsupportedTokenType,
             other => Self::Extension(sanitize(other)),
         }
     }
@@ -277,6 +291,7 @@ impl ErrorCode {
             Self::AuthorizationPending => "authorization_pending",
             Self::SlowDown => "slow_down",
             Self::ExpiredToken => "expired_token",
+            Self::UnsupportedTokenType => "unsupported_token_type",
             Self::Extension(s) => s,
         }
     }
@@ -285,7 +300,9 @@ impl ErrorCode {
         match self {
             Self::InvalidGrant => "the code or token is invalid, expired or revoked: sign in again",
             Self::InvalidClient => "check the client id and secret",
-            Self::AccessDenied => "the request was refused",
+            Self::AccessDenied => {
+                "the user or the server declined; sign in again and approve the request"
+            }
             Self::InvalidScope => "check the requested scopes",
             Self::ServerError | Self::TemporarilyUnavailable => "try again later",
             Self::Extension(s) if s == "internal_failure" => "try again later",
@@ -342,8 +359,9 @@ impl OAuthError {
         self.uri.as_deref()
     }
 
-    /// The HTTP status of the response that carried it (`None` for an error
-    /// from the authorization redirect).
+    /// The HTTP status of the response that carried it; `None` when it came
+    /// from no HTTP response (the authorization redirect, or a device code
+    /// the machine found expired).
     pub fn status(&self) -> Option<u16> {
         self.status
     }
@@ -360,7 +378,11 @@ impl OAuthError {
 
 impl fmt::Display for OAuthError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the server refused: {}", self.code)?;
+        match self.status {
+            Some(_) => write!(f, "the server refused: {}", self.code)?,
+            // From the authorization redirect: the user may have declined.
+            None => write!(f, "the authorization server answered {}", self.code)?,
+        }
         if let Some(d) = &self.description {
             write!(f, " ({d})")?;
         }
@@ -485,6 +507,7 @@ mod tests {
         for code in [
             "invalid_grant",
             "slow_down",
+            "unsupported_token_type",
             "access_denied",
             "custom_thing",
         ] {

@@ -88,6 +88,26 @@
 //!   [`CodeExchange`].
 //! - [`UserCredentials`]: tokens, freshness ([`Freshness`]), request
 //!   authorization, [`Refresh`], `authorized_user` JSON.
+//! - [`ServiceAccountCredentials`] ([`ServiceAccountKey`]): RS256 JWT-bearer
+//!   assertions (RFC 7523), domain-wide delegation; also
+//!   [`SelfSignedJwtCredentials`] and [`IdTokenCredentials`]. Keys sign
+//!   through the [`jwt::Signer`] trait (ring by default; an HSM, KMS or
+//!   IAM signBlob works the same).
+//! - [`Client::device_authorization`]: the device grant (RFC 8628), a
+//!   [`DeviceAuthorizationCall`] for the code to show, then a [`DevicePoll`]
+//!   until the user approves.
+//! - [`Client::revoke`] ([`Revocation`], RFC 7009) and
+//!   [`Client::introspect`] ([`IntrospectionResponse`], RFC 7662); also
+//!   [`UserCredentials::revoke_refresh_token`].
+//! - [`Client::client_credentials`]: a client's own token
+//!   ([`ClientCredentials`], RFC 6749 §4.4).
+//! - [`Discovery`]: RFC 8414 and OpenID Connect metadata
+//!   ([`AuthorizationServerMetadata`]), and a client built from it.
+//! - [`TokenExchange`]: RFC 8693 token exchange ([`ExchangedToken`]), as
+//!   Google's STS does it.
+//! - [`cache`]: many callers, one refresh (`TokenManager`, sans-IO;
+//!   `SharedToken`, thread-safe with lock-free-in-practice reads), for
+//!   user and service-account credentials alike.
 //! - [`TokenCall`], [`TokenResponse`]: the token endpoint, for grants the
 //!   crate does not model.
 //! - [`Error`], [`CallbackError`], [`ConfigError`], [`FileError`]: what went
@@ -97,39 +117,51 @@
 //!
 //! # Features
 //!
+//! - `ring` (default): `jwt::RingSigner`, RS256 from a PKCS#8 or PKCS#1 PEM key.
 //! - `ureq`: `transport::ureq::UreqTransport`, a blocking transport (see [`transport`]).
+//! - `reqwest`: `transport::reqwest::ReqwestTransport`, the async twin.
 //! - `installed`: `transport::installed::InstalledAppFlow`, the installed-app
 //!   runner (loopback redirect listener, system browser).
 //! - `file-store`: `transport::file_store::CredentialsFile`, authorized_user
 //!   JSON on disk, replaced atomically.
-//! - `cli`: the `oauth2-sansio` binary (`login`, `token`), built on the three
+//! - `cli`: the `oauth2-sansio` binary (`login`, `token`, `revoke`), built on the three
 //!   features above.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 mod authorize;
+pub mod cache;
 mod call;
 mod callback;
 mod client;
+mod client_credentials;
 mod client_secrets;
 mod config_error;
 mod credentials;
+mod device;
+mod discovery;
 mod driver;
+mod endpoint;
 mod error;
 mod exchange;
 mod expiry;
+mod introspect;
 mod json;
+pub mod jwt;
+mod lazy_call;
 pub mod loopback;
 mod pkce;
+mod revoke;
 mod secret;
 mod step;
 mod store;
 mod token;
+mod token_exchange;
 
 pub mod transport;
 
-/// The `oauth2-sansio` command-line tool (feature `cli`): `login` and `token`.
+/// The `oauth2-sansio` command-line tool (feature `cli`): `login`, `token` and `revoke`.
 #[cfg(feature = "cli")]
 pub mod cli;
 
@@ -140,25 +172,48 @@ pub use client::{
     Client, ClientAuthMethod, ClientBuilder, DEFAULT_RESPONSE_LIMIT, GOOGLE_AUTH_URI,
     GOOGLE_DEVICE_AUTHORIZATION_URI, GOOGLE_ISSUER, GOOGLE_REVOKE_URI, GOOGLE_TOKEN_URI,
 };
+pub use client_credentials::{ClientCredentials, ClientCredentialsGrant, ClientCredentialsRequest};
 pub use client_secrets::{ClientKind, ClientSecrets, CLIENT_SECRETS_LIMIT};
 pub use config_error::{ConfigError, FileError, FileProblem};
 pub use credentials::{
     BearerToken, NeedsRefresh, Refresh, UserCredentials, AUTHORIZED_USER_LIMIT,
     AUTHORIZED_USER_TYPE, QUOTA_PROJECT_HEADER,
 };
+pub use credentials::{
+    IdTokenCredentials, IdTokenRefresh, JwtAccess, SelfSignedJwtCredentials,
+    ServiceAccountCredentials, ServiceAccountKey, ServiceAccountRefresh, JWT_BEARER_GRANT_TYPE,
+    SERVICE_ACCOUNT_KEY_LIMIT, SERVICE_ACCOUNT_TYPE,
+};
+pub use device::{
+    DeviceAuthorization, DeviceAuthorizationCall, DeviceAuthorizationRequest,
+    DeviceAuthorizationResponse, DeviceDialect, DevicePoll, DEFAULT_POLL_INTERVAL,
+    DEVICE_CODE_GRANT_TYPE, GOOGLE_LEGACY_DEVICE_GRANT_TYPE, MAX_POLL_INTERVAL,
+    MAX_USER_CODE_CHARS, SLOW_DOWN_STEP,
+};
+pub use discovery::{AuthorizationServerMetadata, Discovery, DiscoveryBuilder, WellKnown};
 pub use driver::{drive, drive_async};
+pub use endpoint::TokenRef;
 pub use error::{
     Error, ErrorCode, InvalidResponse, Misuse, OAuthError, TransportFailure, TransportFailureKind,
 };
 pub use exchange::CodeExchange;
 pub use expiry::{freshness, Freshness, DEFAULT_REFRESH_THRESHOLD};
+pub use introspect::{IntrospectedToken, Introspection, IntrospectionResponse};
 pub use pkce::CHALLENGE_METHOD;
+pub use revoke::Revocation;
+pub use secret::SecurityToken;
 pub use secret::{
-    AccessToken, AuthorizationCode, ClientSecret, CsrfState, IdToken, PkceVerifier, RefreshToken,
+    AccessToken, AuthorizationCode, ClientSecret, CsrfState, DeviceCode, IdToken, PkceVerifier,
+    RefreshToken,
 };
+pub use secret::{Assertion, PrivateKeyPem};
 pub use step::{Machine, Step, WaitReason};
 pub use store::CredentialsStore;
 pub use token::{TokenResponse, MAX_EXPIRES_IN};
+pub use token_exchange::{
+    token_types, ExchangeTokenType, ExchangedToken, TokenExchange, TokenExchangeBuilder,
+    GOOGLE_STS_URI, TOKEN_EXCHANGE_GRANT_TYPE,
+};
 
 // Re-exported so callers name the same versions the crate uses.
 pub use http;

@@ -96,6 +96,30 @@ secret_type! {
     /// An OpenID Connect ID token (a JWT), kept as the server sent it.
     IdToken
 }
+secret_type! {
+    /// A PEM-encoded private key, such as a service-account key file's
+    /// `private_key`.
+    PrivateKeyPem
+}
+secret_type! {
+    /// A signed JWT that proves who the client is: a service-account
+    /// assertion ([RFC 7523](https://www.rfc-editor.org/rfc/rfc7523)) or a
+    /// self-signed JWT used as a bearer token.
+    Assertion
+}
+secret_type! {
+    /// A device code ([RFC 8628 §3.2](https://www.rfc-editor.org/rfc/rfc8628#section-3.2)):
+    /// whoever holds it collects the tokens once the user approves. Never
+    /// shown; the user sees only the user code.
+    DeviceCode
+}
+secret_type! {
+    /// A security token given to or issued by a token exchange
+    /// ([RFC 8693](https://www.rfc-editor.org/rfc/rfc8693)): a subject or
+    /// actor token (a JWT, an ID token, a SAML assertion, ...) or the token
+    /// the server issues in return.
+    SecurityToken
+}
 
 #[cfg(test)]
 mod tests {

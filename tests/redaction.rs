@@ -126,3 +126,45 @@ fn error_messages_never_carry_the_request_secrets() {
         &[CODE, CLIENT_SECRET, &state],
     );
 }
+
+#[cfg(feature = "ring")]
+#[test]
+fn service_account_types_redact_the_key_and_assertions() {
+    use oauth2_sansio::{ServiceAccountCredentials, ServiceAccountKey};
+
+    let json = include_bytes!("fixtures/service_account/service_account.json");
+    let key = ServiceAccountKey::from_json(json).unwrap();
+    let pem: serde_json::Value = serde_json::from_slice(json).unwrap();
+    let pem = pem["private_key"].as_str().unwrap().to_owned();
+    // The base64 body of the key, the part that must never be printed.
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let middle = &body[100..160];
+    assert_redacted("ServiceAccountKey", format!("{key:?}"), &[middle]);
+
+    let credentials = ServiceAccountCredentials::from_json(json)
+        .unwrap()
+        .with_scopes(["https://www.googleapis.com/auth/cloud-platform"]);
+    assert_redacted(
+        "ServiceAccountCredentials",
+        format!("{credentials:?}"),
+        &[middle],
+    );
+    let mut refresh = credentials.refresh();
+    let Step::Send(request) = refresh
+        .poll(SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_767_225_600))
+        .unwrap()
+    else {
+        panic!("a refresh starts with a request")
+    };
+    let body = String::from_utf8(request.body().clone()).unwrap();
+    let assertion = body
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("assertion="))
+        .unwrap()
+        .to_owned();
+    assert_redacted(
+        "ServiceAccountRefresh",
+        format!("{refresh:?}"),
+        &[&assertion, middle],
+    );
+}

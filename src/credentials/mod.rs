@@ -2,8 +2,14 @@
 
 mod authorized_user;
 mod bearer;
+mod service_account;
 mod user;
 
 pub use authorized_user::{AUTHORIZED_USER_LIMIT, AUTHORIZED_USER_TYPE};
 pub use bearer::{BearerToken, NeedsRefresh, QUOTA_PROJECT_HEADER};
+pub use service_account::{
+    IdTokenCredentials, IdTokenRefresh, JwtAccess, SelfSignedJwtCredentials,
+    ServiceAccountCredentials, ServiceAccountKey, ServiceAccountRefresh, JWT_BEARER_GRANT_TYPE,
+    SERVICE_ACCOUNT_KEY_LIMIT, SERVICE_ACCOUNT_TYPE,
+};
 pub use user::{Refresh, UserCredentials};

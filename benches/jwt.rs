@@ -1,0 +1,213 @@
+//! Service-account JWTs: building and signing an assertion against ring's
+//! bare RSA signature over the same bytes (the target: within 5 % of it),
+//! and parsing the token endpoint's answers. Run: `cargo bench --bench jwt`;
+//! figures in benches/RESULTS-jwt.md.
+#![forbid(unsafe_code)]
+
+use std::hint::black_box;
+use std::time::{Duration, Instant, SystemTime};
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use oauth2_sansio::jwt::{encode, Claims, RingSigner, Signer};
+use oauth2_sansio::{
+    Machine, ServiceAccountCredentials, Step, TokenResponse, DEFAULT_RESPONSE_LIMIT,
+};
+use ring::rand::SystemRandom;
+use ring::signature::{RsaKeyPair, RSA_PKCS1_SHA256};
+
+const KEY_JSON: &[u8] = include_bytes!("../tests/fixtures/service_account/service_account.json");
+const PKCS8: &str = include_str!("../tests/fixtures/service_account/rsa2048_pkcs8.pem");
+const SCOPE: &str = "https://www.googleapis.com/auth/cloud-platform";
+
+fn now() -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(1_767_225_600)
+}
+
+fn credentials() -> ServiceAccountCredentials {
+    ServiceAccountCredentials::from_json(KEY_JSON)
+        .expect("the test key file")
+        .with_scopes([SCOPE])
+}
+
+/// The PKCS#8 DER inside the PEM, for ring's own parser.
+fn pkcs8_der() -> Vec<u8> {
+    use base64::Engine;
+    let body: String = PKCS8.lines().filter(|l| !l.starts_with("-----")).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .expect("base64")
+}
+
+fn assertion(c: &mut Criterion) {
+    let creds = credentials();
+    let signer = RingSigner::from_pem(PKCS8, Some("0123456789abcdef".into())).expect("key");
+    let claims = creds.assertion_claims(now());
+    let jwt = encode(&signer, &claims).expect("signs");
+    let signing_input = jwt
+        .secret()
+        .rsplit_once('.')
+        .expect("three segments")
+        .0
+        .to_owned();
+
+    let ring_key = RsaKeyPair::from_pkcs8(&pkcs8_der()).expect("ring reads the key");
+    let rng = SystemRandom::new();
+
+    let mut group = c.benchmark_group("assertion");
+    group.bench_function("ring_sign_same_bytes", |b| {
+        b.iter(|| {
+            let mut signature = vec![0; ring_key.public().modulus_len()];
+            ring_key
+                .sign(
+                    &RSA_PKCS1_SHA256,
+                    &rng,
+                    black_box(signing_input.as_bytes()),
+                    &mut signature,
+                )
+                .expect("signs");
+            signature
+        })
+    });
+    group.bench_function("claims_and_encode", |b| {
+        b.iter(|| {
+            let claims = black_box(&creds).assertion_claims(black_box(now()));
+            encode(&signer, &claims).expect("signs")
+        })
+    });
+    group.bench_function("refresh_first_poll_request", |b| {
+        b.iter(
+            || match black_box(&creds).refresh().poll(black_box(now())) {
+                Ok(Step::Send(request)) => request,
+                _ => unreachable!("the first poll sends"),
+            },
+        )
+    });
+    group.bench_function("claims_and_encode_without_signing", |b| {
+        b.iter(|| {
+            let claims = black_box(&creds).assertion_claims(black_box(now()));
+            encode(&NoSignature, &claims).expect("encodes")
+        })
+    });
+    group.finish();
+
+    // The same two operations alternating in every iteration, each timed
+    // in its own benchmark: load from other processes hits both alike.
+    let ring_sign = || {
+        let mut signature = vec![0; ring_key.public().modulus_len()];
+        ring_key
+            .sign(
+                &RSA_PKCS1_SHA256,
+                &rng,
+                black_box(signing_input.as_bytes()),
+                &mut signature,
+            )
+            .expect("signs");
+        signature
+    };
+    let crate_sign = || {
+        let claims = black_box(&creds).assertion_claims(black_box(now()));
+        encode(&signer, &claims).expect("signs")
+    };
+    let mut paired = c.benchmark_group("assertion_paired");
+    paired.bench_function("ring_sign_same_bytes", |b| {
+        b.iter_custom(|iters| alternate(iters, &ring_sign, &crate_sign))
+    });
+    paired.bench_function("claims_and_encode", |b| {
+        b.iter_custom(|iters| alternate(iters, &crate_sign, &ring_sign))
+    });
+    paired.finish();
+}
+
+/// Runs `timed` and `other` in turn `iters` times; returns the time spent
+/// in `timed` alone.
+fn alternate<A, B>(iters: u64, timed: &dyn Fn() -> A, other: &dyn Fn() -> B) -> Duration {
+    let mut total = Duration::ZERO;
+    for _ in 0..iters {
+        let start = Instant::now();
+        black_box(timed());
+        total += start.elapsed();
+        black_box(other());
+    }
+    total
+}
+
+/// A signer returning a fixed 256-byte "signature": isolates the JSON and
+/// base64 work from the RSA operation.
+struct NoSignature;
+
+impl Signer for NoSignature {
+    fn algorithm(&self) -> oauth2_sansio::jwt::Algorithm {
+        oauth2_sansio::jwt::Algorithm::Rs256
+    }
+    fn key_id(&self) -> Option<&str> {
+        Some("0123456789abcdef")
+    }
+    fn sign(&self, _: &[u8]) -> Result<Vec<u8>, oauth2_sansio::jwt::SignError> {
+        Ok(vec![0x5a; 256])
+    }
+}
+
+fn responses(c: &mut Criterion) {
+    // Google's service-account access tokens are about a kilobyte.
+    let access_token = format!("ya29.c.{}", "b0AXv0zTO".repeat(112));
+    let access_body =
+        format!(r#"{{"access_token":"{access_token}","expires_in":3599,"token_type":"Bearer"}}"#);
+    let signer = RingSigner::from_pem(PKCS8, Some("google-key".into())).expect("key");
+    let id_token_claims = Claims::new("https://accounts.google.com", now())
+        .with_audience("https://my-service-abc123-uc.a.run.app")
+        .with_subject("100000000000000000001")
+        .with_claim(
+            "email",
+            "test-sa@oauth2-sansio-tests.iam.gserviceaccount.com",
+        )
+        .expect("not reserved");
+    let id_token = encode(&signer, &id_token_claims).expect("signs");
+    let id_body = format!(r#"{{"id_token":"{}"}}"#, id_token.secret());
+
+    let mut group = c.benchmark_group("token_response");
+    group.bench_function("TokenResponse_parse_access_token", |b| {
+        b.iter(|| {
+            TokenResponse::parse(
+                200,
+                black_box(access_body.as_bytes()),
+                DEFAULT_RESPONSE_LIMIT,
+            )
+        })
+    });
+    let creds = credentials();
+    group.bench_function("ServiceAccountRefresh_response_and_done", |b| {
+        b.iter_batched(
+            || {
+                let mut refresh = creds.refresh();
+                let _ = refresh.poll(now());
+                refresh
+            },
+            |mut refresh| {
+                let response = http::Response::new(access_body.as_bytes().to_vec());
+                refresh.handle_response(response, now()).expect("accepted");
+                refresh.poll(now()).expect("done")
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    let id_creds = creds.id_token_credentials("https://my-service-abc123-uc.a.run.app");
+    group.bench_function("IdTokenRefresh_response_and_done", |b| {
+        b.iter_batched(
+            || {
+                let mut refresh = id_creds.refresh();
+                let _ = refresh.poll(now());
+                refresh
+            },
+            |mut refresh| {
+                let response = http::Response::new(id_body.as_bytes().to_vec());
+                refresh.handle_response(response, now()).expect("accepted");
+                refresh.poll(now()).expect("done")
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, assertion, responses);
+criterion_main!(benches);

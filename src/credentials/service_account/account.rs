@@ -1,0 +1,116 @@
+//! What every service-account credentials kind shares: who signs, the
+//! account's email, how the cached token is judged and used, and the
+//! JWT-bearer grant request.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use http::header::{ACCEPT, CONTENT_TYPE};
+use http::{HeaderValue, Method, Request};
+use url::form_urlencoded::Serializer;
+use url::Url;
+
+use crate::call::Parser;
+use crate::client::to_uri;
+use crate::credentials::bearer::{BearerToken, NeedsRefresh};
+use crate::expiry::{Freshness, DEFAULT_REFRESH_THRESHOLD};
+use crate::jwt::{encode, Claims, Signer};
+use crate::lazy_call::LazyCall;
+use crate::secret::Assertion;
+
+/// The JWT-bearer grant type ([RFC 7523 §2.1](https://www.rfc-editor.org/rfc/rfc7523#section-2.1)).
+pub const JWT_BEARER_GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
+/// The signer, the account and how its tokens are used.
+#[derive(Clone)]
+pub(crate) struct Account {
+    pub signer: Arc<dyn Signer>,
+    pub email: String,
+    pub quota_project: Option<String>,
+    pub refresh_threshold: Duration,
+}
+
+impl Account {
+    pub(crate) fn new(signer: Arc<dyn Signer>, email: String) -> Self {
+        Self {
+            signer,
+            email,
+            quota_project: None,
+            refresh_threshold: DEFAULT_REFRESH_THRESHOLD,
+        }
+    }
+
+    /// The freshness of `token` at `now` (no token: invalid).
+    pub(crate) fn freshness(&self, token: Option<&BearerToken>, now: SystemTime) -> Freshness {
+        token.map_or(Freshness::Invalid, |t| {
+            t.freshness(now, self.refresh_threshold)
+        })
+    }
+
+    /// Authorizes `request` with `token` and the quota project.
+    pub(crate) fn authorize<B>(
+        &self,
+        token: Option<&BearerToken>,
+        request: &mut Request<B>,
+        now: SystemTime,
+    ) -> Result<Freshness, NeedsRefresh> {
+        token.ok_or(NeedsRefresh)?.authorize(
+            request,
+            self.quota_project.as_deref(),
+            now,
+            self.refresh_threshold,
+        )
+    }
+
+    /// A JWT-bearer grant at `token_uri` whose assertion carries
+    /// `claims(now)`, signed when the request is sent.
+    pub(crate) fn grant<T>(
+        &self,
+        token_uri: &Url,
+        limit: usize,
+        claims: impl FnOnce(SystemTime) -> Claims + Send + Sync + 'static,
+        parse: Parser<T>,
+    ) -> LazyCall<T> {
+        let signer = Arc::clone(&self.signer);
+        let token_uri = token_uri.clone();
+        LazyCall::with_parser(
+            Box::new(move |now| {
+                let assertion = encode(&*signer, &claims(now))?;
+                Ok(jwt_bearer_request(&token_uri, &assertion))
+            }),
+            limit,
+            parse,
+        )
+    }
+}
+
+impl fmt::Debug for Account {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Account")
+            .field("algorithm", &self.signer.algorithm())
+            .field("key_id", &self.signer.key_id())
+            .field("email", &self.email)
+            .field("quota_project", &self.quota_project)
+            .field("refresh_threshold", &self.refresh_threshold)
+            .finish()
+    }
+}
+
+/// google-auth's request: a POST of `assertion=<JWT>&grant_type=<jwt-bearer>`,
+/// no client authentication.
+fn jwt_bearer_request(endpoint: &Url, assertion: &Assertion) -> Request<Vec<u8>> {
+    let mut form = Serializer::new(String::with_capacity(assertion.secret().len() + 80));
+    form.append_pair("assertion", assertion.secret());
+    form.append_pair("grant_type", JWT_BEARER_GRANT_TYPE);
+    let mut request = Request::new(form.finish().into_bytes());
+    *request.method_mut() = Method::POST;
+    *request.uri_mut() = to_uri(endpoint);
+    let headers = request.headers_mut();
+    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/x-www-form-urlencoded"),
+    );
+    request
+}

@@ -1,0 +1,178 @@
+//! Self-signed JWTs: the service account signs its own bearer token, and no
+//! token endpoint is called (google-auth's `jwt.Credentials`, used by
+//! `service_account.Credentials` with `always_use_jwt_access`).
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use url::Url;
+
+use super::account::Account;
+use crate::config_error::ConfigError;
+use crate::credentials::bearer::{BearerToken, NeedsRefresh};
+use crate::expiry::Freshness;
+use crate::jwt::{encode, Claims, SignError, Signer};
+use crate::secret::AccessToken;
+
+/// What a self-signed JWT grants access to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JwtAccess {
+    /// One API, named by the `aud` claim: `https://<service host>/` for a
+    /// Google API (see [`JwtAccess::service`]).
+    Audience(String),
+    /// These scopes, as a `scope` claim instead of `aud`.
+    Scopes(Vec<String>),
+}
+
+impl JwtAccess {
+    /// The audience `https://<host>/` of a Google API, such as
+    /// `pubsub.googleapis.com`. The host must be just a host name.
+    ///
+    /// ```
+    /// use oauth2_sansio::JwtAccess;
+    ///
+    /// assert_eq!(
+    ///     JwtAccess::service("pubsub.googleapis.com")?,
+    ///     JwtAccess::Audience("https://pubsub.googleapis.com/".into()),
+    /// );
+    /// assert!(JwtAccess::service("evil.example/path").is_err());
+    /// # Ok::<(), oauth2_sansio::ConfigError>(())
+    /// ```
+    pub fn service(host: &str) -> Result<Self, ConfigError> {
+        let audience = format!("https://{host}/");
+        let invalid = ConfigError::InvalidUrl { field: "audience" };
+        let url = Url::parse(&audience).map_err(|_| invalid.clone())?;
+        let host_only = url.host_str() == Some(host)
+            && url.path() == "/"
+            && url.port().is_none()
+            && url.username().is_empty()
+            && url.query().is_none()
+            && url.fragment().is_none();
+        if !host_only {
+            return Err(invalid);
+        }
+        Ok(Self::Audience(audience))
+    }
+}
+
+/// Credentials whose bearer token is a JWT the service account signs
+/// itself: `{"iss":email,"sub":email,"iat","exp":iat+3600}` with `aud`
+/// (or `scope`) from the [`JwtAccess`]. No request is ever sent.
+///
+/// The token is cached: [`refresh_if_stale`](Self::refresh_if_stale)
+/// signs a new one only when the cached one is stale at `now`. Freshness
+/// and request authorization are [`BearerToken`]'s.
+///
+/// ```
+/// # #[cfg(feature = "ring")] {
+/// use std::time::SystemTime;
+/// use oauth2_sansio::{JwtAccess, ServiceAccountCredentials};
+///
+/// # let json = include_bytes!("../../../tests/fixtures/service_account/service_account.json");
+/// let mut jwt = ServiceAccountCredentials::from_json(json)?
+///     .self_signed_jwt(JwtAccess::service("pubsub.googleapis.com")?);
+/// let now = SystemTime::now();
+/// jwt.refresh_if_stale(now)?;
+/// let mut request = http::Request::new(());
+/// jwt.authorize(&mut request, now)?;
+/// assert!(request.headers()["authorization"].to_str()?.starts_with("Bearer ey"));
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct SelfSignedJwtCredentials {
+    account: Account,
+    access: JwtAccess,
+    token: Option<BearerToken>,
+}
+
+impl SelfSignedJwtCredentials {
+    /// Self-signed JWTs for the account `email`, signed by `signer`.
+    pub fn new(signer: Arc<dyn Signer>, email: impl Into<String>, access: JwtAccess) -> Self {
+        Self::from_account(Account::new(signer, email.into()), access)
+    }
+
+    pub(super) fn from_account(account: Account, access: JwtAccess) -> Self {
+        Self {
+            account,
+            access,
+            token: None,
+        }
+    }
+
+    /// Sets the quota project (sent as `x-goog-user-project`).
+    pub fn with_quota_project(mut self, project: Option<String>) -> Self {
+        self.account.quota_project = project;
+        self
+    }
+
+    /// How long before expiry a JWT counts as stale and is re-signed
+    /// (default 225 s).
+    pub fn with_refresh_threshold(mut self, threshold: Duration) -> Self {
+        self.account.refresh_threshold = threshold;
+        self
+    }
+
+    /// The service account's email (`iss` and `sub`).
+    pub fn email(&self) -> &str {
+        &self.account.email
+    }
+
+    /// What the JWTs grant access to.
+    pub fn access(&self) -> &JwtAccess {
+        &self.access
+    }
+
+    /// The current JWT (as a bearer token) and its expiry, if one was signed.
+    pub fn token(&self) -> Option<&BearerToken> {
+        self.token.as_ref()
+    }
+
+    /// The claims of a JWT signed at `now`.
+    pub fn claims(&self, now: SystemTime) -> Claims {
+        let email = self.account.email.as_str();
+        let claims = Claims::new(email, now).with_subject(email);
+        match &self.access {
+            JwtAccess::Audience(audience) => claims.with_audience(audience.as_str()),
+            JwtAccess::Scopes(scopes) => claims.with_scopes(scopes),
+        }
+    }
+
+    /// Signs a new JWT, valid from `now` for an hour.
+    pub fn refresh(&mut self, now: SystemTime) -> Result<(), SignError> {
+        let claims = self.claims(now);
+        let jwt = encode(&*self.account.signer, &claims)?;
+        let expiry = SystemTime::UNIX_EPOCH + Duration::from_secs(claims.exp());
+        self.token = Some(BearerToken::new(
+            AccessToken::new(jwt.secret()),
+            Some(expiry),
+        ));
+        Ok(())
+    }
+
+    /// Signs a new JWT only if the cached one is not fresh at `now`; returns
+    /// whether it signed.
+    pub fn refresh_if_stale(&mut self, now: SystemTime) -> Result<bool, SignError> {
+        if self.freshness(now) == Freshness::Fresh {
+            return Ok(false);
+        }
+        self.refresh(now)?;
+        Ok(true)
+    }
+
+    /// Fresh, stale or invalid at `now` (nothing signed yet: invalid).
+    pub fn freshness(&self, now: SystemTime) -> Freshness {
+        self.account.freshness(self.token.as_ref(), now)
+    }
+
+    /// Adds the JWT as a bearer token (and the quota project header) to
+    /// `request` if it is still valid at `now`.
+    pub fn authorize<B>(
+        &self,
+        request: &mut http::Request<B>,
+        now: SystemTime,
+    ) -> Result<Freshness, NeedsRefresh> {
+        self.account.authorize(self.token.as_ref(), request, now)
+    }
+}
