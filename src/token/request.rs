@@ -41,18 +41,34 @@ pub(crate) fn token_request_to(
     grant_type: &str,
     params: &[(&str, &str)],
 ) -> Request<Vec<u8>> {
+    form_post(endpoint, Some(grant_type), Some(auth), params)
+}
+
+/// A form POST with `Accept: application/json`: `grant_type` first when
+/// given, then the client's credentials as `auth` says (nothing at all
+/// without `auth`: revocation or token exchange without a client), then
+/// `params`.
+pub(crate) fn form_post(
+    endpoint: http::Uri,
+    grant_type: Option<&str>,
+    auth: Option<ClientAuth<'_>>,
+    params: &[(&str, &str)],
+) -> Request<Vec<u8>> {
     let mut form = Serializer::new(String::with_capacity(256));
-    form.append_pair("grant_type", grant_type);
+    if let Some(grant_type) = grant_type {
+        form.append_pair("grant_type", grant_type);
+    }
     let mut basic = None;
-    match (auth.method, auth.secret) {
-        (ClientAuthMethod::ClientSecretBasic, Some(secret)) => {
+    match auth.map(|auth| (auth, auth.method, auth.secret)) {
+        None => {}
+        Some((auth, ClientAuthMethod::ClientSecretBasic, Some(secret))) => {
             basic = Some(basic_credentials(auth.client_id, secret))
         }
-        (ClientAuthMethod::ClientSecretPost, Some(secret)) => {
+        Some((auth, ClientAuthMethod::ClientSecretPost, Some(secret))) => {
             form.append_pair("client_id", auth.client_id);
             form.append_pair("client_secret", secret.secret());
         }
-        _ => {
+        Some((auth, _, _)) => {
             form.append_pair("client_id", auth.client_id);
         }
     }
