@@ -22,6 +22,12 @@
 //                             test harness holds it open, so a killed test
 //                             run never leaves this server behind)
 //
+// Device flow: the provider's device authorization response has no
+// `interval` (clients then wait the RFC's 5 s between polls). Test-only: a
+// device authorization request whose URL carries `?interop_interval=N` (a
+// positive integer) is answered with `"interval": N` added, so the device
+// tests poll every N seconds; without it, the provider's answer is unchanged.
+//
 // Test-only: in-memory state, keys generated at start, nothing secret.
 
 import { appendFileSync, readFileSync } from 'node:fs';
@@ -191,6 +197,18 @@ async function interaction(provider, req, res) {
   }
 }
 
+// Adds `interval` to a device authorization response when the request's
+// URL asks for one (see the header).
+async function addDeviceInterval(ctx, next) {
+  await next();
+  const asked = ctx.query.interop_interval;
+  if (ctx.oidc?.route !== 'device_authorization' || ctx.status !== 200 || asked === undefined) return;
+  const interval = Number(asked);
+  if (Number.isInteger(interval) && interval > 0 && typeof ctx.body === 'object') {
+    ctx.body = { ...ctx.body, interval };
+  }
+}
+
 const server = createServer();
 server.listen(0, '127.0.0.1', () => {
   const { port } = server.address();
@@ -204,6 +222,7 @@ server.listen(0, '127.0.0.1', () => {
       record({ event, ...where, ...what });
     });
   }
+  provider.use(addDeviceInterval);
   const callback = provider.callback();
   server.on('request', (req, res) => {
     if (req.url.startsWith('/interaction/')) {

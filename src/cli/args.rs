@@ -56,6 +56,9 @@ pub(crate) enum Command {
     /// Print a valid access token, refreshing and saving it when needed
     #[command(long_about = TOKEN, after_help = exit::HELP)]
     Token(TokenArgs),
+    /// Revoke the refresh token of a credentials file, then remove the file
+    #[command(long_about = super::revoke::HELP, after_help = exit::HELP)]
+    Revoke(super::revoke::RevokeArgs),
 }
 
 const LOGIN: &str = "\
@@ -70,7 +73,13 @@ URL to open is always printed on stderr.
 
 For Google, use a \"Desktop app\" client_secrets.json from the Cloud console;
 for another server, a client_secrets.json with its auth_uri and token_uri (see
-`oauth2-sansio --help`).";
+`oauth2-sansio --help`).
+
+With --device (the device flow, RFC 8628, for a machine without a usable
+browser): prints a URL and a code on stderr, to be entered in a browser on any
+other device, and polls the server until the sign-in is done or the code
+expires; the credentials are then written as above. Google needs a client of
+type \"TVs and Limited Input devices\"; other servers need --device-endpoint.";
 
 /// `login`'s options.
 #[derive(Debug, Args)]
@@ -107,6 +116,14 @@ pub(crate) struct LoginArgs {
     /// The account to suggest on the sign-in page (an email address)
     #[arg(long, value_name = "H")]
     pub login_hint: Option<String>,
+
+    /// Sign in on another device instead (RFC 8628): print a URL and a code to enter there, then wait
+    #[arg(long, conflicts_with_all = ["no_browser", "port", "timeout", "login_hint"])]
+    pub device: bool,
+
+    /// With --device: the device authorization endpoint (default: Google's, for a Google client_secrets.json)
+    #[arg(long, value_name = "URL", requires = "device")]
+    pub device_endpoint: Option<String>,
 }
 
 const TOKEN: &str = "\

@@ -23,14 +23,21 @@ use crate::transport::installed::{Browser, InstalledAppFlow};
 
 /// Signs in and writes the credentials.
 pub(crate) fn login(args: LoginArgs) -> Result<(), Failure> {
+    if let Some(path) = &args.save {
+        check_save_directory(path)?;
+    }
     let secrets = read_client_secrets(&args.client_secrets)?;
     let client = secrets
         .client_builder()
         .build()
         .map_err(|e| unusable_client(&args.client_secrets, &e))?;
-    let credentials = flow(client, &args)
-        .run_with_ureq(&mut rand::rng())
-        .map_err(|e| sign_in_failed(&e))?;
+    let credentials = if args.device {
+        super::device::sign_in(client, &args)?
+    } else {
+        flow(client, &args)
+            .run_with_ureq(&mut rand::rng())
+            .map_err(|e| sign_in_failed(&e))?
+    };
     if credentials.refresh_token().is_none() {
         return Err(Failure::new(
             SERVER,
@@ -109,6 +116,26 @@ fn unusable_client(path: &Path, error: &ConfigError) -> Failure {
         other => other.to_string(),
     };
     Failure::new(LOCAL, format!("{}: {problem}", path.display()))
+}
+
+/// Fails before the sign-in, not after it, when `--save` names a file in a
+/// directory that does not exist.
+fn check_save_directory(path: &Path) -> Result<(), Failure> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => return Ok(()),
+    };
+    if dir.is_dir() {
+        return Ok(());
+    }
+    Err(Failure::new(
+        LOCAL,
+        format!(
+            "cannot save to {}: the directory {} does not exist; create it first (mkdir -p)",
+            path.display(),
+            dir.display()
+        ),
+    ))
 }
 
 /// Writes the credentials to `path`: owner-only, replaced atomically.

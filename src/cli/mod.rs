@@ -5,7 +5,10 @@
 //! oauth2-sansio login --client-secrets client_secrets.json \
 //!     --scope openid --scope email [--no-browser] [--port N] \
 //!     [--save credentials.json] [--timeout SECS] [--login-hint EMAIL]
+//! oauth2-sansio login --device [--device-endpoint URL] --client-secrets FILE \
+//!     --scope openid [--save credentials.json]
 //! oauth2-sansio token --credentials credentials.json
+//! oauth2-sansio revoke --credentials credentials.json [--revocation-endpoint URL]
 //! ```
 //!
 //! - `login` runs the installed-app flow
@@ -16,10 +19,19 @@
 //!   `--save PATH` (mode 0600, replaced atomically) or to stdout. The URL
 //!   is printed on stderr; the browser is the one the `BROWSER` environment
 //!   variable names, else the system's, or none with `--no-browser`.
+//!   With `--device` it runs the device flow (RFC 8628) instead: the
+//!   verification URL and the user code are printed on stderr, to be
+//!   entered on any other device, and the tool polls until the sign-in is
+//!   done (exit 4 if refused or expired). The device endpoint is Google's
+//!   for a Google client_secrets.json, else `--device-endpoint URL`.
 //! - `token` prints the file's access token on stdout, followed by a
 //!   newline, and nothing else. A stale or expired token is refreshed at the
 //!   file's `token_uri` first and the file replaced atomically; a failed
 //!   refresh or a broken response leaves the file exactly as it was.
+//! - `revoke` revokes the file's refresh token (RFC 7009; Google's endpoint
+//!   for Google files, else `--revocation-endpoint`) and then **removes**
+//!   the file; an answer that the token is already invalid removes it too,
+//!   any other failure leaves it untouched.
 //!
 //! # Pointing it at a server
 //!
@@ -66,10 +78,12 @@
 //! environment variables and the clock on its own.
 
 mod args;
+mod device;
 mod diagnose;
 mod exit;
 mod login;
 mod output;
+mod revoke;
 mod token;
 
 use std::io::{self, Write};
@@ -94,6 +108,7 @@ pub fn main() -> ExitCode {
     let done = match cli.command {
         Command::Login(args) => login::login(args),
         Command::Token(args) => token::token(args),
+        Command::Revoke(args) => revoke::revoke(args),
     };
     match done {
         Ok(()) => ExitCode::from(exit::OK),
