@@ -1,0 +1,54 @@
+//! Token caching for services: many callers, one refresh at a time.
+//!
+//! - [`TokenManager`] is the sans-IO core: given `now`, it hands out the
+//!   cached token ([`Lookup::Ready`]), or a [`RefreshJob`] to exactly one
+//!   caller while no other is out, renewing in the stale window while the
+//!   old token is still served, and backing off after failures
+//!   ([`Backoff`], [`TokenError`]).
+//! - [`SharedToken`] shares a manager between threads or async tasks: the
+//!   read path takes a shared lock and clones one `Arc`; the refresh runs
+//!   through the transport and clock the caller passes in, blocking or
+//!   async, on any runtime.
+//! - [`Refreshable`] is what a kind of credentials implements to be cached
+//!   ([`UserCredentials`](crate::UserCredentials) does).
+//!
+//! Driving the manager by hand:
+//!
+//! ```
+//! use std::time::{Duration, SystemTime};
+//! use oauth2_sansio::cache::{Lookup, TokenManager};
+//! use oauth2_sansio::{drive, Client, RefreshToken, UserCredentials};
+//!
+//! let client = Client::google("id", None).build()?;
+//! let credentials = UserCredentials::from_refresh_token(&client, RefreshToken::new("1//r"), vec![]);
+//! let mut manager = TokenManager::new(credentials);
+//! let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+//!
+//! let Lookup::Refresh(job) = manager.lookup(now)? else { unreachable!("no token yet") };
+//! assert!(matches!(manager.lookup(now)?, Lookup::Pending)); // one job at a time
+//! let (ticket, machine) = job.into_parts();
+//! let outcome = drive(machine, || now, |_request| {
+//!     Ok(http::Response::new(br#"{"access_token":"ya29.a","token_type":"Bearer","expires_in":3600}"#.to_vec()))
+//! }, |_| {});
+//! manager.finish(ticket, outcome, now);
+//!
+//! let Lookup::Ready(token) = manager.lookup(now)? else { unreachable!("fresh") };
+//! assert_eq!(token.bearer().token().secret(), "ya29.a");
+//! // 225 s before expiry, the token is still served and one refresh starts.
+//! let stale = now + Duration::from_secs(3600 - 225);
+//! assert!(matches!(manager.lookup(stale)?, Lookup::ReadyAndRefresh(..)));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod backoff;
+mod cached;
+mod manager;
+mod refreshable;
+mod shared;
+mod signal;
+
+pub use backoff::Backoff;
+pub use cached::{CachedToken, TokenError};
+pub use manager::{Lookup, RefreshJob, RefreshTicket, Steady, TokenManager};
+pub use refreshable::Refreshable;
+pub use shared::SharedToken;
