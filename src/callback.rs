@@ -68,7 +68,7 @@ impl fmt::Display for CallbackError {
             Self::ResponseInFragment => f.write_str(
                 "the callback carries its result in the URL fragment; use response_type=code with a query response",
             ),
-            Self::Authorization(e) => write!(f, "authorization failed: {e}"),
+            Self::Authorization(e) => write!(f, "{e}"),
             Self::WrongClient => f.write_str("this pending authorization belongs to another client or server"),
         }
     }

@@ -176,10 +176,11 @@ impl SavedCredentials {
         token(&self.path)
     }
 
-    /// The file is byte-identical, and no temporary file is left beside it.
+    /// The file is byte-identical, and no temporary file is left beside it
+    /// (the refresh lock file may be: it is meant to stay).
     fn assert_intact(&self) {
         assert_eq!(fs::read_to_string(&self.path).unwrap(), self.json);
-        assert_eq!(self.dir.entries(), ["creds.json"]);
+        assert_eq!(without_lock(self.dir.entries()), ["creds.json"]);
     }
 }
 
@@ -238,8 +239,8 @@ fn an_expired_token_is_refreshed_saved_and_printed() {
     assert_eq!(mode(&saved.dir.path("creds.json")), 0o600);
     assert_eq!(
         saved.dir.entries(),
-        ["creds.json"],
-        "no temporary file is left"
+        [".creds.json.lock", "creds.json"],
+        "no temporary file is left; the refresh lock stays"
     );
 
     // The saved token is fresh: the next run needs no server.
@@ -573,4 +574,12 @@ fn login_with_unusable_client_secrets_exits_3() {
         assert!(line.contains("client_secrets.json: "), "{line}");
         assert!(line.contains(problem), "{line} lacks {problem:?}");
     }
+}
+
+/// Directory entries without the refresh lock file `token` takes.
+fn without_lock(entries: Vec<String>) -> Vec<String> {
+    entries
+        .into_iter()
+        .filter(|name| name != ".creds.json.lock")
+        .collect()
 }

@@ -16,8 +16,6 @@
 #[path = "interop/mod.rs"]
 mod harness;
 
-// Only part of the CLI tests' support is used here.
-#[allow(unused_imports)]
 mod cli_support;
 mod marked_processes;
 
@@ -297,7 +295,6 @@ fn stale_tokens_are_refreshed_and_each_rotated_refresh_token_saved() {
 }
 
 #[test]
-#[ignore = "CLI bug: concurrent `token` runs refresh with the same rotating refresh token; the provider sees reuse and revokes the grant (src/cli/token.rs takes no lock)"]
 fn concurrent_token_runs_on_a_stale_file_keep_the_grant() {
     let server = InteropServer::start_with(ServerOptions::default().access_token_ttl(STALE_TTL));
     let work = Workspace::new(&server, NATIVE_PUBLIC);

@@ -17,11 +17,18 @@ use crate::transport::ureq::UreqTransport;
 /// Prints a valid access token.
 pub(crate) fn token(args: TokenArgs) -> Result<(), Failure> {
     let file = CredentialsFile::new(&args.credentials);
-    let credentials = load(&file)?;
-    let credentials = match credentials.freshness(SystemTime::now()) {
-        Freshness::Fresh => credentials,
-        _ => refresh_and_save(&file, &credentials)?,
-    };
+    let mut credentials = load(&file)?;
+    if credentials.freshness(SystemTime::now()) != Freshness::Fresh {
+        // One refresh at a time per file: a concurrent run holding the lock
+        // may refresh first, so read the file again once it is ours.
+        let _lock = file
+            .lock()
+            .map_err(|e| Failure::new(LOCAL, format!("cannot lock the credentials file: {e}")))?;
+        credentials = load(&file)?;
+        if credentials.freshness(SystemTime::now()) != Freshness::Fresh {
+            credentials = refresh_and_save(&file, &credentials)?;
+        }
+    }
     let token = credentials
         .token()
         .ok_or_else(|| Failure::new(INTERNAL, "the refreshed credentials hold no access token"))?;

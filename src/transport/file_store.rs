@@ -21,6 +21,13 @@ pub struct CredentialsFile {
     path: PathBuf,
 }
 
+/// An exclusive lock on a credentials file; released when dropped (or when
+/// the process ends). See [`CredentialsFile::lock`].
+#[derive(Debug)]
+pub struct FileLock {
+    _file: File,
+}
+
 /// Why the credentials file could not be read or written.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -68,6 +75,35 @@ impl CredentialsFile {
     /// Its path.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Takes an exclusive lock for a read-refresh-write cycle, waiting while
+    /// another process (or thread) holds it. The lock is a private sibling
+    /// file, `.NAME.lock`, locked with the operating system's advisory file
+    /// lock, so a process that dies releases it; the lock file itself stays.
+    ///
+    /// Two processes that refresh one credentials file at once would both
+    /// send the same refresh token, and a server that rotates refresh tokens
+    /// takes the second use as theft and revokes the whole grant. Hold the
+    /// lock from loading to saving, and re-load once it is held: the other
+    /// process may have refreshed already.
+    pub fn lock(&self) -> Result<FileLock, FileStoreError> {
+        let name = self.path.file_name().ok_or_else(|| {
+            self.io(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the path names no file",
+            ))
+        })?;
+        let lock_path = self
+            .path
+            .with_file_name(format!(".{}.lock", name.to_string_lossy()));
+        let mut options = OpenOptions::new();
+        options.write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&lock_path).map_err(|e| self.io(e))?;
+        file.lock().map_err(|e| self.io(e))?;
+        Ok(FileLock { _file: file })
     }
 
     fn io(&self, source: io::Error) -> FileStoreError {

@@ -1,6 +1,6 @@
 //! What the CLI tests share: running the binary, scratch files, and
 //! playing the browser.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 mod browser;
 mod files;
