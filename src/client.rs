@@ -1,6 +1,6 @@
 //! The client: its identity, its endpoints and how it authenticates.
 
-use std::net::IpAddr;
+use core::net::IpAddr;
 
 use url::{Host, Url};
 

@@ -246,7 +246,7 @@ fn is_loopback_host(host: &str) -> bool {
     };
     name.eq_ignore_ascii_case("localhost")
         || name
-            .parse::<std::net::Ipv4Addr>()
+            .parse::<core::net::Ipv4Addr>()
             .is_ok_and(|ip| ip.is_loopback())
 }
 
