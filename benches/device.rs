@@ -18,12 +18,13 @@
 //!   tokens (oauth2's sleep is a no-op; ours is a `Wait` step).
 #![forbid(unsafe_code)]
 
+mod common;
+
 use std::cell::Cell;
-use std::error::Error as StdError;
-use std::fmt;
 use std::hint::black_box;
 use std::time::{Duration, SystemTime};
 
+use common::*;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use oauth2::basic::BasicClient;
 use oauth2::StandardDeviceAuthorizationResponse;
@@ -36,8 +37,6 @@ use oauth2_sansio::{
     DEFAULT_RESPONSE_LIMIT, GOOGLE_AUTH_URI, GOOGLE_DEVICE_AUTHORIZATION_URI, GOOGLE_TOKEN_URI,
 };
 
-const CLIENT_ID: &str = "1234567890-abcdefghijklmnopqrstuvwxyz012345.apps.googleusercontent.com";
-const CLIENT_SECRET: &str = "GOCSPX-AbCdEfGhIjKlMnOpQrStUvWxYz12";
 const SCOPES: [&str; 2] = ["openid", "https://www.googleapis.com/auth/userinfo.email"];
 const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
 /// Google's device authorization answer, with a device code of its length.
@@ -86,14 +85,6 @@ fn oauth2_scopes() -> Vec<Scope> {
     SCOPES.iter().map(|s| Scope::new((*s).to_owned())).collect()
 }
 
-/// `len` deterministic characters of the base64url alphabet.
-fn token_chars(len: usize, seed: usize) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    (0..len)
-        .map(|i| char::from(ALPHABET[(i * 7 + seed * 13) % ALPHABET.len()]))
-        .collect()
-}
-
 /// Google's token answer to an approved device: a 218-character access
 /// token and a 103-character refresh token.
 fn token_response() -> Vec<u8> {
@@ -120,53 +111,6 @@ fn canned(status: u16, body: &[u8]) -> HttpResponse {
         )
         .body(body.to_vec())
         .expect("valid response")
-}
-
-/// The error of an `oauth2` HTTP client that never sends.
-#[derive(Debug)]
-struct NotSent;
-
-impl fmt::Display for NotSent {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("not sent")
-    }
-}
-
-impl StdError for NotSent {}
-
-/// An `oauth2` `SyncHttpClient` that drops the request: only the build is measured.
-fn refuse(request: HttpRequest) -> Result<HttpResponse, NotSent> {
-    drop(black_box(request));
-    Err(NotSent)
-}
-
-/// The request an `oauth2` call builds, captured instead of sent.
-fn oauth2_request<T>(
-    call: impl FnOnce(&dyn Fn(HttpRequest) -> Result<HttpResponse, NotSent>) -> T,
-) -> HttpRequest {
-    let captured = std::cell::RefCell::new(None);
-    call(&|request| {
-        *captured.borrow_mut() = Some(request);
-        Err(NotSent)
-    });
-    captured.into_inner().expect("oauth2 built a request")
-}
-
-/// The form parameters of a request body, sorted.
-fn sorted_form(body: &[u8]) -> Vec<(String, String)> {
-    let mut pairs: Vec<(String, String)> = url::form_urlencoded::parse(body)
-        .map(|(name, value)| (name.into_owned(), value.into_owned()))
-        .collect();
-    pairs.sort();
-    pairs
-}
-
-/// Both sides must build the same request, or the comparison is meaningless.
-fn assert_same_request(ours: &http::Request<Vec<u8>>, theirs: &HttpRequest) {
-    assert_eq!(ours.method(), theirs.method());
-    assert_eq!(ours.uri(), theirs.uri());
-    assert_eq!(ours.headers(), theirs.headers());
-    assert_eq!(sorted_form(ours.body()), sorted_form(theirs.body()));
 }
 
 /// Polls a machine that must send at `now` and returns its request.

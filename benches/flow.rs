@@ -6,11 +6,12 @@
 //! benches/RESULTS.md compares like with like. Run: `cargo bench --bench flow`.
 #![forbid(unsafe_code)]
 
-use std::error::Error as StdError;
-use std::fmt;
+mod common;
+
 use std::hint::black_box;
 use std::time::{Duration, SystemTime};
 
+use common::*;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use oauth2::basic::{BasicClient, BasicErrorResponse, BasicTokenResponse};
 use oauth2::{
@@ -25,8 +26,6 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
 
-const CLIENT_ID: &str = "1234567890-abcdefghijklmnopqrstuvwxyz012345.apps.googleusercontent.com";
-const CLIENT_SECRET: &str = "GOCSPX-AbCdEfGhIjKlMnOpQrStUvWxYz12";
 const REDIRECT_URI: &str = "http://127.0.0.1:8080/";
 const SCOPES: [&str; 3] = [
     "openid",
@@ -86,14 +85,6 @@ fn callback_url(state: &str) -> String {
          %20https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fdrive.readonly&authuser=0&prompt=consent",
         url::form_urlencoded::byte_serialize(CODE.as_bytes()).collect::<String>()
     )
-}
-
-/// `len` deterministic characters of the base64url alphabet.
-fn token_chars(len: usize, seed: usize) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    (0..len)
-        .map(|i| char::from(ALPHABET[(i * 7 + seed * 13) % ALPHABET.len()]))
-        .collect()
 }
 
 /// A Google code-exchange response: a 218-character access token, a
@@ -180,24 +171,6 @@ struct PlainAuthorizedUser {
     account: Option<String>,
 }
 
-/// The error of an `oauth2` HTTP client that never sends.
-#[derive(Debug)]
-struct NotSent;
-
-impl fmt::Display for NotSent {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("not sent")
-    }
-}
-
-impl StdError for NotSent {}
-
-/// An `oauth2` `SyncHttpClient` that drops the request: only the build is measured.
-fn refuse(request: HttpRequest) -> Result<HttpResponse, NotSent> {
-    drop(black_box(request));
-    Err(NotSent)
-}
-
 /// `oauth2`'s code exchange, sent through `http`.
 fn oauth2_exchange<C: oauth2::SyncHttpClient>(
     oauth2: &OAuth2Client,
@@ -251,35 +224,6 @@ fn oauth2_validate_callback(
     }
     let code = code.ok_or("no code")?;
     Ok(oauth2::AuthorizationCode::new(code.into_owned()))
-}
-
-/// The form parameters of a request body, sorted.
-fn sorted_form(body: &[u8]) -> Vec<(String, String)> {
-    let mut pairs: Vec<(String, String)> = url::form_urlencoded::parse(body)
-        .map(|(name, value)| (name.into_owned(), value.into_owned()))
-        .collect();
-    pairs.sort();
-    pairs
-}
-
-/// The request an `oauth2` token call builds, captured instead of sent.
-fn oauth2_request<T>(
-    call: impl FnOnce(&dyn Fn(HttpRequest) -> Result<HttpResponse, NotSent>) -> T,
-) -> HttpRequest {
-    let captured = std::cell::RefCell::new(None);
-    call(&|request| {
-        *captured.borrow_mut() = Some(request);
-        Err(NotSent)
-    });
-    captured.into_inner().expect("oauth2 built a request")
-}
-
-/// Both sides must build the same request, or the comparison is meaningless.
-fn assert_same_request(ours: &http::Request<Vec<u8>>, theirs: &HttpRequest) {
-    assert_eq!(ours.method(), theirs.method());
-    assert_eq!(ours.uri(), theirs.uri());
-    assert_eq!(ours.headers(), theirs.headers());
-    assert_eq!(sorted_form(ours.body()), sorted_form(theirs.body()));
 }
 
 /// The sorted parameter names of an authorization URL.

@@ -10,12 +10,12 @@
 //! and content type; its parse is measured as that `serde_json` call.
 #![forbid(unsafe_code)]
 
-use std::cell::RefCell;
-use std::error::Error as StdError;
-use std::fmt;
+mod common;
+
 use std::hint::black_box;
 use std::time::{Duration, SystemTime};
 
+use common::*;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use oauth2::basic::{BasicClient, BasicTokenIntrospectionResponse, BasicTokenResponse};
 use oauth2::{
@@ -28,8 +28,6 @@ use oauth2_sansio::{
     DEFAULT_RESPONSE_LIMIT, GOOGLE_REVOKE_URI, GOOGLE_STS_URI, GOOGLE_TOKEN_URI,
 };
 
-const CLIENT_ID: &str = "1234567890-abcdefghijklmnopqrstuvwxyz012345.apps.googleusercontent.com";
-const CLIENT_SECRET: &str = "GOCSPX-AbCdEfGhIjKlMnOpQrStUvWxYz12";
 const INTROSPECTION_URI: &str = "https://as.example.com/oauth2/introspect";
 const SCOPES: [&str; 2] = [
     "https://www.googleapis.com/auth/cloud-platform",
@@ -39,14 +37,6 @@ const AUDIENCE: &str = "//iam.googleapis.com/projects/123456789012/locations/glo
 
 fn now() -> SystemTime {
     SystemTime::UNIX_EPOCH + Duration::from_secs(1_764_000_000)
-}
-
-/// `len` deterministic characters of the base64url alphabet.
-fn token_chars(len: usize, seed: usize) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    (0..len)
-        .map(|i| char::from(ALPHABET[(i * 7 + seed * 13) % ALPHABET.len()]))
-        .collect()
 }
 
 fn access_token() -> String {
@@ -78,52 +68,6 @@ fn oauth2_client() -> OAuth2Client {
             IntrospectionUrl::new(INTROSPECTION_URI.to_owned()).expect("valid URL"),
         )
         .set_auth_type(AuthType::BasicAuth)
-}
-
-/// The error of an `oauth2` HTTP client that never sends.
-#[derive(Debug)]
-struct NotSent;
-
-impl fmt::Display for NotSent {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("not sent")
-    }
-}
-
-impl StdError for NotSent {}
-
-/// An `oauth2` `SyncHttpClient` that drops the request: only the build is measured.
-fn refuse(request: HttpRequest) -> Result<HttpResponse, NotSent> {
-    drop(black_box(request));
-    Err(NotSent)
-}
-
-/// The request an `oauth2` call builds, captured instead of sent.
-fn oauth2_request<T>(
-    call: impl FnOnce(&dyn Fn(HttpRequest) -> Result<HttpResponse, NotSent>) -> T,
-) -> HttpRequest {
-    let captured = RefCell::new(None);
-    call(&|request| {
-        *captured.borrow_mut() = Some(request);
-        Err(NotSent)
-    });
-    captured.into_inner().expect("oauth2 built a request")
-}
-
-fn sorted_form(body: &[u8]) -> Vec<(String, String)> {
-    let mut pairs: Vec<(String, String)> = url::form_urlencoded::parse(body)
-        .map(|(name, value)| (name.into_owned(), value.into_owned()))
-        .collect();
-    pairs.sort();
-    pairs
-}
-
-/// Both sides must build the same request, or the comparison is meaningless.
-fn assert_same_request(ours: &http::Request<Vec<u8>>, theirs: &HttpRequest) {
-    assert_eq!(ours.method(), theirs.method());
-    assert_eq!(ours.uri(), theirs.uri());
-    assert_eq!(ours.headers(), theirs.headers());
-    assert_eq!(sorted_form(ours.body()), sorted_form(theirs.body()));
 }
 
 /// Polls a machine that must send first and returns its request.
