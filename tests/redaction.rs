@@ -168,3 +168,34 @@ fn service_account_types_redact_the_key_and_assertions() {
         &[&assertion, middle],
     );
 }
+
+#[test]
+fn token_exchange_redacts_the_subject_and_issued_tokens() {
+    use oauth2_sansio::{token_types, SecurityToken, TokenExchange};
+
+    let now = SystemTime::UNIX_EPOCH;
+    let mut exchange = TokenExchange::builder(
+        "https://sts.example/v1/token",
+        SecurityToken::new("subject-token-value"),
+        token_types::JWT,
+    )
+    .build()
+    .unwrap();
+    assert_redacted(
+        "TokenExchange",
+        format!("{exchange:?}"),
+        &["subject-token-value"],
+    );
+    let _ = exchange.poll(now).unwrap();
+    let body = format!(
+        r#"{{"access_token":"{ACCESS}","issued_token_type":"{}","token_type":"Bearer","expires_in":3600,"refresh_token":"{REFRESH}"}}"#,
+        token_types::ACCESS_TOKEN
+    );
+    exchange
+        .handle_response(http::Response::new(body.into_bytes()), now)
+        .unwrap();
+    let Step::Done(issued) = exchange.poll(now).unwrap() else {
+        panic!("expected Done")
+    };
+    assert_redacted("ExchangedToken", format!("{issued:?}"), &[ACCESS, REFRESH]);
+}
