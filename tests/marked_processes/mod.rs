@@ -119,8 +119,16 @@ mod tests {
             .mark(Command::new("sleep").arg("60"))
             .spawn()
             .expect("sleep starts");
-        let running = marker.running();
-        assert_eq!(running, [format!("{} sleep", child.id())]);
+        // spawn() returns once the kernel has swapped in the new program,
+        // a moment before it fills in the environment and the name.
+        let expected = [format!("{} sleep", child.id())];
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut running = marker.running();
+        while running != expected && Instant::now() < deadline {
+            std::thread::sleep(POLL);
+            running = marker.running();
+        }
+        assert_eq!(running, expected);
         assert!(unmarked.running().is_empty());
         assert_eq!(marker.wait_all_exited(Duration::ZERO), running);
         assert_eq!(child.wait().unwrap().signal(), Some(9));
