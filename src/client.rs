@@ -4,6 +4,7 @@ use core::net::IpAddr;
 
 use url::{Host, Url};
 
+use crate::client_assertion::{ClientAssertion, ClientAssertionKey};
 use crate::config_error::ConfigError;
 use crate::secret::ClientSecret;
 
@@ -35,6 +36,11 @@ pub enum ClientAuthMethod {
     ClientSecretPost,
     /// A public client: `client_id` in the body, no secret.
     None,
+    /// A JWT signed with the client's private key
+    /// ([RFC 7523 §2.2](https://www.rfc-editor.org/rfc/rfc7523#section-2.2)):
+    /// `client_id`, `client_assertion_type` and `client_assertion` in the
+    /// body. Needs a [`ClientAssertionKey`].
+    PrivateKeyJwt,
 }
 
 /// An OAuth client registration: id, optional secret, endpoints.
@@ -46,6 +52,8 @@ pub struct Client {
     pub(crate) id: String,
     pub(crate) secret: Option<ClientSecret>,
     pub(crate) auth_method: ClientAuthMethod,
+    /// The key and audience for `private_key_jwt`.
+    pub(crate) assertion: Option<ClientAssertion>,
     pub(crate) authorization_endpoint: Url,
     pub(crate) token_endpoint: Url,
     /// `token_endpoint` as sent in requests, converted once.
@@ -66,6 +74,7 @@ impl Client {
             id: client_id.into(),
             secret: None,
             auth_method: None,
+            assertion_key: None,
             authorization_endpoint: None,
             token_endpoint: None,
             revocation_endpoint: None,
@@ -108,6 +117,20 @@ impl Client {
     /// How the client authenticates at the token endpoint.
     pub fn auth_method(&self) -> ClientAuthMethod {
         self.auth_method
+    }
+
+    /// The key of a `private_key_jwt` client.
+    pub fn assertion_key(&self) -> Option<&ClientAssertionKey> {
+        self.assertion.as_ref().map(|assertion| &assertion.key)
+    }
+
+    /// The `aud` of the client's assertions: the issuer, or the token
+    /// endpoint when the issuer is not known. `None` unless the client
+    /// uses `private_key_jwt`.
+    pub fn assertion_audience(&self) -> Option<&str> {
+        self.assertion
+            .as_ref()
+            .map(|assertion| assertion.audience.as_str())
     }
 
     /// The authorization endpoint.
@@ -153,6 +176,7 @@ pub struct ClientBuilder {
     id: String,
     secret: Option<ClientSecret>,
     auth_method: Option<ClientAuthMethod>,
+    assertion_key: Option<ClientAssertionKey>,
     authorization_endpoint: Option<String>,
     token_endpoint: Option<String>,
     revocation_endpoint: Option<String>,
@@ -174,8 +198,21 @@ impl ClientBuilder {
 
     /// How to authenticate at the token endpoint. Default: HTTP Basic when
     /// there is a secret (google-auth-oauthlib's choice), `None` otherwise.
+    /// For [`ClientAuthMethod::PrivateKeyJwt`], use
+    /// [`private_key_jwt`](Self::private_key_jwt), which gives the key.
     pub fn auth_method(mut self, method: ClientAuthMethod) -> Self {
         self.auth_method = Some(method);
+        self
+    }
+
+    /// Authenticates with `private_key_jwt`: every request to the server's
+    /// endpoints carries a JWT signed with `key` (see
+    /// [`ClientAssertionKey`]), addressed to the [`issuer`](Self::issuer),
+    /// or to the token endpoint when no issuer is set. Sets the method to
+    /// [`ClientAuthMethod::PrivateKeyJwt`].
+    pub fn private_key_jwt(mut self, key: ClientAssertionKey) -> Self {
+        self.assertion_key = Some(key);
+        self.auth_method = Some(ClientAuthMethod::PrivateKeyJwt);
         self
     }
 
@@ -278,13 +315,30 @@ impl ClientBuilder {
             (None, Some(_)) => ClientAuthMethod::ClientSecretBasic,
             (None, None) => ClientAuthMethod::None,
         };
-        if auth_method != ClientAuthMethod::None && self.secret.is_none() {
-            return Err(ConfigError::SecretRequired);
-        }
+        let assertion = match auth_method {
+            ClientAuthMethod::None => None,
+            ClientAuthMethod::PrivateKeyJwt => {
+                let key = self
+                    .assertion_key
+                    .ok_or(ConfigError::AssertionKeyRequired)?;
+                let audience = self
+                    .issuer
+                    .clone()
+                    .unwrap_or_else(|| token_endpoint.as_str().to_owned());
+                Some(ClientAssertion { key, audience })
+            }
+            ClientAuthMethod::ClientSecretBasic | ClientAuthMethod::ClientSecretPost => {
+                if self.secret.is_none() {
+                    return Err(ConfigError::SecretRequired);
+                }
+                None
+            }
+        };
         Ok(Client {
             id: self.id,
             secret: self.secret,
             auth_method,
+            assertion,
             authorization_endpoint,
             token_uri: to_uri(&token_endpoint),
             token_endpoint,

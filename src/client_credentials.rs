@@ -3,28 +3,28 @@
 //! a client gets a token for itself, and gets a new one the same way when
 //! it goes stale (there is no refresh token).
 //!
-//! Client authentication is whatever the [`Client`] is configured with,
-//! applied by the one function every token request goes through
-//! (`token_request`); a method added there (such as `private_key_jwt`)
-//! applies to this grant unchanged.
+//! Client authentication is whatever the [`Client`] is configured with:
+//! a secret (Basic or in the body) or `private_key_jwt`, its assertion
+//! signed anew for every request, when it is sent.
 
 use std::time::{Duration, SystemTime};
 
 use serde_json::{Map, Value};
 use url::Url;
 
-use crate::call::{call_machine, TokenCall};
-use crate::client::{Client, ClientAuthMethod};
+use crate::call::call_machine;
+use crate::client::Client;
+use crate::client_assertion::authenticated_call;
 use crate::config_error::ConfigError;
 use crate::credentials::{BearerToken, NeedsRefresh};
 use crate::endpoint::check_scopes_and_params;
 use crate::expiry::{Freshness, DEFAULT_REFRESH_THRESHOLD};
-use crate::secret::ClientSecret;
-use crate::token::request::{token_request, ClientAuth};
+use crate::lazy_call::LazyCall;
+use crate::token::request::{token_request, ClientIdentity};
 use crate::token::TokenResponse;
 
 /// Parameters the grant sets itself.
-const RESERVED: [&str; 4] = ["grant_type", "scope", "client_id", "client_secret"];
+const RESERVED: [&str; 2] = ["grant_type", "scope"];
 
 /// Builds a client credentials grant; see [`Client::client_credentials`].
 #[derive(Debug, Clone)]
@@ -89,8 +89,9 @@ impl ClientCredentialsRequest<'_> {
     }
 
     /// Any other form parameter (`audience`, `resource`, ...).
-    /// `grant_type`, `scope`, `client_id` and `client_secret` are refused by
-    /// `build`.
+    /// `grant_type`, `scope` and the client authentication parameters
+    /// (`client_id`, `client_secret`, `client_assertion`,
+    /// `client_assertion_type`) are refused by `build`.
     pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.params.push((name.into(), value.into()));
         self
@@ -102,9 +103,7 @@ impl ClientCredentialsRequest<'_> {
         let client = self.client;
         Ok(Settings {
             token_uri: client.token_endpoint.clone(),
-            client_id: client.id.clone(),
-            secret: client.secret.clone(),
-            auth_method: client.auth_method,
+            client: ClientIdentity::of(client),
             scopes: self.scopes,
             params: self.params,
             response_limit: client.response_limit,
@@ -118,9 +117,7 @@ impl ClientCredentialsRequest<'_> {
 #[derive(Debug, Clone, PartialEq)]
 struct Settings {
     token_uri: Url,
-    client_id: String,
-    secret: Option<ClientSecret>,
-    auth_method: ClientAuthMethod,
+    client: ClientIdentity,
     scopes: Vec<String>,
     params: Vec<(String, String)>,
     response_limit: usize,
@@ -137,14 +134,10 @@ impl Settings {
             params.push(("scope", &scope));
         }
         params.extend(self.params.iter().map(|(n, v)| (n.as_str(), v.as_str())));
-        let auth = ClientAuth {
-            method: self.auth_method,
-            client_id: &self.client_id,
-            secret: self.secret.as_ref(),
-        };
+        let auth = self.client.auth();
         let request = token_request(&self.token_uri, auth, "client_credentials", &params);
         ClientCredentialsGrant {
-            call: TokenCall::new(request, self.response_limit),
+            call: authenticated_call(request, auth, self.response_limit, TokenResponse::parse),
             context: Some(self),
         }
     }
@@ -160,7 +153,7 @@ impl Settings {
 #[derive(Debug)]
 #[must_use = "a machine does nothing until driven"]
 pub struct ClientCredentialsGrant {
-    call: TokenCall,
+    call: LazyCall<TokenResponse>,
     context: Option<Settings>,
 }
 

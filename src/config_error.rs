@@ -23,6 +23,9 @@ pub enum ConfigError {
     },
     /// The client authentication method needs a client secret, and there is none.
     SecretRequired,
+    /// The client authenticates with `private_key_jwt` and has no
+    /// [`ClientAssertionKey`](crate::ClientAssertionKey).
+    AssertionKeyRequired,
     /// A scope is empty or has characters RFC 6749 §3.3 does not allow.
     InvalidScope {
         /// The offending scope (control characters removed).
@@ -51,6 +54,10 @@ impl fmt::Display for ConfigError {
             ),
             Self::SecretRequired => f.write_str(
                 "this client authentication method needs a client secret; set one or use ClientAuthMethod::None",
+            ),
+            Self::AssertionKeyRequired => f.write_str(
+                "private_key_jwt client authentication needs a ClientAssertionKey; give one with \
+                 ClientBuilder::private_key_jwt (or UserCredentials::with_private_key_jwt)",
             ),
             Self::InvalidScope { scope } => write!(f, "scope {scope:?} is empty or has a space, quote or backslash"),
             Self::ReservedParameter { name } => write!(

@@ -65,9 +65,17 @@ impl<'a> From<&'a RefreshToken> for TokenRef<'a> {
     }
 }
 
+/// The parameters client authentication writes: never extra parameters.
+const CLIENT_AUTH_PARAMS: [&str; 4] = [
+    "client_id",
+    "client_secret",
+    "client_assertion",
+    "client_assertion_type",
+];
+
 /// Checks a request's scopes (RFC 6749 §3.3 scope tokens) and extra
 /// parameters (none may be one of `reserved`, which the request sets
-/// itself).
+/// itself, nor a client authentication parameter).
 pub(crate) fn check_scopes_and_params(
     scopes: &[String],
     params: &[(String, String)],
@@ -78,10 +86,9 @@ pub(crate) fn check_scopes_and_params(
             scope: crate::error::sanitize(scope),
         });
     }
-    match params
-        .iter()
-        .find(|(name, _)| reserved.contains(&name.as_str()))
-    {
+    match params.iter().find(|(name, _)| {
+        reserved.contains(&name.as_str()) || CLIENT_AUTH_PARAMS.contains(&name.as_str())
+    }) {
         Some((name, _)) => Err(ConfigError::ReservedParameter { name: name.clone() }),
         None => Ok(()),
     }
@@ -93,6 +100,7 @@ pub(crate) fn client_auth(client: &Client) -> ClientAuth<'_> {
         method: client.auth_method,
         client_id: &client.id,
         secret: client.secret.as_ref(),
+        assertion: client.assertion.as_ref(),
     }
 }
 
@@ -165,11 +173,13 @@ mod tests {
             method: ClientAuthMethod::ClientSecretPost,
             client_id: "id",
             secret: Some(&secret),
+            assertion: None,
         };
         let public = ClientAuth {
             method: ClientAuthMethod::None,
             client_id: "id",
             secret: None,
+            assertion: None,
         };
         assert_eq!(body(None, None), "token=t%26%3D");
         assert_eq!(body(None, Some(public)), "client_id=id&token=t%26%3D");
@@ -189,6 +199,7 @@ mod tests {
             method: ClientAuthMethod::ClientSecretBasic,
             client_id: "id",
             secret: Some(&secret),
+            assertion: None,
         };
         let endpoint = Url::parse("https://as.example/x").unwrap();
         // Nothing at all in the body, and the client in the header: the case

@@ -39,8 +39,11 @@ pub enum Error {
     /// A refresh was asked of credentials without a refresh token.
     NoRefreshToken,
     /// The [`Signer`](crate::jwt::Signer) could not sign a JWT the request
-    /// needed (a service-account assertion).
+    /// needed (a service-account assertion, a client assertion).
     Signing(crate::jwt::SignError),
+    /// The machine was made from a configuration that cannot work (a
+    /// `private_key_jwt` client without a key); fix the configuration.
+    Config(crate::ConfigError),
 }
 
 impl Error {
@@ -56,7 +59,8 @@ impl Error {
             Error::Misuse(_)
             | Error::Redirect { .. }
             | Error::InvalidResponse(_)
-            | Error::NoRefreshToken => false,
+            | Error::NoRefreshToken
+            | Error::Config(_) => false,
         }
     }
 }
@@ -90,6 +94,7 @@ impl fmt::Display for Error {
                 "these credentials have no refresh token; sign in again (with access_type=offline for Google)",
             ),
             Error::Signing(e) => write!(f, "{e}"),
+            Error::Config(e) => write!(f, "{e}"),
         }
     }
 }
@@ -99,6 +104,12 @@ impl std::error::Error for Error {}
 impl From<crate::jwt::SignError> for Error {
     fn from(e: crate::jwt::SignError) -> Self {
         Error::Signing(e)
+    }
+}
+
+impl From<crate::ConfigError> for Error {
+    fn from(e: crate::ConfigError) -> Self {
+        Error::Config(e)
     }
 }
 

@@ -1,13 +1,15 @@
 //! The authorization code exchange ([RFC 6749 §4.1.3](https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3)).
 
-use url::Url;
-
 use crate::authorize::PendingAuthorization;
-use crate::call::{call_machine, TokenCall};
+use crate::call::call_machine;
 use crate::client::Client;
+use crate::client_assertion::authenticated_call;
 use crate::credentials::UserCredentials;
+use crate::endpoint::client_auth;
+use crate::lazy_call::LazyCall;
 use crate::secret::AuthorizationCode;
-use crate::token::request::{token_request_to, ClientAuth};
+use crate::token::request::token_request_to;
+use crate::token::TokenResponse;
 
 /// Exchanges an authorization code for [`UserCredentials`]. Made by
 /// [`PendingAuthorization::complete`].
@@ -19,7 +21,7 @@ use crate::token::request::{token_request_to, ClientAuth};
 #[derive(Debug)]
 #[must_use = "a machine does nothing until driven"]
 pub struct CodeExchange {
-    call: TokenCall,
+    call: LazyCall<TokenResponse>,
     context: Option<UserCredentials>,
 }
 
@@ -29,11 +31,7 @@ impl CodeExchange {
         client: &Client,
         code: AuthorizationCode,
     ) -> Self {
-        let auth = ClientAuth {
-            method: client.auth_method,
-            client_id: &client.id,
-            secret: client.secret.as_ref(),
-        };
+        let auth = client_auth(client);
         let request = token_request_to(
             client.token_uri.clone(),
             auth,
@@ -44,17 +42,9 @@ impl CodeExchange {
                 ("redirect_uri", &pending.redirect_uri),
             ],
         );
-        let token_uri: Url = client.token_endpoint.clone();
-        let context = UserCredentials::empty(
-            token_uri,
-            client.id.clone(),
-            client.secret.clone(),
-            pending.scopes,
-        )
-        .with_response_limit(client.response_limit);
         Self {
-            call: TokenCall::new(request, client.response_limit),
-            context: Some(context),
+            call: authenticated_call(request, auth, client.response_limit, TokenResponse::parse),
+            context: Some(UserCredentials::for_client(client, pending.scopes)),
         }
     }
 }

@@ -4,12 +4,14 @@ use std::time::{Duration, SystemTime};
 
 use serde_json::{Map, Value};
 
-use crate::call::{call_machine, Call};
+use crate::call::call_machine;
 use crate::client::Client;
+use crate::client_assertion::authenticated_call;
 use crate::config_error::ConfigError;
 use crate::endpoint::{client_auth, error_response, form_request, json_object, TokenRef};
 use crate::error::{Error, InvalidResponse};
 use crate::json::{take_str, FieldReason};
+use crate::lazy_call::LazyCall;
 
 /// The latest NumericDate accepted: 9999-12-31T23:59:59Z.
 const MAX_NUMERIC_DATE: u64 = 253_402_300_799;
@@ -45,7 +47,7 @@ const MAX_NUMERIC_DATE: u64 = 253_402_300_799;
 #[derive(Debug)]
 #[must_use = "a machine does nothing until driven"]
 pub struct Introspection {
-    call: Call<IntrospectionResponse>,
+    call: LazyCall<IntrospectionResponse>,
     context: (),
 }
 
@@ -69,14 +71,15 @@ impl Client {
                 .ok_or(ConfigError::MissingEndpoint {
                     endpoint: "introspection_endpoint",
                 })?;
-        let request = form_request(
-            endpoint,
-            None,
-            Some(client_auth(self)),
-            &token.into().params(),
-        );
+        let auth = client_auth(self);
+        let request = form_request(endpoint, None, Some(auth), &token.into().params());
         Ok(Introspection {
-            call: Call::with_parser(request, self.response_limit, IntrospectionResponse::parse),
+            call: authenticated_call(
+                request,
+                auth,
+                self.response_limit,
+                IntrospectionResponse::parse,
+            ),
             context: (),
         })
     }

@@ -47,6 +47,20 @@ impl<T> LazyCall<T> {
         }
     }
 
+    /// A call whose request is already made.
+    pub(crate) fn ready(call: Call<T>) -> Self {
+        Self {
+            state: State::Built(call),
+        }
+    }
+
+    /// A call that fails with `error` when first polled or answered.
+    pub(crate) fn failed(error: Error) -> Self {
+        Self {
+            state: State::Failed(error),
+        }
+    }
+
     /// [`Call::poll_with`], building the request first if this is the first
     /// poll.
     pub(crate) fn poll_with<U>(

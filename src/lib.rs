@@ -135,6 +135,7 @@ pub mod cache;
 mod call;
 mod callback;
 mod client;
+mod client_assertion;
 mod client_credentials;
 mod client_secrets;
 mod config_error;
@@ -171,6 +172,9 @@ pub use callback::{CallbackError, CALLBACK_LIMIT};
 pub use client::{
     Client, ClientAuthMethod, ClientBuilder, DEFAULT_RESPONSE_LIMIT, GOOGLE_AUTH_URI,
     GOOGLE_DEVICE_AUTHORIZATION_URI, GOOGLE_ISSUER, GOOGLE_REVOKE_URI, GOOGLE_TOKEN_URI,
+};
+pub use client_assertion::{
+    ClientAssertionKey, CLIENT_ASSERTION_TYPE, DEFAULT_CLIENT_ASSERTION_LIFETIME,
 };
 pub use client_credentials::{ClientCredentials, ClientCredentialsGrant, ClientCredentialsRequest};
 pub use client_secrets::{ClientKind, ClientSecrets, CLIENT_SECRETS_LIMIT};

@@ -2,12 +2,14 @@
 
 use url::Url;
 
-use crate::call::{call_machine, Call};
+use crate::call::call_machine;
 use crate::client::{Client, GOOGLE_REVOKE_URI, GOOGLE_TOKEN_URI};
+use crate::client_assertion::authenticated_call;
 use crate::config_error::ConfigError;
 use crate::credentials::UserCredentials;
 use crate::endpoint::{client_auth, error_response, form_request, TokenRef};
 use crate::error::{Error, InvalidResponse};
+use crate::lazy_call::LazyCall;
 use crate::token::request::ClientAuth;
 
 /// Revokes one token; made by [`Client::revoke`],
@@ -51,7 +53,7 @@ use crate::token::request::ClientAuth;
 #[derive(Debug)]
 #[must_use = "a machine does nothing until driven"]
 pub struct Revocation {
-    call: Call<()>,
+    call: LazyCall<()>,
     context: (),
 }
 
@@ -59,7 +61,7 @@ impl Revocation {
     fn new(endpoint: &Url, auth: ClientAuth<'_>, token: TokenRef<'_>, limit: usize) -> Self {
         let request = form_request(endpoint, None, Some(auth), &token.params());
         Self {
-            call: Call::with_parser(request, limit, parse),
+            call: authenticated_call(request, auth, limit, parse),
             context: (),
         }
     }
@@ -134,12 +136,12 @@ impl UserCredentials {
     }
 
     fn revocation(&self, endpoint: &Url, token: TokenRef<'_>) -> Revocation {
-        let auth = ClientAuth {
-            method: self.refresh_auth,
-            client_id: &self.client_id,
-            secret: self.client_secret.as_ref(),
-        };
-        Revocation::new(endpoint, auth, token, self.response_limit)
+        Revocation::new(
+            endpoint,
+            self.client_auth(self.refresh_auth),
+            token,
+            self.response_limit,
+        )
     }
 }
 

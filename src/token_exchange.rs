@@ -10,13 +10,15 @@ use zeroize::Zeroize;
 
 use crate::call::{call_machine, Call};
 use crate::client::{parse_endpoint, Client, ClientAuthMethod, DEFAULT_RESPONSE_LIMIT};
+use crate::client_assertion::authenticated_call;
 use crate::config_error::ConfigError;
 use crate::credentials::BearerToken;
 use crate::endpoint::{check_scopes_and_params, form_request};
 use crate::error::{Error, InvalidResponse};
 use crate::json::{parse_object, take_str};
+use crate::lazy_call::LazyCall;
 use crate::secret::{AccessToken, ClientSecret, RefreshToken, SecurityToken};
-use crate::token::request::ClientAuth;
+use crate::token::request::ClientIdentity;
 use crate::token::TokenResponse;
 
 /// The token exchange grant type (RFC 8693 §2.1).
@@ -44,7 +46,7 @@ pub mod token_types {
 }
 
 /// Parameters the request sets itself.
-const RESERVED: [&str; 11] = [
+const RESERVED: [&str; 9] = [
     "grant_type",
     "resource",
     "audience",
@@ -54,8 +56,6 @@ const RESERVED: [&str; 11] = [
     "subject_token_type",
     "actor_token",
     "actor_token_type",
-    "client_id",
-    "client_secret",
 ];
 
 /// Builds a [`TokenExchange`]; see [`TokenExchange::builder`] and
@@ -72,7 +72,7 @@ pub struct TokenExchangeBuilder {
     scopes: Vec<String>,
     requested_token_type: Option<String>,
     params: Vec<(String, String)>,
-    client: Option<(ClientAuthMethod, String, Option<ClientSecret>)>,
+    client: Option<ClientIdentity>,
     allow_insecure: bool,
     response_limit: usize,
 }
@@ -90,7 +90,7 @@ impl Client {
             subject_token,
             subject_token_type,
         )
-        .client_authentication(self.auth_method, self.id.clone(), self.secret.clone())
+        .with_client(ClientIdentity::of(self))
         .response_limit(self.response_limit)
     }
 }
@@ -143,14 +143,25 @@ impl TokenExchangeBuilder {
 
     /// Authenticates a client at the endpoint (default: no client
     /// authentication, as Google's STS is used without one). A method
-    /// other than [`ClientAuthMethod::None`] needs `secret`.
+    /// other than [`ClientAuthMethod::None`] needs `secret`; for
+    /// `private_key_jwt`, start from [`Client::token_exchange`] instead,
+    /// which brings the client's key.
     pub fn client_authentication(
-        mut self,
+        self,
         method: ClientAuthMethod,
         client_id: impl Into<String>,
         secret: Option<ClientSecret>,
     ) -> Self {
-        self.client = Some((method, client_id.into(), secret));
+        self.with_client(ClientIdentity {
+            method,
+            id: client_id.into(),
+            secret,
+            assertion: None,
+        })
+    }
+
+    fn with_client(mut self, client: ClientIdentity) -> Self {
+        self.client = Some(client);
         self
     }
 
@@ -169,7 +180,8 @@ impl TokenExchangeBuilder {
     /// Checks the request and makes the machine: the endpoint follows the
     /// https rule, the token types are absolute URIs, the scopes are RFC 6749
     /// §3.3 scope tokens, no extra parameter overrides one the builder sets,
-    /// and a client authentication method that needs a secret has one.
+    /// and the client authentication method has what it needs (a secret, or
+    /// a key for `private_key_jwt`).
     pub fn build(self) -> Result<TokenExchange, ConfigError> {
         let endpoint = parse_endpoint(
             &self.endpoint,
@@ -187,10 +199,8 @@ impl TokenExchangeBuilder {
             }
         }
         check_scopes_and_params(&self.scopes, &self.params, &RESERVED)?;
-        if let Some((method, _, None)) = &self.client {
-            if *method != ClientAuthMethod::None {
-                return Err(ConfigError::SecretRequired);
-            }
+        if let Some(client) = &self.client {
+            client.check()?;
         }
         let scope = self.scopes.join(" ");
         let mut params: Vec<(&str, &str)> = Vec::new();
@@ -209,16 +219,13 @@ impl TokenExchangeBuilder {
             params.push(("actor_token_type", token_type));
         }
         params.extend(self.params.iter().map(|(n, v)| (n.as_str(), v.as_str())));
-        let auth = self.client.as_ref().map(|(method, id, secret)| ClientAuth {
-            method: *method,
-            client_id: id,
-            secret: secret.as_ref(),
-        });
+        let auth = self.client.as_ref().map(ClientIdentity::auth);
         let request = form_request(&endpoint, Some(TOKEN_EXCHANGE_GRANT_TYPE), auth, &params);
-        Ok(TokenExchange {
-            call: Call::with_parser(request, self.response_limit, parse),
-            context: (),
-        })
+        let call = match auth {
+            Some(auth) => authenticated_call(request, auth, self.response_limit, parse),
+            None => LazyCall::ready(Call::with_parser(request, self.response_limit, parse)),
+        };
+        Ok(TokenExchange { call, context: () })
     }
 }
 
@@ -259,7 +266,7 @@ impl TokenExchangeBuilder {
 #[derive(Debug)]
 #[must_use = "a machine does nothing until driven"]
 pub struct TokenExchange {
-    call: Call<Exchanged>,
+    call: LazyCall<Exchanged>,
     context: (),
 }
 

@@ -11,7 +11,7 @@ use super::exit::{Failure, INTERNAL, LOCAL, SERVER, SIGN_IN, TEMPORARY};
 pub(crate) fn code_of(error: &Error) -> u8 {
     match error {
         Error::Misuse(_) => INTERNAL,
-        Error::NoRefreshToken => LOCAL,
+        Error::NoRefreshToken | Error::Config(_) => LOCAL,
         e if e.is_retryable() => TEMPORARY,
         _ => SERVER,
     }

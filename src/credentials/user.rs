@@ -6,11 +6,13 @@ use std::time::{Duration, SystemTime};
 use serde_json::{Map, Value};
 use url::Url;
 
-use crate::call::{call_machine, TokenCall};
+use crate::call::call_machine;
 use crate::client::{Client, ClientAuthMethod, DEFAULT_RESPONSE_LIMIT};
+use crate::client_assertion::{authenticated_call, ClientAssertion, ClientAssertionKey};
 use crate::credentials::bearer::{BearerToken, NeedsRefresh};
 use crate::error::Error;
 use crate::expiry::{Freshness, DEFAULT_REFRESH_THRESHOLD};
+use crate::lazy_call::LazyCall;
 use crate::secret::{ClientSecret, IdToken, RefreshToken};
 use crate::token::request::{token_request, ClientAuth};
 use crate::token::TokenResponse;
@@ -33,6 +35,9 @@ pub struct UserCredentials {
     pub(crate) client_id: String,
     pub(crate) client_secret: Option<ClientSecret>,
     pub(crate) refresh_auth: ClientAuthMethod,
+    /// The key and audience when the client uses `private_key_jwt`; never
+    /// written to an authorized_user file.
+    pub(crate) client_assertion: Option<ClientAssertion>,
     pub(crate) quota_project: Option<String>,
     pub(crate) file_extras: FileExtras,
     pub(crate) refresh_threshold: Duration,
@@ -56,13 +61,25 @@ impl UserCredentials {
         refresh_token: RefreshToken,
         scopes: Vec<String>,
     ) -> Self {
-        Self::empty(
+        Self::for_client(client, scopes).with_refresh_token(refresh_token)
+    }
+
+    /// Credentials without tokens yet for `client`: its token endpoint,
+    /// identity, response bound and, for `private_key_jwt`, its key (then
+    /// refreshes use it too).
+    pub(crate) fn for_client(client: &Client, scopes: Vec<String>) -> Self {
+        let mut credentials = Self::empty(
             client.token_endpoint.clone(),
             client.id.clone(),
             client.secret.clone(),
             scopes,
         )
-        .with_refresh_token(refresh_token)
+        .with_response_limit(client.response_limit);
+        if let Some(assertion) = &client.assertion {
+            credentials.client_assertion = Some(assertion.clone());
+            credentials.refresh_auth = ClientAuthMethod::PrivateKeyJwt;
+        }
+        credentials
     }
 
     fn with_refresh_token(mut self, refresh_token: RefreshToken) -> Self {
@@ -91,6 +108,7 @@ impl UserCredentials {
             client_id,
             client_secret,
             refresh_auth,
+            client_assertion: None,
             quota_project: None,
             file_extras: FileExtras::default(),
             refresh_threshold: DEFAULT_REFRESH_THRESHOLD,
@@ -154,6 +172,18 @@ impl UserCredentials {
         self.client_secret.as_ref()
     }
 
+    /// How refreshes (and revocations) authenticate the client.
+    pub fn refresh_auth(&self) -> ClientAuthMethod {
+        self.refresh_auth
+    }
+
+    /// The `private_key_jwt` key, if the client authenticates with one.
+    pub fn client_assertion_key(&self) -> Option<&ClientAssertionKey> {
+        self.client_assertion
+            .as_ref()
+            .map(|assertion| &assertion.key)
+    }
+
     /// The quota project sent as `x-goog-user-project`, if any.
     pub fn quota_project(&self) -> Option<&str> {
         self.quota_project.as_deref()
@@ -178,10 +208,39 @@ impl UserCredentials {
 
     /// How refresh requests authenticate the client. Default:
     /// `ClientSecretPost` (google-auth's refresh request) with a secret,
-    /// `None` without.
+    /// `PrivateKeyJwt` for credentials of a `private_key_jwt` client, `None`
+    /// without either. `PrivateKeyJwt` needs a key: use
+    /// [`with_private_key_jwt`](Self::with_private_key_jwt).
     pub fn with_refresh_auth(mut self, method: ClientAuthMethod) -> Self {
         self.refresh_auth = method;
         self
+    }
+
+    /// Refreshes (and revocations) authenticate the client with
+    /// `private_key_jwt`: a JWT signed with `key` for `audience` (the
+    /// server's issuer). An authorized_user file does not hold the key, so
+    /// credentials read from one get it here.
+    pub fn with_private_key_jwt(
+        mut self,
+        key: ClientAssertionKey,
+        audience: impl Into<String>,
+    ) -> Self {
+        self.client_assertion = Some(ClientAssertion {
+            key,
+            audience: audience.into(),
+        });
+        self.refresh_auth = ClientAuthMethod::PrivateKeyJwt;
+        self
+    }
+
+    /// How refreshes authenticate the client, for building a request.
+    pub(crate) fn client_auth(&self, method: ClientAuthMethod) -> ClientAuth<'_> {
+        ClientAuth {
+            method,
+            client_id: &self.client_id,
+            secret: self.client_secret.as_ref(),
+            assertion: self.client_assertion.as_ref(),
+        }
     }
 
     /// The bound on refresh response bodies (default 1 MiB).
@@ -218,7 +277,9 @@ impl UserCredentials {
     /// A machine that refreshes the access token; its output is the updated
     /// credentials. Sends google-auth's request: `grant_type=refresh_token`,
     /// the client credentials (in the body by default), the refresh token,
-    /// and the requested scopes.
+    /// and the requested scopes. For `private_key_jwt`, the client assertion
+    /// is signed when the request is sent; without a key the machine fails
+    /// with [`Error::Config`].
     pub fn refresh(&self) -> Result<Refresh, Error> {
         let refresh_token = self.refresh_token.as_ref().ok_or(Error::NoRefreshToken)?;
         let scope = self.scopes.join(" ");
@@ -226,14 +287,10 @@ impl UserCredentials {
         if !scope.is_empty() {
             params.push(("scope", scope.as_str()));
         }
-        let auth = ClientAuth {
-            method: self.refresh_auth,
-            client_id: &self.client_id,
-            secret: self.client_secret.as_ref(),
-        };
+        let auth = self.client_auth(self.refresh_auth);
         let request = token_request(&self.token_uri, auth, "refresh_token", &params);
         Ok(Refresh {
-            call: TokenCall::new(request, self.response_limit),
+            call: authenticated_call(request, auth, self.response_limit, TokenResponse::parse),
             context: Some(self.clone()),
         })
     }
@@ -264,7 +321,7 @@ impl UserCredentials {
 #[derive(Debug)]
 #[must_use = "a machine does nothing until driven"]
 pub struct Refresh {
-    call: TokenCall,
+    call: LazyCall<TokenResponse>,
     context: Option<UserCredentials>,
 }
 

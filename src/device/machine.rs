@@ -12,7 +12,7 @@ use crate::credentials::UserCredentials;
 use crate::error::{Error, ErrorCode, Misuse, OAuthError, TransportFailure};
 use crate::secret::DeviceCode;
 use crate::step::{Machine, Step, WaitReason};
-use crate::token::request::{token_request, ClientAuth};
+use crate::token::request::token_request;
 use crate::token::TokenResponse;
 
 /// What `slow_down` adds to the interval, for that poll and every later one.
@@ -118,13 +118,15 @@ impl DevicePoll {
         time.checked_add(self.interval).unwrap_or(self.expires_at)
     }
 
-    fn request(&self, credentials: &UserCredentials) -> http::Request<Vec<u8>> {
-        let auth = ClientAuth {
-            method: self.auth_method,
-            client_id: &credentials.client_id,
-            secret: credentials.client_secret.as_ref(),
-        };
-        token_request(
+    /// The poll sent at `now` (a `private_key_jwt` assertion is signed
+    /// then).
+    fn request(
+        &self,
+        credentials: &UserCredentials,
+        now: SystemTime,
+    ) -> Result<http::Request<Vec<u8>>, Error> {
+        let auth = credentials.client_auth(self.auth_method);
+        let mut request = token_request(
             &credentials.token_uri,
             auth,
             self.dialect.grant_type(),
@@ -132,7 +134,11 @@ impl DevicePoll {
                 self.dialect.device_code_parameter(),
                 self.device_code.secret(),
             )],
-        )
+        );
+        if let Some(assertion) = auth.assertion_to_sign()? {
+            assertion.append_to(&mut request, auth.client_id, now)?;
+        }
+        Ok(request)
     }
 
     fn wait(&mut self, next_poll: SystemTime, reason: WaitReason) {
@@ -183,7 +189,10 @@ impl Machine for DevicePoll {
                 let Some(credentials) = &self.credentials else {
                     return self.fail(Misuse::AlreadyDone.into());
                 };
-                let request = self.request(credentials);
+                let request = match self.request(credentials, now) {
+                    Ok(request) => request,
+                    Err(e) => return self.fail(e),
+                };
                 self.state = State::Awaiting { sent_at: now };
                 Ok(Step::Send(request))
             }

@@ -4,14 +4,16 @@
 use super::authorization::{DeviceAuthorization, PollContext};
 use super::dialect::DeviceDialect;
 use super::response::DeviceAuthorizationResponse;
-use crate::call::{call_machine, Call};
+use crate::call::call_machine;
 use crate::client::{Client, ClientAuthMethod};
+use crate::client_assertion::authenticated_call;
 use crate::config_error::ConfigError;
 use crate::credentials::UserCredentials;
 use crate::endpoint::{check_scopes_and_params, client_auth, form_request};
+use crate::lazy_call::LazyCall;
 
 /// Parameters the crate sets itself.
-const RESERVED: [&str; 3] = ["client_id", "client_secret", "scope"];
+const RESERVED: [&str; 1] = ["scope"];
 
 /// Builds the device authorization request; see
 /// [`Client::device_authorization`].
@@ -141,16 +143,11 @@ impl DeviceAuthorizationRequest<'_> {
         }
         params.extend(self.extra.iter().map(|(n, v)| (n.as_str(), v.as_str())));
         let request = form_request(endpoint, None, Some(auth), &params);
-        let credentials = UserCredentials::empty(
-            client.token_endpoint.clone(),
-            client.id.clone(),
-            client.secret.clone(),
-            self.scopes,
-        )
-        .with_response_limit(client.response_limit);
+        let credentials = UserCredentials::for_client(client, self.scopes);
         Ok(DeviceAuthorizationCall {
-            call: Call::with_parser(
+            call: authenticated_call(
                 request,
+                auth,
                 client.response_limit,
                 DeviceAuthorizationResponse::parse,
             ),
@@ -173,7 +170,7 @@ impl DeviceAuthorizationRequest<'_> {
 #[derive(Debug)]
 #[must_use = "a machine does nothing until driven"]
 pub struct DeviceAuthorizationCall {
-    call: Call<DeviceAuthorizationResponse>,
+    call: LazyCall<DeviceAuthorizationResponse>,
     context: Option<PollContext>,
 }
 

@@ -7,7 +7,9 @@ use http::{HeaderValue, Method, Request};
 use url::form_urlencoded::{byte_serialize, Serializer};
 use url::Url;
 
-use crate::client::{to_uri, ClientAuthMethod};
+use crate::client::{to_uri, Client, ClientAuthMethod};
+use crate::client_assertion::ClientAssertion;
+use crate::config_error::ConfigError;
 use crate::secret::ClientSecret;
 
 /// Who is calling the token endpoint, and how it proves it.
@@ -16,6 +18,54 @@ pub(crate) struct ClientAuth<'a> {
     pub method: ClientAuthMethod,
     pub client_id: &'a str,
     pub secret: Option<&'a ClientSecret>,
+    /// The key and audience for `private_key_jwt`; the assertion itself is
+    /// added when the request is sent
+    /// ([`authenticated_call`](crate::client_assertion::authenticated_call)).
+    pub assertion: Option<&'a ClientAssertion>,
+}
+
+/// An owned [`ClientAuth`], for machines that make requests later (a
+/// refresh, a retry).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ClientIdentity {
+    pub method: ClientAuthMethod,
+    pub id: String,
+    pub secret: Option<ClientSecret>,
+    pub assertion: Option<ClientAssertion>,
+}
+
+impl ClientIdentity {
+    /// How `client` authenticates.
+    pub fn of(client: &Client) -> Self {
+        Self {
+            method: client.auth_method,
+            id: client.id.clone(),
+            secret: client.secret.clone(),
+            assertion: client.assertion.clone(),
+        }
+    }
+
+    /// Whether the method has what it needs: a secret, or a key for
+    /// `private_key_jwt`.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        match (self.method, &self.secret, &self.assertion) {
+            (ClientAuthMethod::ClientSecretBasic | ClientAuthMethod::ClientSecretPost, None, _) => {
+                Err(ConfigError::SecretRequired)
+            }
+            (ClientAuthMethod::PrivateKeyJwt, _, None) => Err(ConfigError::AssertionKeyRequired),
+            _ => Ok(()),
+        }
+    }
+
+    /// Borrowed, for building a request.
+    pub fn auth(&self) -> ClientAuth<'_> {
+        ClientAuth {
+            method: self.method,
+            client_id: &self.id,
+            secret: self.secret.as_ref(),
+            assertion: self.assertion.as_ref(),
+        }
+    }
 }
 
 const FORM: HeaderValue = HeaderValue::from_static("application/x-www-form-urlencoded");
