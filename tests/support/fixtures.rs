@@ -21,6 +21,13 @@ pub const PUBLIC_ID: &str = "public-app";
 pub const WEB_ID: &str = "web app";
 pub const WEB_SECRET: &str = "p@ss w+rd:/%";
 
+/// A client authenticating with `private_key_jwt`, its key the
+/// committed test key `rsa2048_pkcs8.pem`.
+pub const JWT_ID: &str = "jwt-app";
+pub const JWT_CLIENT_KEY_PEM: &str = include_str!("../fixtures/service_account/rsa2048_pkcs8.pem");
+pub const JWT_CLIENT_PUBLIC_DER: &[u8] =
+    include_bytes!("../fixtures/service_account/rsa2048_public_pkcs1.der");
+
 /// google-auth-oauthlib's loopback redirect in REFERENCE.md.
 pub const LOOPBACK_REDIRECT: &str = "http://127.0.0.1:53682/";
 pub const WEB_REDIRECT: &str = "https://app.example/oauth/callback";
@@ -52,16 +59,25 @@ pub fn registrations() -> Vec<Registration> {
             id: INSTALLED_ID,
             secret: Some(INSTALLED_SECRET),
             redirect_uris: &[LOOPBACK_REDIRECT],
+            public_key: None,
         },
         Registration {
             id: PUBLIC_ID,
             secret: None,
             redirect_uris: &[LOOPBACK_REDIRECT],
+            public_key: None,
         },
         Registration {
             id: WEB_ID,
             secret: Some(WEB_SECRET),
             redirect_uris: &[WEB_REDIRECT],
+            public_key: None,
+        },
+        Registration {
+            id: JWT_ID,
+            secret: None,
+            redirect_uris: &[LOOPBACK_REDIRECT],
+            public_key: Some(JWT_CLIENT_PUBLIC_DER),
         },
     ]
 }

@@ -4,10 +4,11 @@
 //! a request (and the time) to a response. Tokens are counters (`at-1`,
 //! `rt-1`, ...), so every run is the same.
 
+mod client_assertion;
 mod misbehaviour;
 mod token_endpoint;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::{Duration, SystemTime};
 
 use http::header::AUTHORIZATION;
@@ -31,6 +32,8 @@ pub struct Registration {
     pub secret: Option<&'static str>,
     /// Matched exactly.
     pub redirect_uris: &'static [&'static str],
+    /// The DER `RSAPublicKey` of a `private_key_jwt` client.
+    pub public_key: Option<&'static [u8]>,
 }
 
 /// What the user does on the consent screen.
@@ -101,6 +104,8 @@ pub struct FakeServer {
     serials: Serials,
     misbehaviours: VecDeque<Misbehaviour>,
     token_requests: usize,
+    /// Every client assertion `jti` accepted so far.
+    used_jtis: HashSet<String>,
 }
 
 impl Default for FakeServer {
@@ -124,6 +129,7 @@ impl FakeServer {
             serials: Serials::default(),
             misbehaviours: VecDeque::new(),
             token_requests: 0,
+            used_jtis: HashSet::new(),
         }
     }
 

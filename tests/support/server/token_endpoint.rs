@@ -13,13 +13,17 @@ use sha2::{Digest, Sha256};
 use super::{unique_pairs, FakeServer, Misbehaviour, Registration, TOKEN_URI};
 
 /// An RFC 6749 §5.2 error answer.
-struct Refusal {
+pub(super) struct Refusal {
     status: u16,
     error: &'static str,
     description: &'static str,
 }
 
-fn refuse<T>(status: u16, error: &'static str, description: &'static str) -> Result<T, Refusal> {
+pub(super) fn refuse<T>(
+    status: u16,
+    error: &'static str,
+    description: &'static str,
+) -> Result<T, Refusal> {
     Err(Refusal {
         status,
         error,
@@ -103,7 +107,7 @@ impl FakeServer {
             || refuse(400, "invalid_request", "a parameter appears twice"),
             Ok,
         )?;
-        let client_id = self.authenticate(request, &form)?.id;
+        let client_id = self.authenticate(request, &form, now)?;
         match form.get("grant_type").map(String::as_str) {
             Some("authorization_code") => self.code_grant(client_id, &form, now),
             Some("refresh_token") => {
@@ -117,13 +121,20 @@ impl FakeServer {
     }
 
     /// RFC 6749 §2.3.1: HTTP Basic (id and secret form-urlencoded before
-    /// base64) or `client_secret` in the body, never both; public clients
-    /// send only `client_id`.
+    /// base64), `client_secret` in the body, or a client assertion, never
+    /// two of them; public clients send only `client_id`.
     fn authenticate(
-        &self,
+        &mut self,
         request: &http::Request<Vec<u8>>,
         form: &HashMap<String, String>,
-    ) -> Result<&Registration, Refusal> {
+        now: SystemTime,
+    ) -> Result<&'static str, Refusal> {
+        if form.contains_key("client_assertion") || form.contains_key("client_assertion_type") {
+            if request.headers().contains_key(AUTHORIZATION) || form.contains_key("client_secret") {
+                return refuse(400, "invalid_request", "the client authenticated twice");
+            }
+            return self.authenticate_assertion(form, now);
+        }
         let basic = match request.headers().get(AUTHORIZATION) {
             Some(value) => Some(basic_credentials(value).map_or_else(
                 || refuse(400, "invalid_request", "malformed Basic credentials"),
@@ -152,8 +163,8 @@ impl FakeServer {
         };
         let registration = self.registration(&client_id);
         match (registration, secret) {
-            (Some(r), Some(secret)) if r.secret == Some(secret.as_str()) => Ok(r),
-            (Some(r), None) if r.secret.is_none() => Ok(r),
+            (Some(r), Some(secret)) if r.secret == Some(secret.as_str()) => Ok(r.id),
+            (Some(r), None) if r.secret.is_none() && r.public_key.is_none() => Ok(r.id),
             _ => refuse(401, "invalid_client", "client authentication failed"),
         }
     }
