@@ -3,7 +3,12 @@
 
 use std::path::Path;
 
-use oauth2_sansio::{ClientAuthMethod, ClientSecret};
+use std::sync::Arc;
+
+use oauth2_sansio::jwt::RingSigner;
+use oauth2_sansio::rand_core::UnwrapErr;
+use oauth2_sansio::{ClientAssertionKey, ClientAuthMethod, ClientSecret};
+use rand::rngs::SysRng;
 use serde::Deserialize;
 
 /// A confidential web client authenticating with HTTP Basic; its secret has
@@ -15,6 +20,14 @@ pub const WEB_POST: &str = "web-post";
 pub const NATIVE_PUBLIC: &str = "native-public";
 /// A confidential native client (Google's "installed" kind, HTTP Basic).
 pub const NATIVE_CONFIDENTIAL: &str = "native-confidential";
+
+/// A confidential native client authenticating with `private_key_jwt`: its
+/// registered `jwks` is the public half of [`CLIENT_KEY_PEM`].
+pub const NATIVE_PRIVATE_KEY_JWT: &str = "native-private-key-jwt";
+/// The private key of [`NATIVE_PRIVATE_KEY_JWT`] (a committed test key).
+pub const CLIENT_KEY_PEM: &str = include_str!("../fixtures/service_account/rsa3072_pkcs8.pem");
+/// The `kid` it is registered under.
+pub const CLIENT_KEY_ID: &str = "interop-client-key";
 
 /// The redirect URI registered for both web clients (nothing listens
 /// there: the [`UserAgent`](super::UserAgent) stops at it).
@@ -30,6 +43,9 @@ pub struct Registration {
     pub application_type: String,
     pub redirect_uris: Vec<String>,
     pub grant_types: Vec<String>,
+    /// The public keys of a `private_key_jwt` client.
+    #[serde(default)]
+    pub jwks: Option<serde_json::Value>,
 }
 
 impl Registration {
@@ -44,8 +60,15 @@ impl Registration {
             "client_secret_basic" => ClientAuthMethod::ClientSecretBasic,
             "client_secret_post" => ClientAuthMethod::ClientSecretPost,
             "none" => ClientAuthMethod::None,
+            "private_key_jwt" => ClientAuthMethod::PrivateKeyJwt,
             other => panic!("clients.json: no crate equivalent of {other}"),
         }
+    }
+
+    /// The key of a `private_key_jwt` client: [`CLIENT_KEY_PEM`], its `jti`
+    /// seed from the system RNG.
+    pub fn assertion_key(&self) -> Option<ClientAssertionKey> {
+        (self.auth_method() == ClientAuthMethod::PrivateKeyJwt).then(|| client_key(CLIENT_KEY_PEM))
     }
 
     /// Whether this is a native (installed-app) client.
@@ -67,4 +90,11 @@ pub(crate) fn load(interop_dir: &Path) -> Vec<Registration> {
     let file: File = serde_json::from_slice(&bytes)
         .unwrap_or_else(|e| panic!("{} is not valid: {e}", path.display()));
     file.clients
+}
+
+/// A `private_key_jwt` key over `pem`, registered or not, under
+/// [`CLIENT_KEY_ID`].
+pub fn client_key(pem: &str) -> ClientAssertionKey {
+    let signer = RingSigner::from_pem(pem, Some(CLIENT_KEY_ID.into())).expect("a valid test key");
+    ClientAssertionKey::new(Arc::new(signer), &mut UnwrapErr(SysRng))
 }

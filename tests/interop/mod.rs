@@ -36,7 +36,8 @@ mod server;
 mod user_agent;
 
 pub use clients::{
-    Registration, NATIVE_CONFIDENTIAL, NATIVE_PUBLIC, WEB_BASIC, WEB_POST, WEB_REDIRECT_URI,
+    client_key, Registration, CLIENT_KEY_ID, CLIENT_KEY_PEM, NATIVE_CONFIDENTIAL,
+    NATIVE_PRIVATE_KEY_JWT, NATIVE_PUBLIC, WEB_BASIC, WEB_POST, WEB_REDIRECT_URI,
 };
 pub use cookies::CookieJar;
 pub use flows::{

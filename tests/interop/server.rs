@@ -214,8 +214,8 @@ impl InteropServer {
     }
 
     /// A builder for `client_id` as registered: this server's endpoints and
-    /// issuer, `iss` required in the callback, the registered secret and
-    /// token endpoint authentication.
+    /// issuer, `iss` required in the callback, the registered secret or key
+    /// and token endpoint authentication.
     pub fn client_builder(&self, client_id: &str) -> ClientBuilder {
         let registration = self.registration(client_id);
         let mut builder = Client::builder(client_id)
@@ -226,6 +226,9 @@ impl InteropServer {
             .auth_method(registration.auth_method());
         if let Some(secret) = registration.secret() {
             builder = builder.client_secret(secret);
+        }
+        if let Some(key) = registration.assertion_key() {
+            builder = builder.private_key_jwt(key);
         }
         builder
     }
