@@ -1,16 +1,19 @@
-//! Service-account JWTs: building and signing an assertion against ring's
-//! bare RSA signature over the same bytes (the target: within 5 % of it),
-//! and parsing the token endpoint's answers. Run: `cargo bench --bench jwt`;
+//! Service-account JWTs and `private_key_jwt` client assertions: building
+//! and signing one against ring's bare RSA signature over the same bytes
+//! (the target: within 5 % of it), and parsing the token endpoint's
+//! answers. Run: `cargo bench --bench jwt`;
 //! figures in benches/RESULTS-jwt.md.
 #![forbid(unsafe_code)]
 
 use std::hint::black_box;
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use oauth2_sansio::jwt::{encode, Claims, RingSigner, Signer};
 use oauth2_sansio::{
-    Machine, ServiceAccountCredentials, Step, TokenResponse, DEFAULT_RESPONSE_LIMIT,
+    Client, ClientAssertionKey, ClientAuthMethod, ClientSecret, Machine, ServiceAccountCredentials,
+    Step, TokenResponse, DEFAULT_RESPONSE_LIMIT,
 };
 use ring::rand::SystemRandom;
 use ring::signature::{RsaKeyPair, RSA_PKCS1_SHA256};
@@ -209,5 +212,74 @@ fn responses(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, assertion, responses);
+/// `private_key_jwt`: a client assertion against ring's bare signature over
+/// the same bytes, and the whole authenticated request against the same
+/// grant with a client secret.
+fn client_assertion(c: &mut Criterion) {
+    let signer = Arc::new(RingSigner::from_pem(PKCS8, Some("client-key-1".into())).expect("key"));
+    let key = ClientAssertionKey::with_seed(signer, [7; 32]);
+    let builder = || {
+        Client::builder("my-client")
+            .authorization_endpoint("https://as.example/authorize")
+            .token_endpoint("https://as.example/token")
+            .issuer("https://as.example")
+    };
+    let jwt_client = builder()
+        .private_key_jwt(key.clone())
+        .build()
+        .expect("valid");
+    let secret_client = builder()
+        .client_secret(ClientSecret::new("a-client-secret"))
+        .auth_method(ClientAuthMethod::ClientSecretPost)
+        .build()
+        .expect("valid");
+    let jwt = key
+        .sign("my-client", "https://as.example", now())
+        .expect("signs");
+    let signing_input = jwt
+        .secret()
+        .rsplit_once('.')
+        .expect("three segments")
+        .0
+        .to_owned();
+    let ring_key = RsaKeyPair::from_pkcs8(&pkcs8_der()).expect("ring reads the key");
+    let rng = SystemRandom::new();
+    let first_poll = |client: &Client| match client
+        .client_credentials()
+        .build()
+        .expect("valid")
+        .poll(black_box(now()))
+    {
+        Ok(Step::Send(request)) => request,
+        _ => unreachable!("the first poll sends"),
+    };
+
+    let mut group = c.benchmark_group("client_assertion");
+    group.bench_function("ring_sign_same_bytes", |b| {
+        b.iter(|| {
+            let mut signature = vec![0; ring_key.public().modulus_len()];
+            ring_key
+                .sign(
+                    &RSA_PKCS1_SHA256,
+                    &rng,
+                    black_box(signing_input.as_bytes()),
+                    &mut signature,
+                )
+                .expect("signs");
+            signature
+        })
+    });
+    group.bench_function("ClientAssertionKey_sign", |b| {
+        b.iter(|| key.sign("my-client", "https://as.example", black_box(now())))
+    });
+    group.bench_function("client_credentials_first_poll_private_key_jwt", |b| {
+        b.iter(|| first_poll(&jwt_client))
+    });
+    group.bench_function("client_credentials_first_poll_client_secret_post", |b| {
+        b.iter(|| first_poll(&secret_client))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, assertion, client_assertion, responses);
 criterion_main!(benches);
