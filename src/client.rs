@@ -43,6 +43,20 @@ pub enum ClientAuthMethod {
     PrivateKeyJwt,
 }
 
+impl ClientAuthMethod {
+    /// The method's registered name (`token_endpoint_auth_method`, as
+    /// metadata lists it): `client_secret_basic`, `client_secret_post`,
+    /// `none`, `private_key_jwt`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ClientSecretBasic => "client_secret_basic",
+            Self::ClientSecretPost => "client_secret_post",
+            Self::None => "none",
+            Self::PrivateKeyJwt => "private_key_jwt",
+        }
+    }
+}
+
 /// An OAuth client registration: id, optional secret, endpoints.
 ///
 /// Built with [`Client::builder`], [`Client::google`] or from a
@@ -477,6 +491,54 @@ mod tests {
             .allow_insecure_endpoints(true)
             .build();
         assert!(client.is_ok());
+    }
+
+    #[test]
+    fn auth_method_names_match_serde() {
+        for method in [
+            ClientAuthMethod::ClientSecretBasic,
+            ClientAuthMethod::ClientSecretPost,
+            ClientAuthMethod::None,
+            ClientAuthMethod::PrivateKeyJwt,
+        ] {
+            let json = serde_json::to_value(method).unwrap();
+            assert_eq!(json, method.as_str());
+        }
+    }
+
+    #[test]
+    fn private_key_jwt_addresses_the_issuer_or_else_the_token_endpoint() {
+        use crate::jwt::{Algorithm, SignError, Signer};
+        struct Unused;
+        impl Signer for Unused {
+            fn algorithm(&self) -> Algorithm {
+                Algorithm::Rs256
+            }
+            fn key_id(&self) -> Option<&str> {
+                None
+            }
+            fn sign(&self, _: &[u8]) -> Result<Vec<u8>, SignError> {
+                Err(SignError::new("unused"))
+            }
+        }
+        let key = ClientAssertionKey::with_seed(std::sync::Arc::new(Unused), [0; 32]);
+        let builder = Client::builder("id")
+            .authorization_endpoint("https://as.example/auth")
+            .token_endpoint("https://as.example/token")
+            .private_key_jwt(key.clone());
+        let without_issuer = builder.clone().build().unwrap();
+        assert_eq!(
+            without_issuer.assertion_audience(),
+            Some("https://as.example/token")
+        );
+        let with_issuer = builder.issuer("https://as.example").build().unwrap();
+        assert_eq!(with_issuer.assertion_audience(), Some("https://as.example"));
+        assert_eq!(with_issuer.auth_method(), ClientAuthMethod::PrivateKeyJwt);
+        assert_eq!(with_issuer.assertion_key(), Some(&key));
+        // No secret needed; none used.
+        assert!(with_issuer.secret().is_none());
+        let public = build("https://as.example/token").unwrap();
+        assert_eq!(public.assertion_audience(), None);
     }
 
     #[test]

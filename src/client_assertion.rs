@@ -103,10 +103,12 @@ impl ClientAssertionKey {
     }
 
     /// How long each assertion is valid after it is signed (default
-    /// [`DEFAULT_CLIENT_ASSERTION_LIFETIME`]; whole seconds, at most
-    /// [`MAX_JWT_LIFETIME`]).
+    /// [`DEFAULT_CLIENT_ASSERTION_LIFETIME`]): whole seconds, at least one
+    /// (an assertion that expires as it is issued is refused by every
+    /// server) and at most [`MAX_JWT_LIFETIME`].
     pub fn with_lifetime(mut self, lifetime: Duration) -> Self {
-        self.lifetime = lifetime.min(MAX_JWT_LIFETIME);
+        let seconds = lifetime.as_secs().clamp(1, MAX_JWT_LIFETIME.as_secs());
+        self.lifetime = Duration::from_secs(seconds);
         self
     }
 
@@ -287,6 +289,12 @@ mod tests {
         assert_eq!(URL_SAFE_NO_PAD.decode(jti).unwrap().len(), 32);
         let long = key(1).with_lifetime(Duration::from_secs(86_400));
         assert_eq!(long.lifetime(), MAX_JWT_LIFETIME);
+        let short = key(1).with_lifetime(Duration::from_millis(1500));
+        assert_eq!(short.lifetime(), Duration::from_secs(1));
+        assert_eq!(
+            key(1).with_lifetime(Duration::ZERO).lifetime(),
+            Duration::from_secs(1)
+        );
     }
 
     #[test]

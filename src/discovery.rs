@@ -6,7 +6,9 @@ use serde_json::{Map, Value};
 use url::Url;
 
 use crate::call::{call_machine, Call};
-use crate::client::{parse_endpoint, Client, ClientBuilder, DEFAULT_RESPONSE_LIMIT};
+use crate::client::{
+    parse_endpoint, Client, ClientAuthMethod, ClientBuilder, DEFAULT_RESPONSE_LIMIT,
+};
 use crate::config_error::ConfigError;
 use crate::endpoint::json_object;
 use crate::error::{Error, InvalidResponse};
@@ -358,6 +360,16 @@ impl AuthorizationServerMetadata {
     /// `client_secret_basic`, RFC 8414 §2).
     pub fn token_endpoint_auth_methods_supported(&self) -> Option<&[String]> {
         self.token_endpoint_auth_methods_supported.as_deref()
+    }
+
+    /// Whether the token endpoint accepts `method`, by
+    /// `token_endpoint_auth_methods_supported` (absent: only
+    /// `client_secret_basic`, RFC 8414 §2).
+    pub fn supports_token_endpoint_auth_method(&self, method: ClientAuthMethod) -> bool {
+        match &self.token_endpoint_auth_methods_supported {
+            Some(methods) => methods.iter().any(|m| m == method.as_str()),
+            None => method == ClientAuthMethod::ClientSecretBasic,
+        }
     }
 
     /// `code_challenge_methods_supported` (RFC 8414 §2, PKCE).

@@ -6,8 +6,9 @@ mod rfc_support;
 mod support;
 
 use oauth2_sansio::{
-    AuthorizationServerMetadata, CallbackError, ConfigError, Discovery, Error, InvalidResponse,
-    WellKnown, GOOGLE_DEVICE_AUTHORIZATION_URI, GOOGLE_REVOKE_URI, GOOGLE_TOKEN_URI,
+    AuthorizationServerMetadata, CallbackError, ClientAuthMethod, ConfigError, Discovery, Error,
+    InvalidResponse, WellKnown, GOOGLE_DEVICE_AUTHORIZATION_URI, GOOGLE_REVOKE_URI,
+    GOOGLE_TOKEN_URI,
 };
 use rfc_support::*;
 
@@ -60,6 +61,10 @@ fn googles_openid_configuration() {
         ["plain", "S256"]
     );
     assert!(!metadata.authorization_response_iss_parameter_supported());
+    // Google lists client_secret_post and client_secret_basic only.
+    assert!(metadata.supports_token_endpoint_auth_method(ClientAuthMethod::ClientSecretBasic));
+    assert!(metadata.supports_token_endpoint_auth_method(ClientAuthMethod::ClientSecretPost));
+    assert!(!metadata.supports_token_endpoint_auth_method(ClientAuthMethod::PrivateKeyJwt));
     assert_eq!(metadata.extra()["subject_types_supported"][0], "public");
     assert_eq!(metadata.extra().len(), 4);
 
@@ -79,6 +84,42 @@ fn googles_openid_configuration() {
     );
     assert_eq!(client.introspection_endpoint(), None);
     assert_eq!(client.issuer(), Some("https://accounts.google.com"));
+}
+
+#[test]
+fn without_a_list_only_client_secret_basic_is_supported() {
+    let issuer = "https://as.example";
+    let bare = discover(
+        issuer,
+        WellKnown::OAuthAuthorizationServer,
+        document(issuer, ""),
+    );
+    let listed = discover(
+        issuer,
+        WellKnown::OAuthAuthorizationServer,
+        document(
+            issuer,
+            r#","token_endpoint_auth_methods_supported":["private_key_jwt","none"]"#,
+        ),
+    );
+    let (bare, listed) = (bare.result.unwrap(), listed.result.unwrap());
+    for (method, in_bare, in_listed) in [
+        (ClientAuthMethod::ClientSecretBasic, true, false),
+        (ClientAuthMethod::ClientSecretPost, false, false),
+        (ClientAuthMethod::None, false, true),
+        (ClientAuthMethod::PrivateKeyJwt, false, true),
+    ] {
+        assert_eq!(
+            bare.supports_token_endpoint_auth_method(method),
+            in_bare,
+            "{method:?}"
+        );
+        assert_eq!(
+            listed.supports_token_endpoint_auth_method(method),
+            in_listed,
+            "{method:?}"
+        );
+    }
 }
 
 #[test]

@@ -11,8 +11,8 @@ use std::time::SystemTime;
 
 use oauth2_sansio::transport::ureq::UreqTransport;
 use oauth2_sansio::{
-    AuthorizationServerMetadata, Client, Discovery, Error, ErrorCode, IntrospectedToken,
-    IntrospectionResponse, TokenRef, UserCredentials, WellKnown,
+    AuthorizationServerMetadata, Client, ClientAuthMethod, Discovery, Error, ErrorCode,
+    IntrospectedToken, IntrospectionResponse, TokenRef, UserCredentials, WellKnown,
 };
 
 use harness::{
@@ -191,6 +191,14 @@ fn both_metadata_documents_name_the_servers_endpoints() {
         assert!(metadata
             .code_challenge_methods_supported()
             .is_some_and(|m| m.iter().any(|m| m == "S256")));
+        for method in [
+            ClientAuthMethod::ClientSecretBasic,
+            ClientAuthMethod::ClientSecretPost,
+            ClientAuthMethod::None,
+            ClientAuthMethod::PrivateKeyJwt,
+        ] {
+            assert!(metadata.supports_token_endpoint_auth_method(method));
+        }
     }
 }
 
