@@ -310,7 +310,7 @@ impl ErrorCode {
     fn hint(&self) -> &'static str {
         match self {
             Self::InvalidGrant => "the code or token is invalid, expired or revoked: sign in again",
-            Self::InvalidClient => "check the client id and secret",
+            Self::InvalidClient => "check the client id and its secret or key",
             Self::AccessDenied => {
                 "the user or the server declined; sign in again and approve the request"
             }
