@@ -1,6 +1,7 @@
 //! The client: its identity, its endpoints and how it authenticates.
 
 use core::net::IpAddr;
+use std::sync::Arc;
 
 use url::{Host, Url};
 
@@ -67,7 +68,7 @@ pub struct Client {
     pub(crate) secret: Option<ClientSecret>,
     pub(crate) auth_method: ClientAuthMethod,
     /// The key and audience for `private_key_jwt`.
-    pub(crate) assertion: Option<ClientAssertion>,
+    pub(crate) assertion: Option<Arc<ClientAssertion>>,
     pub(crate) authorization_endpoint: Url,
     pub(crate) token_endpoint: Url,
     /// `token_endpoint` as sent in requests, converted once.
@@ -339,7 +340,7 @@ impl ClientBuilder {
                     .issuer
                     .clone()
                     .unwrap_or_else(|| token_endpoint.as_str().to_owned());
-                Some(ClientAssertion { key, audience })
+                Some(Arc::new(ClientAssertion { key, audience }))
             }
             ClientAuthMethod::ClientSecretBasic | ClientAuthMethod::ClientSecretPost => {
                 if self.secret.is_none() {

@@ -100,7 +100,7 @@ pub(crate) fn client_auth(client: &Client) -> ClientAuth<'_> {
         method: client.auth_method,
         client_id: &client.id,
         secret: client.secret.as_ref(),
-        assertion: client.assertion.as_ref(),
+        assertion: client.assertion.as_deref(),
     }
 }
 

@@ -37,7 +37,7 @@ pub struct UserCredentials {
     pub(crate) refresh_auth: ClientAuthMethod,
     /// The key and audience when the client uses `private_key_jwt`; never
     /// written to an authorized_user file.
-    pub(crate) client_assertion: Option<ClientAssertion>,
+    pub(crate) client_assertion: Option<Arc<ClientAssertion>>,
     pub(crate) quota_project: Option<String>,
     pub(crate) file_extras: FileExtras,
     pub(crate) refresh_threshold: Duration,
@@ -225,10 +225,10 @@ impl UserCredentials {
         key: ClientAssertionKey,
         audience: impl Into<String>,
     ) -> Self {
-        self.client_assertion = Some(ClientAssertion {
+        self.client_assertion = Some(Arc::new(ClientAssertion {
             key,
             audience: audience.into(),
-        });
+        }));
         self.refresh_auth = ClientAuthMethod::PrivateKeyJwt;
         self
     }
@@ -239,7 +239,7 @@ impl UserCredentials {
             method,
             client_id: &self.client_id,
             secret: self.client_secret.as_ref(),
-            assertion: self.client_assertion.as_ref(),
+            assertion: self.client_assertion.as_deref(),
         }
     }
 

@@ -1,5 +1,7 @@
 //! Building token endpoint requests: the form body and client authentication.
 
+use std::sync::Arc;
+
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
@@ -31,7 +33,7 @@ pub(crate) struct ClientIdentity {
     pub method: ClientAuthMethod,
     pub id: String,
     pub secret: Option<ClientSecret>,
-    pub assertion: Option<ClientAssertion>,
+    pub assertion: Option<Arc<ClientAssertion>>,
 }
 
 impl ClientIdentity {
@@ -63,7 +65,7 @@ impl ClientIdentity {
             method: self.method,
             client_id: &self.id,
             secret: self.secret.as_ref(),
-            assertion: self.assertion.as_ref(),
+            assertion: self.assertion.as_deref(),
         }
     }
 }
