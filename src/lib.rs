@@ -81,7 +81,9 @@
 //!
 //! # Map
 //!
-//! - [`Client`], [`ClientSecrets`]: who the client is, where the server is.
+//! - [`Client`], [`ClientSecrets`]: who the client is, where the server is,
+//!   how it authenticates (a secret, none, or a private key:
+//!   [`ClientAssertionKey`], `private_key_jwt`).
 //! - [`AuthorizationRequest`], [`PendingAuthorization`]: the URL (with
 //!   `state` and PKCE S256) and what to keep until the callback.
 //! - [`PendingAuthorization::complete`]: callback validation, yielding a
