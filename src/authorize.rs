@@ -101,21 +101,7 @@ impl Client {
 }
 
 impl AuthorizationRequest<'_> {
-    /// Adds one scope.
-    pub fn scope(mut self, scope: impl Into<String>) -> Self {
-        self.scopes.push(scope.into());
-        self
-    }
-
-    /// Adds several scopes.
-    pub fn scopes<I, S>(mut self, scopes: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.scopes.extend(scopes.into_iter().map(Into::into));
-        self
-    }
+    crate::endpoint::scope_setters!();
 
     /// Google's `access_type`; default `Some(Offline)` (as google-auth-oauthlib).
     /// `None` leaves the parameter out, for servers other than Google.

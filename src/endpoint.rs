@@ -65,6 +65,30 @@ impl<'a> From<&'a RefreshToken> for TokenRef<'a> {
     }
 }
 
+/// `scope` and `scopes`, the same on every request builder (a struct with a
+/// `scopes: Vec<String>` field); the scopes are sent space-separated in
+/// `scope` and checked by the builder's `build`.
+macro_rules! scope_setters {
+    () => {
+        /// Adds one scope.
+        pub fn scope(mut self, scope: impl Into<String>) -> Self {
+            self.scopes.push(scope.into());
+            self
+        }
+
+        /// Adds several scopes.
+        pub fn scopes<I, S>(mut self, scopes: I) -> Self
+        where
+            I: IntoIterator<Item = S>,
+            S: Into<String>,
+        {
+            self.scopes.extend(scopes.into_iter().map(Into::into));
+            self
+        }
+    };
+}
+pub(crate) use scope_setters;
+
 /// The parameters client authentication writes: never extra parameters.
 const CLIENT_AUTH_PARAMS: [&str; 4] = [
     "client_id",

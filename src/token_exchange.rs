@@ -117,15 +117,7 @@ impl TokenExchangeBuilder {
         self
     }
 
-    /// Adds scopes (sent space-separated in `scope`).
-    pub fn scopes<I, S>(mut self, scopes: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.scopes.extend(scopes.into_iter().map(Into::into));
-        self
-    }
+    crate::endpoint::scope_setters!();
 
     /// `requested_token_type`, one of [`token_types`] (Google's STS:
     /// [`token_types::ACCESS_TOKEN`]).

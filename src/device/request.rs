@@ -84,21 +84,7 @@ impl Client {
 }
 
 impl DeviceAuthorizationRequest<'_> {
-    /// Adds one scope.
-    pub fn scope(mut self, scope: impl Into<String>) -> Self {
-        self.scopes.push(scope.into());
-        self
-    }
-
-    /// Adds several scopes.
-    pub fn scopes<I, S>(mut self, scopes: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.scopes.extend(scopes.into_iter().map(Into::into));
-        self
-    }
+    crate::endpoint::scope_setters!();
 
     /// Any other parameter of the device authorization request (`audience`,
     /// `resource`, ...). `client_id`, `client_secret` and `scope` are
