@@ -7,6 +7,7 @@ use std::{fmt, mem};
 use crate::error::{Error, Misuse, TransportFailure};
 use crate::step::{Machine, RequestSummary, Step};
 use crate::token::TokenResponse;
+use crate::wipe::{read_and_wipe, UnsentRequest};
 
 /// Parses a response (status, body, body bound) into a call's output.
 pub type Parser<T> = fn(u16, &[u8], usize) -> Result<T, Error>;
@@ -37,7 +38,7 @@ impl<T: fmt::Debug> fmt::Debug for Call<T> {
 }
 
 enum CallState<T> {
-    Ready(http::Request<Vec<u8>>),
+    Ready(UnsentRequest),
     Awaiting { sent_at: SystemTime },
     Answered { response: T, sent_at: SystemTime },
     Finished,
@@ -49,7 +50,7 @@ impl<T: fmt::Debug> fmt::Debug for CallState<T> {
         match self {
             CallState::Ready(request) => f
                 .debug_tuple("Ready")
-                .field(&RequestSummary(request))
+                .field(&RequestSummary(request.get()))
                 .finish(),
             CallState::Awaiting { sent_at } => f
                 .debug_struct("Awaiting")
@@ -79,7 +80,7 @@ impl<T> Call<T> {
     /// bounding the body at `limit` bytes.
     pub fn with_parser(request: http::Request<Vec<u8>>, limit: usize, parse: Parser<T>) -> Self {
         Self {
-            state: CallState::Ready(request),
+            state: CallState::Ready(UnsentRequest::new(request)),
             parse,
             limit,
         }
@@ -98,7 +99,7 @@ impl<T> Call<T> {
         match mem::replace(&mut self.state, CallState::Finished) {
             CallState::Ready(request) => {
                 self.state = CallState::Awaiting { sent_at: now };
-                Ok(Step::Send(request))
+                Ok(Step::Send(request.take()))
             }
             CallState::Awaiting { .. } => self.fail(Misuse::ResponsePending.into()),
             CallState::Answered { response, sent_at } => match finish(response, sent_at) {
@@ -138,7 +139,8 @@ impl<T> Machine for Call<T> {
         _now: SystemTime,
     ) -> Result<(), Error> {
         let sent_at = self.expect_answer()?;
-        match (self.parse)(response.status().as_u16(), response.body(), self.limit) {
+        let limit = self.limit;
+        match read_and_wipe(response, |status, body| (self.parse)(status, body, limit)) {
             Ok(response) => {
                 self.state = CallState::Answered { response, sent_at };
                 Ok(())

@@ -21,6 +21,7 @@ use crate::jwt::{encode, Claims, Signer, MAX_JWT_LIFETIME};
 use crate::lazy_call::LazyCall;
 use crate::secret::Assertion;
 use crate::token::request::ClientAuth;
+use crate::wipe::UnsentRequest;
 
 /// The `client_assertion_type` of a JWT client assertion.
 pub const CLIENT_ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -219,11 +220,10 @@ pub(crate) fn authenticated_call<T>(
         Ok(Some(assertion)) => {
             let assertion = assertion.clone();
             let client_id = auth.client_id.to_owned();
+            let unsent = UnsentRequest::new(request);
             LazyCall::with_parser(
                 Box::new(move |now| {
-                    let mut request = request;
-                    assertion.append_to(&mut request, &client_id, now)?;
-                    Ok(request)
+                    unsent.complete(|request| assertion.append_to(request, &client_id, now))
                 }),
                 limit,
                 parse,

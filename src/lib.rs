@@ -161,6 +161,7 @@ mod step;
 mod store;
 mod token;
 mod token_exchange;
+mod wipe;
 
 pub mod transport;
 

@@ -14,6 +14,7 @@ use crate::secret::DeviceCode;
 use crate::step::{Machine, Step, WaitReason};
 use crate::token::request::token_request;
 use crate::token::TokenResponse;
+use crate::wipe::{read_and_wipe, UnsentRequest};
 
 /// What `slow_down` adds to the interval, for that poll and every later one.
 pub const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
@@ -126,7 +127,7 @@ impl DevicePoll {
         now: SystemTime,
     ) -> Result<http::Request<Vec<u8>>, Error> {
         let auth = credentials.client_auth(self.auth_method);
-        let mut request = token_request(
+        let request = token_request(
             &credentials.token_uri,
             auth,
             self.dialect.grant_type(),
@@ -135,10 +136,11 @@ impl DevicePoll {
                 self.device_code.secret(),
             )],
         );
-        if let Some(assertion) = auth.assertion_to_sign()? {
-            assertion.append_to(&mut request, auth.client_id, now)?;
+        match auth.assertion_to_sign()? {
+            Some(assertion) => UnsentRequest::new(request)
+                .complete(|request| assertion.append_to(request, auth.client_id, now)),
+            None => Ok(request),
         }
-        Ok(request)
     }
 
     fn wait(&mut self, next_poll: SystemTime, reason: WaitReason) {
@@ -216,7 +218,9 @@ impl Machine for DevicePoll {
             .credentials
             .as_ref()
             .map_or(0, |credentials| credentials.response_limit);
-        match TokenResponse::parse(response.status().as_u16(), response.body(), limit) {
+        match read_and_wipe(response, |status, body| {
+            TokenResponse::parse(status, body, limit)
+        }) {
             Ok(tokens) => {
                 self.state = State::Approved { tokens, sent_at };
                 Ok(())

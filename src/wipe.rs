@@ -1,0 +1,91 @@
+//! Secrets in the HTTP messages a machine owns: a request it has made but
+//! not handed out (codes, verifiers, client secrets, assertions in its
+//! body) and a response it was given (tokens in the clear in the JSON) are
+//! zeroized when the machine is done with them, as the secret types are.
+
+use zeroize::Zeroize;
+
+/// A request made but not yet handed out; its body is zeroized if it is
+/// dropped instead.
+pub(crate) struct UnsentRequest(Option<http::Request<Vec<u8>>>);
+
+impl UnsentRequest {
+    pub(crate) fn new(request: http::Request<Vec<u8>>) -> Self {
+        Self(Some(request))
+    }
+
+    /// The request, to send.
+    pub(crate) fn take(mut self) -> http::Request<Vec<u8>> {
+        self.0.take().expect("an unsent request is taken only once")
+    }
+
+    /// The request after `complete` has added to it; if `complete` fails,
+    /// the request is dropped, its body zeroized.
+    pub(crate) fn complete<E>(
+        mut self,
+        complete: impl FnOnce(&mut http::Request<Vec<u8>>) -> Result<(), E>,
+    ) -> Result<http::Request<Vec<u8>>, E> {
+        complete(
+            self.0
+                .as_mut()
+                .expect("an unsent request is taken only once"),
+        )?;
+        Ok(self.take())
+    }
+
+    pub(crate) fn get(&self) -> &http::Request<Vec<u8>> {
+        self.0
+            .as_ref()
+            .expect("an unsent request is taken only once")
+    }
+}
+
+impl Drop for UnsentRequest {
+    fn drop(&mut self) {
+        if let Some(request) = &mut self.0 {
+            request.body_mut().zeroize();
+        }
+    }
+}
+
+/// `read(status, body)`, then the body zeroized.
+pub(crate) fn read_and_wipe<T>(
+    response: http::Response<Vec<u8>>,
+    read: impl FnOnce(u16, &[u8]) -> T,
+) -> T {
+    let status = response.status().as_u16();
+    let mut body = response.into_body();
+    let result = read(status, &body);
+    body.zeroize();
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_taken_request_keeps_its_body() {
+        let request = http::Request::new(b"code=secret".to_vec());
+        assert_eq!(UnsentRequest::new(request).take().body(), b"code=secret");
+    }
+
+    #[test]
+    fn a_completed_request_has_what_was_added() {
+        let request = http::Request::new(b"a=1".to_vec());
+        let done = UnsentRequest::new(request).complete(|r| {
+            r.body_mut().extend_from_slice(b"&b=2");
+            Ok::<_, ()>(())
+        });
+        assert_eq!(done.unwrap().body(), b"a=1&b=2");
+        let failed = UnsentRequest::new(http::Request::new(Vec::new())).complete(|_| Err("no"));
+        assert_eq!(failed.unwrap_err(), "no");
+    }
+
+    #[test]
+    fn the_body_is_read_before_it_is_wiped() {
+        let response = http::Response::new(br#"{"access_token":"at"}"#.to_vec());
+        let seen = read_and_wipe(response, |status, body| (status, body.to_vec()));
+        assert_eq!(seen, (200, br#"{"access_token":"at"}"#.to_vec()));
+    }
+}
