@@ -149,6 +149,7 @@ mod endpoint;
 mod error;
 mod exchange;
 mod expiry;
+mod form;
 mod introspect;
 mod json;
 pub mod jwt;

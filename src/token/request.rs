@@ -6,12 +6,13 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderValue, Method, Request};
-use url::form_urlencoded::{byte_serialize, Serializer};
 use url::Url;
+use zeroize::Zeroizing;
 
 use crate::client::{to_uri, Client, ClientAuthMethod};
 use crate::client_assertion::ClientAssertion;
 use crate::config_error::ConfigError;
+use crate::form::{encode_into, FormBody};
 use crate::secret::ClientSecret;
 
 /// Who is calling the token endpoint, and how it proves it.
@@ -106,7 +107,7 @@ pub(crate) fn form_post(
     auth: Option<ClientAuth<'_>>,
     params: &[(&str, &str)],
 ) -> Request<Vec<u8>> {
-    let mut form = Serializer::new(String::with_capacity(256));
+    let mut form = FormBody::with_capacity(256);
     if let Some(grant_type) = grant_type {
         form.append_pair("grant_type", grant_type);
     }
@@ -127,7 +128,7 @@ pub(crate) fn form_post(
     for (name, value) in params {
         form.append_pair(name, value);
     }
-    post(endpoint, form.finish().into_bytes(), basic)
+    post(endpoint, form.finish(), basic)
 }
 
 fn post(
@@ -150,14 +151,16 @@ fn post(
 /// `Basic base64(urlencode(id) ":" urlencode(secret))` (RFC 6749 §2.3.1),
 /// marked sensitive so HTTP/2 encoders never index it.
 fn basic_credentials(client_id: &str, secret: &ClientSecret) -> HeaderValue {
-    let mut pair = String::with_capacity(client_id.len() + secret.secret().len() + 1);
-    pair.extend(byte_serialize(client_id.as_bytes()));
-    pair.push(':');
-    pair.extend(byte_serialize(secret.secret().as_bytes()));
-    let mut header = String::with_capacity(6 + pair.len() * 4 / 3 + 4);
+    // Room for the worst case (every byte escaped), so that the buffer
+    // holding the secret never moves, and zeroized when dropped.
+    let escaped_len = 3 * (client_id.len() + secret.secret().len()) + 1;
+    let mut pair = Zeroizing::new(Vec::with_capacity(escaped_len));
+    encode_into(&mut pair, client_id.as_bytes());
+    pair.push(b':');
+    encode_into(&mut pair, secret.secret().as_bytes());
+    let mut header = String::with_capacity(6 + pair.len().div_ceil(3) * 4);
     header.push_str("Basic ");
-    STANDARD.encode_string(pair.as_bytes(), &mut header);
-    zeroize::Zeroize::zeroize(&mut pair);
+    STANDARD.encode_string(pair.as_slice(), &mut header);
     let mut value = HeaderValue::try_from(header).expect("base64 is a valid header value");
     value.set_sensitive(true);
     value

@@ -6,9 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use http::header::{ACCEPT, CONTENT_TYPE};
-use http::{HeaderValue, Method, Request};
-use url::form_urlencoded::Serializer;
+use http::Request;
 use url::Url;
 
 use crate::call::Parser;
@@ -18,6 +16,7 @@ use crate::expiry::{Freshness, DEFAULT_REFRESH_THRESHOLD};
 use crate::jwt::{encode, Claims, Signer};
 use crate::lazy_call::LazyCall;
 use crate::secret::Assertion;
+use crate::token::request::form_post;
 
 /// The JWT-bearer grant type ([RFC 7523 §2.1](https://www.rfc-editor.org/rfc/rfc7523#section-2.1)).
 pub const JWT_BEARER_GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
@@ -100,17 +99,13 @@ impl fmt::Debug for Account {
 /// google-auth's request: a POST of `assertion=<JWT>&grant_type=<jwt-bearer>`,
 /// no client authentication.
 fn jwt_bearer_request(endpoint: &Url, assertion: &Assertion) -> Request<Vec<u8>> {
-    let mut form = Serializer::new(String::with_capacity(assertion.secret().len() + 80));
-    form.append_pair("assertion", assertion.secret());
-    form.append_pair("grant_type", JWT_BEARER_GRANT_TYPE);
-    let mut request = Request::new(form.finish().into_bytes());
-    *request.method_mut() = Method::POST;
-    *request.uri_mut() = to_uri(endpoint);
-    let headers = request.headers_mut();
-    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-    headers.insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("application/x-www-form-urlencoded"),
-    );
-    request
+    form_post(
+        to_uri(endpoint),
+        None,
+        None,
+        &[
+            ("assertion", assertion.secret()),
+            ("grant_type", JWT_BEARER_GRANT_TYPE),
+        ],
+    )
 }
