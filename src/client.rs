@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use url::{Host, Url};
 
-use crate::client_assertion::{ClientAssertion, ClientAssertionKey};
+use crate::client_assertion::{AssertionAudience, Audience, ClientAssertion, ClientAssertionKey};
 use crate::config_error::ConfigError;
 use crate::secret::ClientSecret;
 
@@ -90,6 +90,7 @@ impl Client {
             secret: None,
             auth_method: None,
             assertion_key: None,
+            assertion_audience: AssertionAudience::Issuer,
             authorization_endpoint: None,
             token_endpoint: None,
             revocation_endpoint: None,
@@ -139,13 +140,14 @@ impl Client {
         self.assertion.as_ref().map(|assertion| &assertion.key)
     }
 
-    /// The `aud` of the client's assertions: the issuer, or the token
-    /// endpoint when the issuer is not known. `None` unless the client
-    /// uses `private_key_jwt`.
+    /// The `aud` of the client's assertions when it is the same for every
+    /// request (see [`AssertionAudience`]). `None` when it is each request's
+    /// endpoint, or the client does not use `private_key_jwt`.
     pub fn assertion_audience(&self) -> Option<&str> {
-        self.assertion
-            .as_ref()
-            .map(|assertion| assertion.audience.as_str())
+        match &self.assertion.as_ref()?.audience {
+            Audience::Fixed(audience) => Some(audience),
+            Audience::Endpoint => None,
+        }
     }
 
     /// The authorization endpoint.
@@ -192,6 +194,7 @@ pub struct ClientBuilder {
     secret: Option<ClientSecret>,
     auth_method: Option<ClientAuthMethod>,
     assertion_key: Option<ClientAssertionKey>,
+    assertion_audience: AssertionAudience,
     authorization_endpoint: Option<String>,
     token_endpoint: Option<String>,
     revocation_endpoint: Option<String>,
@@ -223,11 +226,20 @@ impl ClientBuilder {
     /// Authenticates with `private_key_jwt`: every request to the server's
     /// endpoints carries a JWT signed with `key` (see
     /// [`ClientAssertionKey`]), addressed to the [`issuer`](Self::issuer),
-    /// or to the token endpoint when no issuer is set. Sets the method to
+    /// or to the token endpoint when no issuer is set (see
+    /// [`assertion_audience`](Self::assertion_audience) for servers that
+    /// want another `aud`). Sets the method to
     /// [`ClientAuthMethod::PrivateKeyJwt`].
     pub fn private_key_jwt(mut self, key: ClientAssertionKey) -> Self {
         self.assertion_key = Some(key);
         self.auth_method = Some(ClientAuthMethod::PrivateKeyJwt);
+        self
+    }
+
+    /// The `aud` of the `private_key_jwt` assertions (default
+    /// [`AssertionAudience::Issuer`]).
+    pub fn assertion_audience(mut self, audience: AssertionAudience) -> Self {
+        self.assertion_audience = audience;
         self
     }
 
@@ -336,10 +348,15 @@ impl ClientBuilder {
                 let key = self
                     .assertion_key
                     .ok_or(ConfigError::AssertionKeyRequired)?;
-                let audience = self
-                    .issuer
-                    .clone()
-                    .unwrap_or_else(|| token_endpoint.as_str().to_owned());
+                let token = || Audience::Fixed(token_endpoint.as_str().to_owned());
+                let audience = match self.assertion_audience {
+                    AssertionAudience::Issuer => {
+                        self.issuer.clone().map_or_else(token, Audience::Fixed)
+                    }
+                    AssertionAudience::TokenEndpoint => token(),
+                    AssertionAudience::Endpoint => Audience::Endpoint,
+                    AssertionAudience::Custom(audience) => Audience::Fixed(audience),
+                };
                 Some(Arc::new(ClientAssertion { key, audience }))
             }
             ClientAuthMethod::ClientSecretBasic | ClientAuthMethod::ClientSecretPost => {
@@ -532,7 +549,11 @@ mod tests {
             without_issuer.assertion_audience(),
             Some("https://as.example/token")
         );
-        let with_issuer = builder.issuer("https://as.example").build().unwrap();
+        let with_issuer = builder
+            .clone()
+            .issuer("https://as.example")
+            .build()
+            .unwrap();
         assert_eq!(with_issuer.assertion_audience(), Some("https://as.example"));
         assert_eq!(with_issuer.auth_method(), ClientAuthMethod::PrivateKeyJwt);
         assert_eq!(with_issuer.assertion_key(), Some(&key));
@@ -540,6 +561,21 @@ mod tests {
         assert!(with_issuer.secret().is_none());
         let public = build("https://as.example/token").unwrap();
         assert_eq!(public.assertion_audience(), None);
+        let with = |audience| {
+            builder
+                .clone()
+                .issuer("https://as.example")
+                .assertion_audience(audience)
+                .build()
+                .unwrap()
+        };
+        let token = with(AssertionAudience::TokenEndpoint);
+        assert_eq!(token.assertion_audience(), Some("https://as.example/token"));
+        let custom = with(AssertionAudience::Custom("urn:as".into()));
+        assert_eq!(custom.assertion_audience(), Some("urn:as"));
+        let endpoint = with(AssertionAudience::Endpoint);
+        assert_eq!(endpoint.assertion_audience(), None);
+        assert!(endpoint.assertion_key().is_some());
     }
 
     #[test]

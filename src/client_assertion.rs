@@ -174,12 +174,39 @@ impl fmt::Debug for ClientAssertionKey {
     }
 }
 
+/// The `aud` of a client's assertions. Servers differ: RFC 7523's update
+/// and OpenID Connect name the issuer (oidc-provider, Auth0, Keycloak
+/// accept it), Microsoft Entra ID wants the token endpoint, Okta the URL of
+/// the endpoint each request goes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AssertionAudience {
+    /// The client's [`issuer`](crate::ClientBuilder::issuer), or its token
+    /// endpoint when it has none. The default.
+    Issuer,
+    /// The token endpoint URL, for every request.
+    TokenEndpoint,
+    /// The URL (without query) of the endpoint each request is sent to:
+    /// the token endpoint for grants, the revocation endpoint for a
+    /// revocation, and so on.
+    Endpoint,
+    /// This value, for every request.
+    Custom(String),
+}
+
+/// [`AssertionAudience`] resolved for one client.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Audience {
+    Fixed(String),
+    Endpoint,
+}
+
 /// A key and the audience its assertions are for: what a client using
 /// `private_key_jwt` needs to authenticate a request.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ClientAssertion {
     pub key: ClientAssertionKey,
-    pub audience: String,
+    pub audience: Audience,
 }
 
 impl ClientAssertion {
@@ -191,7 +218,15 @@ impl ClientAssertion {
         client_id: &str,
         now: SystemTime,
     ) -> Result<(), Error> {
-        let assertion = self.key.sign(client_id, &self.audience, now)?;
+        let endpoint;
+        let audience = match &self.audience {
+            Audience::Fixed(audience) => audience.as_str(),
+            Audience::Endpoint => {
+                endpoint = without_query(request.uri());
+                endpoint.as_str()
+            }
+        };
+        let assertion = self.key.sign(client_id, audience, now)?;
         let body = request.body_mut();
         body.reserve(1 + BODY_PREFIX.len() + assertion.secret().len());
         if !body.is_empty() {
@@ -202,6 +237,13 @@ impl ClientAssertion {
         body.extend_from_slice(assertion.secret().as_bytes());
         Ok(())
     }
+}
+
+/// `scheme://authority/path` of `uri`.
+fn without_query(uri: &http::Uri) -> String {
+    let scheme = uri.scheme_str().unwrap_or("https");
+    let authority = uri.authority().map_or("", |a| a.as_str());
+    format!("{scheme}://{authority}{}", uri.path())
 }
 
 /// The call that sends `request`, authenticated as `auth` says: as built
@@ -316,7 +358,7 @@ mod tests {
         let mut request = http::Request::new(b"grant_type=client_credentials".to_vec());
         let assertion = ClientAssertion {
             key: key(1),
-            audience: "https://as.example".into(),
+            audience: Audience::Fixed("https://as.example".into()),
         };
         assertion.append_to(&mut request, "c", at(5)).unwrap();
         let body = std::str::from_utf8(request.body()).unwrap();
@@ -333,6 +375,26 @@ mod tests {
         assert_eq!(jwt.header()["kid"], "k1");
         assert_eq!(jwt.claims().unwrap().iat(), 5);
         assert_eq!(pairs.len(), 3);
+    }
+
+    #[test]
+    fn the_endpoint_audience_is_the_request_url_without_its_query() {
+        let mut request = http::Request::new(Vec::new());
+        *request.uri_mut() = "https://as.example:8443/oauth2/v1/revoke?x=1"
+            .parse()
+            .unwrap();
+        let assertion = ClientAssertion {
+            key: key(1),
+            audience: Audience::Endpoint,
+        };
+        assertion.append_to(&mut request, "c", at(5)).unwrap();
+        let body = std::str::from_utf8(request.body()).unwrap();
+        let jwt = body.rsplit_once('=').unwrap().1;
+        let claims = decode_unverified(jwt).unwrap().claims().unwrap();
+        assert_eq!(
+            claims.audience(),
+            Some("https://as.example:8443/oauth2/v1/revoke")
+        );
     }
 
     #[test]

@@ -178,7 +178,7 @@ pub use client::{
     GOOGLE_DEVICE_AUTHORIZATION_URI, GOOGLE_ISSUER, GOOGLE_REVOKE_URI, GOOGLE_TOKEN_URI,
 };
 pub use client_assertion::{
-    ClientAssertionKey, CLIENT_ASSERTION_TYPE, DEFAULT_CLIENT_ASSERTION_LIFETIME,
+    AssertionAudience, ClientAssertionKey, CLIENT_ASSERTION_TYPE, DEFAULT_CLIENT_ASSERTION_LIFETIME,
 };
 pub use client_credentials::{ClientCredentials, ClientCredentialsGrant, ClientCredentialsRequest};
 pub use client_secrets::{ClientKind, ClientSecrets, CLIENT_SECRETS_LIMIT};

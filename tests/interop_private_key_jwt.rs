@@ -14,7 +14,8 @@ use oauth2_sansio::jwt::RingSigner;
 use oauth2_sansio::transport::ureq::UreqTransport;
 use oauth2_sansio::url::form_urlencoded;
 use oauth2_sansio::{
-    drive, Client, ClientAuthMethod, Error, ErrorCode, IntrospectionResponse, CLIENT_ASSERTION_TYPE,
+    drive, AssertionAudience, Client, ClientAuthMethod, Error, ErrorCode, IntrospectionResponse,
+    CLIENT_ASSERTION_TYPE,
 };
 
 use harness::{
@@ -174,6 +175,57 @@ fn the_token_endpoint_is_the_audience_without_an_issuer() {
     server.check(
         UreqTransport::new().run(server.check(client.client_credentials().build(), "the grant")),
         "the grant",
+    );
+}
+
+#[test]
+fn each_endpoint_as_the_audience_is_accepted() {
+    let server = InteropServer::start();
+    let client = server.check(
+        server
+            .client_builder(NATIVE_PRIVATE_KEY_JWT)
+            .revocation_endpoint(server.revocation_endpoint())
+            .introspection_endpoint(server.introspection_endpoint())
+            .assertion_audience(AssertionAudience::Endpoint)
+            .build(),
+        "building the client",
+    );
+    let credentials = server.check(
+        UreqTransport::new().run(server.check(client.client_credentials().build(), "the grant")),
+        "the grant",
+    );
+    let token = credentials.token().token();
+    let introspection = server.check(client.introspect(token), "the introspection request");
+    let answer = server.check(UreqTransport::new().run(introspection), "introspection");
+    assert!(answer.is_active());
+    let revocation = server.check(client.revoke(token), "the revocation request");
+    server.check(UreqTransport::new().run(revocation), "the revocation");
+    let introspection = server.check(client.introspect(token), "the introspection request");
+    assert_eq!(
+        server.check(UreqTransport::new().run(introspection), "introspection"),
+        IntrospectionResponse::Inactive
+    );
+    assert!(refusal_details(&server).is_empty());
+}
+
+#[test]
+fn another_audience_is_refused() {
+    let server = InteropServer::start();
+    let client = server.check(
+        server
+            .client_builder(NATIVE_PRIVATE_KEY_JWT)
+            .assertion_audience(AssertionAudience::Custom(
+                "https://elsewhere.example".into(),
+            ))
+            .build(),
+        "building the client",
+    );
+    let grant = server.check(client.client_credentials().build(), "the grant");
+    assert_invalid_client(&server, UreqTransport::new().run(grant));
+    let details = refusal_details(&server);
+    assert!(
+        details.iter().any(|d| d.contains("audience")),
+        "{details:?}"
     );
 }
 

@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use oauth2_sansio::jwt::{Algorithm, RingSigner, SignError, Signer};
 use oauth2_sansio::{
-    Client, ClientAssertionKey, ClientAuthMethod, ConfigError, Error, Machine, RefreshToken, Step,
-    TokenRef, CLIENT_ASSERTION_TYPE,
+    AssertionAudience, Client, ClientAssertionKey, ClientAuthMethod, ConfigError, Error, Machine,
+    RefreshToken, Step, TokenRef, CLIENT_ASSERTION_TYPE,
 };
 use serde_json::Value;
 use support::clock::START_UNIX;
@@ -285,6 +285,36 @@ fn every_endpoint_that_authenticates_the_client_carries_an_assertion() {
         let claims = take_assertion(&mut sent);
         assert_claims(&claims, secs);
         assert!(jtis.insert(claims["jti"].clone()), "{what}: jti reused");
+    }
+}
+
+#[test]
+fn the_endpoint_audience_follows_each_request() {
+    let client = builder()
+        .private_key_jwt(key())
+        .assertion_audience(AssertionAudience::Endpoint)
+        .build()
+        .unwrap();
+    let refresh_token = RefreshToken::new("rt");
+    for (request, endpoint) in [
+        (
+            first_request(client.client_credentials().build().unwrap(), 0),
+            TOKEN_URI.to_owned(),
+        ),
+        (
+            first_request(client.revoke(&refresh_token).unwrap(), 0),
+            format!("{ISSUER}/revoke"),
+        ),
+        (
+            first_request(
+                client.introspect(TokenRef::from(&refresh_token)).unwrap(),
+                0,
+            ),
+            format!("{ISSUER}/introspect"),
+        ),
+    ] {
+        let claims = take_assertion(&mut Sent::of(&request));
+        assert_eq!(claims["aud"], endpoint.as_str());
     }
 }
 

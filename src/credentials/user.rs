@@ -8,7 +8,7 @@ use url::Url;
 
 use crate::call::call_machine;
 use crate::client::{Client, ClientAuthMethod, DEFAULT_RESPONSE_LIMIT};
-use crate::client_assertion::{authenticated_call, ClientAssertion, ClientAssertionKey};
+use crate::client_assertion::{authenticated_call, Audience, ClientAssertion, ClientAssertionKey};
 use crate::credentials::bearer::{BearerToken, NeedsRefresh};
 use crate::error::Error;
 use crate::expiry::{Freshness, DEFAULT_REFRESH_THRESHOLD};
@@ -227,7 +227,7 @@ impl UserCredentials {
     ) -> Self {
         self.client_assertion = Some(Arc::new(ClientAssertion {
             key,
-            audience: audience.into(),
+            audience: Audience::Fixed(audience.into()),
         }));
         self.refresh_auth = ClientAuthMethod::PrivateKeyJwt;
         self
