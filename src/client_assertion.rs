@@ -11,7 +11,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand_core::CryptoRng;
 use sha2::{Digest, Sha256};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::call::{Call, Parser};
 use crate::client::ClientAuthMethod;
@@ -30,15 +30,16 @@ pub const CLIENT_ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-
 /// signed, which is when the request is sent.
 pub const DEFAULT_CLIENT_ASSERTION_LIFETIME: Duration = Duration::from_secs(60);
 
-/// `&client_assertion_type=<CLIENT_ASSERTION_TYPE, form-encoded>&client_assertion=`
+/// `client_assertion_type=<CLIENT_ASSERTION_TYPE, form-encoded>&client_assertion=`
 const BODY_PREFIX: &[u8] =
     b"client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=";
 
 /// The key a client proves its identity with at the authorization server
 /// (`private_key_jwt`): every request to the token, revocation,
 /// introspection or device authorization endpoint carries a JWT it signs,
-/// with `iss` = `sub` = the client id, `aud` = the server's issuer, a fresh
-/// `jti`, `iat` = the time the request is sent and a short `exp`.
+/// with `iss` = `sub` = the client id, `aud` = the server's issuer (or
+/// what [`AssertionAudience`] says), a fresh `jti`, `iat` = the time the
+/// request is sent and a short `exp`.
 ///
 /// The server knows the public key (registered as the client's `jwks` or
 /// `jwks_uri`); the private key stays behind the [`Signer`], so it can live
@@ -227,14 +228,20 @@ impl ClientAssertion {
             }
         };
         let assertion = self.key.sign(client_id, audience, now)?;
-        let body = request.body_mut();
-        body.reserve(1 + BODY_PREFIX.len() + assertion.secret().len());
+        // A new buffer of the final size, the old one zeroized: growing the
+        // body in place could leave a copy of its secrets behind.
+        let form = request.body_mut();
+        let mut body =
+            Vec::with_capacity(form.len() + 1 + BODY_PREFIX.len() + assertion.secret().len());
+        body.extend_from_slice(form);
         if !body.is_empty() {
             body.push(b'&');
         }
         body.extend_from_slice(BODY_PREFIX);
         // A compact JWS is base64url and dots: nothing to form-encode.
         body.extend_from_slice(assertion.secret().as_bytes());
+        form.zeroize();
+        *form = body;
         Ok(())
     }
 }

@@ -107,7 +107,21 @@ pub(crate) fn form_post(
     auth: Option<ClientAuth<'_>>,
     params: &[(&str, &str)],
 ) -> Request<Vec<u8>> {
-    let mut form = FormBody::with_capacity(256);
+    // Room for every pair fully escaped: a body holding codes, verifiers,
+    // secrets or refresh tokens never reallocates, so no copy of them is
+    // left behind unzeroized.
+    let client_len = auth.map_or(0, |auth| {
+        "client_id=&client_secret=".len()
+            + auth.client_id.len()
+            + auth.secret.map_or(0, |secret| secret.secret().len())
+    });
+    let capacity = grant_type.map_or(0, |g| "grant_type=".len() + g.len())
+        + client_len
+        + params
+            .iter()
+            .map(|(n, v)| n.len() + v.len() + 2)
+            .sum::<usize>();
+    let mut form = FormBody::with_capacity(3 * capacity);
     if let Some(grant_type) = grant_type {
         form.append_pair("grant_type", grant_type);
     }
