@@ -107,21 +107,9 @@ pub(crate) fn form_post(
     auth: Option<ClientAuth<'_>>,
     params: &[(&str, &str)],
 ) -> Request<Vec<u8>> {
-    // Room for every pair fully escaped: a body holding codes, verifiers,
-    // secrets or refresh tokens never reallocates, so no copy of them is
-    // left behind unzeroized.
-    let client_len = auth.map_or(0, |auth| {
-        "client_id=&client_secret=".len()
-            + auth.client_id.len()
-            + auth.secret.map_or(0, |secret| secret.secret().len())
-    });
-    let capacity = grant_type.map_or(0, |g| "grant_type=".len() + g.len())
-        + client_len
-        + params
-            .iter()
-            .map(|(n, v)| n.len() + v.len() + 2)
-            .sum::<usize>();
-    let mut form = FormBody::with_capacity(3 * capacity);
+    // A body holding codes, verifiers, secrets or refresh tokens never
+    // reallocates, so no copy of them is left behind unzeroized.
+    let mut form = FormBody::with_capacity(worst_case_len(grant_type, auth, params));
     if let Some(grant_type) = grant_type {
         form.append_pair("grant_type", grant_type);
     }
@@ -143,6 +131,27 @@ pub(crate) fn form_post(
         form.append_pair(name, value);
     }
     post(endpoint, form.finish(), basic)
+}
+
+/// The longest body [`form_post`] can write for these values: every byte
+/// escaped to three.
+fn worst_case_len(
+    grant_type: Option<&str>,
+    auth: Option<ClientAuth<'_>>,
+    params: &[(&str, &str)],
+) -> usize {
+    let client = auth.map_or(0, |auth| {
+        "client_id=&client_secret=&".len()
+            + auth.client_id.len()
+            + auth.secret.map_or(0, |secret| secret.secret().len())
+    });
+    let raw = grant_type.map_or(0, |g| "grant_type=&".len() + g.len())
+        + client
+        + params
+            .iter()
+            .map(|(n, v)| n.len() + v.len() + 2)
+            .sum::<usize>();
+    3 * raw
 }
 
 fn post(
@@ -183,6 +192,36 @@ fn basic_credentials(client_id: &str, secret: &ClientSecret) -> HeaderValue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn the_body_is_allocated_once(
+            grant_type in proptest::option::of(".{0,12}"),
+            client_id in ".{0,12}",
+            secret in proptest::option::of(".{0,12}"),
+            post in proptest::bool::ANY,
+            params in proptest::collection::vec((".{0,8}", ".{0,40}"), 0..5),
+        ) {
+            let secret = secret.map(ClientSecret::new);
+            let method = match (&secret, post) {
+                (Some(_), true) => ClientAuthMethod::ClientSecretPost,
+                (Some(_), false) => ClientAuthMethod::ClientSecretBasic,
+                (None, _) => ClientAuthMethod::None,
+            };
+            let auth = ClientAuth { method, client_id: &client_id, secret: secret.as_ref(), assertion: None };
+            let params: Vec<(&str, &str)> = params.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+            let bound = worst_case_len(grant_type.as_deref(), Some(auth), &params);
+            let request = form_post(
+                http::Uri::from_static("https://as.example/token"),
+                grant_type.as_deref(),
+                Some(auth),
+                &params,
+            );
+            proptest::prop_assert!(request.body().len() <= bound);
+            // Never grown: a grown Vec has at least twice its first capacity.
+            proptest::prop_assert_eq!(request.body().capacity(), bound);
+        }
+    }
 
     #[test]
     fn basic_auth_urlencodes_before_base64() {
