@@ -8,6 +8,7 @@ use url::{Host, Url};
 use crate::client_assertion::{AssertionAudience, Audience, ClientAssertion, ClientAssertionKey};
 use crate::config_error::ConfigError;
 use crate::secret::ClientSecret;
+use crate::token::request::check_credentials;
 
 /// Google's authorization endpoint.
 pub const GOOGLE_AUTH_URI: &str = "https://accounts.google.com/o/oauth2/auth";
@@ -342,12 +343,13 @@ impl ClientBuilder {
             (None, Some(_)) => ClientAuthMethod::ClientSecretBasic,
             (None, None) => ClientAuthMethod::None,
         };
-        let assertion = match auth_method {
-            ClientAuthMethod::None => None,
-            ClientAuthMethod::PrivateKeyJwt => {
-                let key = self
-                    .assertion_key
-                    .ok_or(ConfigError::AssertionKeyRequired)?;
+        check_credentials(
+            auth_method,
+            self.secret.is_some(),
+            self.assertion_key.is_some(),
+        )?;
+        let assertion = match (auth_method, self.assertion_key) {
+            (ClientAuthMethod::PrivateKeyJwt, Some(key)) => {
                 let token = || Audience::Fixed(token_endpoint.as_str().to_owned());
                 let audience = match self.assertion_audience {
                     AssertionAudience::Issuer => {
@@ -359,12 +361,7 @@ impl ClientBuilder {
                 };
                 Some(Arc::new(ClientAssertion { key, audience }))
             }
-            ClientAuthMethod::ClientSecretBasic | ClientAuthMethod::ClientSecretPost => {
-                if self.secret.is_none() {
-                    return Err(ConfigError::SecretRequired);
-                }
-                None
-            }
+            _ => None,
         };
         Ok(Client {
             id: self.id,

@@ -27,6 +27,22 @@ pub(crate) struct ClientAuth<'a> {
     pub assertion: Option<&'a ClientAssertion>,
 }
 
+/// Whether `method` has what it needs: a secret for the secret methods, a
+/// key for `private_key_jwt`.
+pub(crate) fn check_credentials(
+    method: ClientAuthMethod,
+    has_secret: bool,
+    has_key: bool,
+) -> Result<(), ConfigError> {
+    match method {
+        ClientAuthMethod::ClientSecretBasic | ClientAuthMethod::ClientSecretPost if !has_secret => {
+            Err(ConfigError::SecretRequired)
+        }
+        ClientAuthMethod::PrivateKeyJwt if !has_key => Err(ConfigError::AssertionKeyRequired),
+        _ => Ok(()),
+    }
+}
+
 /// An owned [`ClientAuth`], for machines that make requests later (a
 /// refresh, a retry).
 #[derive(Debug, Clone, PartialEq)]
@@ -51,13 +67,7 @@ impl ClientIdentity {
     /// Whether the method has what it needs: a secret, or a key for
     /// `private_key_jwt`.
     pub fn check(&self) -> Result<(), ConfigError> {
-        match (self.method, &self.secret, &self.assertion) {
-            (ClientAuthMethod::ClientSecretBasic | ClientAuthMethod::ClientSecretPost, None, _) => {
-                Err(ConfigError::SecretRequired)
-            }
-            (ClientAuthMethod::PrivateKeyJwt, _, None) => Err(ConfigError::AssertionKeyRequired),
-            _ => Ok(()),
-        }
+        check_credentials(self.method, self.secret.is_some(), self.assertion.is_some())
     }
 
     /// Borrowed, for building a request.
