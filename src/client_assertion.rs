@@ -211,9 +211,20 @@ pub(crate) struct ClientAssertion {
 }
 
 impl ClientAssertion {
+    /// `request` with a `client_assertion` for `client_id` signed at `now`
+    /// added; if signing fails, the request is dropped, its body zeroized.
+    pub fn sign_into(
+        &self,
+        request: UnsentRequest,
+        client_id: &str,
+        now: SystemTime,
+    ) -> Result<http::Request<Vec<u8>>, Error> {
+        request.complete(|request| self.append_to(request, client_id, now))
+    }
+
     /// Appends `client_assertion_type` and a `client_assertion` for
     /// `client_id` signed at `now` to the form body of `request`.
-    pub fn append_to(
+    fn append_to(
         &self,
         request: &mut http::Request<Vec<u8>>,
         client_id: &str,
@@ -271,9 +282,7 @@ pub(crate) fn authenticated_call<T>(
             let client_id = auth.client_id.to_owned();
             let unsent = UnsentRequest::new(request);
             LazyCall::with_parser(
-                Box::new(move |now| {
-                    unsent.complete(|request| assertion.append_to(request, &client_id, now))
-                }),
+                Box::new(move |now| assertion.sign_into(unsent, &client_id, now)),
                 limit,
                 parse,
             )

@@ -137,8 +137,9 @@ impl DevicePoll {
             )],
         );
         match auth.assertion_to_sign()? {
-            Some(assertion) => UnsentRequest::new(request)
-                .complete(|request| assertion.append_to(request, auth.client_id, now)),
+            Some(assertion) => {
+                assertion.sign_into(UnsentRequest::new(request), auth.client_id, now)
+            }
             None => Ok(request),
         }
     }
