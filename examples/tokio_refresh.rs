@@ -9,7 +9,8 @@
 //! When the file's access token is not fresh (missing, expired, or within
 //! the refresh threshold of its expiry), it asks the file's `token_uri` for
 //! a new one. It prints the token's freshness and expiry, never the token.
-//! With `--save`, refreshed credentials replace the file atomically (a
+//! With `--save`, the file is locked, the save prepared before the refresh is
+//! sent, and the refreshed credentials replace the file atomically (a
 //! private temporary file beside it, then a rename; mode 0600 on Unix).
 
 use std::error::Error;
@@ -48,16 +49,28 @@ async fn refresh(args: impl Iterator<Item = std::ffi::OsString>) -> Result<(), B
         return Ok(());
     }
 
+    if !save {
+        let refreshed = ReqwestTransport::new()
+            .run(credentials.refresh()?, tokio_sleep_until)
+            .await?;
+        println!("after:  {}", status(&refreshed));
+        println!("not saved (pass --save to write the refreshed credentials back)");
+        return Ok(());
+    }
+    // Saving: lock the file, load through the lock (another process may have
+    // refreshed), and prepare the save before the request is sent, so a
+    // rotated refresh token is never lost to a file that cannot be written.
+    let mut lock = file.lock()?;
+    let credentials = lock
+        .load()?
+        .ok_or_else(|| format!("{}: no such file", path.display()))?;
+    let prepared = lock.prepare_save()?;
     let refreshed = ReqwestTransport::new()
         .run(credentials.refresh()?, tokio_sleep_until)
         .await?;
     println!("after:  {}", status(&refreshed));
-    if save {
-        file.save(&refreshed)?;
-        println!("saved to {}", path.display());
-    } else {
-        println!("not saved (pass --save to write the refreshed credentials back)");
-    }
+    prepared.commit(&refreshed)?;
+    println!("saved to {}", path.display());
     Ok(())
 }
 

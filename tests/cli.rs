@@ -169,6 +169,11 @@ impl SavedCredentials {
         let dir = Scratch::new();
         let json = credentials_json(token_uri, "ya29.old", expiry);
         let path = dir.write("creds.json", &json);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+        }
         Self { dir, path, json }
     }
 
@@ -210,6 +215,15 @@ fn an_expired_token_is_refreshed_saved_and_printed() {
     let finished = saved.token();
     assert_eq!(finished.code(), 0, "{finished:?}");
     assert_eq!(finished.stdout, "ya29.new\n", "only the token on stdout");
+    #[cfg(unix)]
+    {
+        let [warning] = &finished.stderr[..] else {
+            panic!("one warning: {finished:?}")
+        };
+        assert!(warning.contains("mode 0644"), "{warning}");
+        assert!(warning.contains("chmod 600"), "{warning}");
+    }
+    #[cfg(not(unix))]
     assert!(finished.stderr.is_empty(), "{finished:?}");
 
     let requests = server.requests();

@@ -61,7 +61,11 @@ fn revokes_the_refresh_token_then_removes_the_file() {
     let finished = revoke(&path, Some(&server.url("/revoke")));
     let line = ended(&finished, 0);
     assert!(line.contains("revoked; removed"), "{line}");
-    assert!(scratch.entries().is_empty(), "{:?}", scratch.entries());
+    assert_eq!(
+        scratch.entries(),
+        [".credentials.json.lock"],
+        "only the lock file stays"
+    );
     let requests = server.requests();
     assert_eq!(requests.len(), 1);
     // The credentials authenticate as google-auth refreshes: in the body.
@@ -89,7 +93,7 @@ fn an_already_invalid_token_still_removes_the_file() {
         "{:?}",
         finished.stderr
     );
-    assert!(scratch.entries().is_empty());
+    assert_eq!(scratch.entries(), [".credentials.json.lock"]);
 }
 
 #[test]
@@ -119,7 +123,10 @@ fn other_failures_leave_the_file_untouched() {
         let line = ended(&revoke(&path, Some(&endpoint)), code);
         assert!(line.contains(says) && line.contains("unchanged"), "{line}");
         assert_eq!(fs::read(&path).unwrap(), before);
-        assert_eq!(scratch.entries(), ["credentials.json"]);
+        assert_eq!(
+            scratch.entries(),
+            [".credentials.json.lock", "credentials.json"]
+        );
     }
 }
 

@@ -17,14 +17,13 @@ use crate::client::Client;
 use crate::client_secrets::{ClientSecrets, CLIENT_SECRETS_LIMIT};
 use crate::config_error::ConfigError;
 use crate::credentials::UserCredentials;
-use crate::store::CredentialsStore;
 use crate::transport::file_store::CredentialsFile;
 use crate::transport::installed::{Browser, InstalledAppFlow};
 
 /// Signs in and writes the credentials.
 pub(crate) fn login(args: LoginArgs) -> Result<(), Failure> {
     if let Some(path) = &args.save {
-        check_save_directory(path)?;
+        check_can_save(path)?;
     }
     let secrets = read_client_secrets(&args.client_secrets)?;
     let client = secrets
@@ -118,36 +117,57 @@ fn unusable_client(path: &Path, error: &ConfigError) -> Failure {
     Failure::new(LOCAL, format!("{}: {problem}", path.display()))
 }
 
-/// Fails before the sign-in, not after it, when `--save` names a file in a
-/// directory that does not exist.
-fn check_save_directory(path: &Path) -> Result<(), Failure> {
+/// Fails before the sign-in, not after it, when `--save` names a file that
+/// cannot be written: a directory that does not exist or is not writable, a
+/// link in the way, a full disk.
+fn check_can_save(path: &Path) -> Result<(), Failure> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => return Ok(()),
+        _ => Path::new("."),
     };
-    if dir.is_dir() {
+    if !dir.is_dir() {
+        return Err(Failure::new(
+            LOCAL,
+            format!(
+                "cannot save to {}: the directory {} does not exist; create it first (mkdir -p)",
+                path.display(),
+                dir.display()
+            ),
+        ));
+    }
+    CredentialsFile::new(path)
+        .check_writable()
+        .map_err(|e| Failure::new(LOCAL, format!("cannot save to {}: {e}", path.display())))
+}
+
+/// Writes the credentials to `path`: owner-only, replaced atomically,
+/// under the file's lock. A sign-in is never thrown away: if the file
+/// cannot be replaced, the credentials stay in a private file beside it,
+/// or, failing that, are printed on stdout as without `--save`.
+fn save(path: &Path, credentials: &UserCredentials) -> Result<(), Failure> {
+    let file = CredentialsFile::new(path);
+    let error = match file.lock().and_then(|mut lock| lock.save(credentials)) {
+        Ok(()) => {
+            output::note(&format!(
+                "signed in; credentials saved to {}",
+                path.display()
+            ));
+            return Ok(());
+        }
+        Err(error) => error,
+    };
+    if error.kept().is_some() {
+        output::note(&format!("warning: signed in, but {error}"));
         return Ok(());
     }
+    print(credentials)?;
     Err(Failure::new(
         LOCAL,
         format!(
-            "cannot save to {}: the directory {} does not exist; create it first (mkdir -p)",
-            path.display(),
-            dir.display()
+            "signed in, but saving the credentials failed ({error}); they were printed on \
+             stdout instead: store them yourself"
         ),
     ))
-}
-
-/// Writes the credentials to `path`: owner-only, replaced atomically.
-fn save(path: &Path, credentials: &UserCredentials) -> Result<(), Failure> {
-    CredentialsFile::new(path)
-        .save(credentials)
-        .map_err(|e| Failure::new(LOCAL, format!("saving the credentials failed: {e}")))?;
-    output::note(&format!(
-        "signed in; credentials saved to {}",
-        path.display()
-    ));
-    Ok(())
 }
 
 /// Prints the credentials' authorized_user JSON on stdout.

@@ -84,6 +84,7 @@ mod exit;
 mod login;
 mod output;
 mod revoke;
+mod store;
 mod token;
 
 use std::io::{self, Write};

@@ -1,8 +1,6 @@
 //! `revoke`: revokes the refresh token of an authorized_user file (and with
 //! it the grant), then removes the file.
 
-use std::fs;
-use std::io;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -11,6 +9,7 @@ use url::Url;
 use super::diagnose::code_of;
 use super::exit::{Failure, LOCAL, USAGE};
 use super::output;
+use super::store::{lock, locked_load};
 use crate::client::parse_endpoint;
 use crate::config_error::ConfigError;
 use crate::credentials::UserCredentials;
@@ -47,7 +46,25 @@ pub(crate) struct RevokeArgs {
 /// Revokes the file's refresh token, then removes the file.
 pub(crate) fn revoke(args: RevokeArgs) -> Result<(), Failure> {
     let file = CredentialsFile::new(&args.credentials);
-    let credentials = load(&file)?;
+    let missing = || {
+        Failure::new(
+            LOCAL,
+            format!(
+                "{} does not exist: nothing to revoke",
+                file.path().display()
+            ),
+        )
+    };
+    // Checked before the lock is taken, so a mistyped path or endpoint
+    // leaves nothing behind.
+    let stored = file
+        .load()
+        .map_err(|e| Failure::new(LOCAL, format!("{e}; give the file `login --save` wrote")))?
+        .ok_or_else(missing)?;
+    endpoint(&args, &stored)?;
+    // Through the lock: a run killed mid-refresh may have left newer ones.
+    let mut lock = lock(&file)?;
+    let credentials = locked_load(&mut lock, missing)?;
     let endpoint = endpoint(&args, &credentials)?;
     let revocation = credentials
         .revoke_refresh_token(&endpoint)
@@ -67,39 +84,15 @@ pub(crate) fn revoke(args: RevokeArgs) -> Result<(), Failure> {
             ))
         }
     }
-    match fs::remove_file(file.path()) {
-        Ok(()) => {}
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => {
-            return Err(Failure::new(
-                LOCAL,
-                format!(
-                    "the refresh token is revoked, but removing {} failed: {e}; delete it yourself",
-                    file.path().display()
-                ),
-            ))
-        }
+    // The file and any temporary copies: none holds anything usable now.
+    if let Err(e) = lock.remove() {
+        return Err(Failure::new(
+            LOCAL,
+            format!("the refresh token is revoked, but removing the file failed: {e}; delete it yourself"),
+        ));
     }
     output::note(&format!("revoked; removed {}", file.path().display()));
     Ok(())
-}
-
-/// The credentials in `file`.
-fn load(file: &CredentialsFile) -> Result<UserCredentials, Failure> {
-    match file.load() {
-        Ok(Some(credentials)) => Ok(credentials),
-        Ok(None) => Err(Failure::new(
-            LOCAL,
-            format!(
-                "{} does not exist: nothing to revoke",
-                file.path().display()
-            ),
-        )),
-        Err(e) => Err(Failure::new(
-            LOCAL,
-            format!("{e}; give the file `login --save` wrote"),
-        )),
-    }
 }
 
 /// `--revocation-endpoint` (https, or http on loopback), else the one the

@@ -20,6 +20,10 @@ impl Scratch {
         Self(dir)
     }
 
+    pub fn dir(&self) -> &Path {
+        &self.0
+    }
+
     pub fn path(&self, name: &str) -> PathBuf {
         self.0.join(name)
     }

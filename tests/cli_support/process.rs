@@ -91,6 +91,13 @@ impl Running {
         Self::start(command).finish()
     }
 
+    /// Kills the binary (SIGKILL on Unix) and returns when that was.
+    pub fn kill(&mut self) -> Instant {
+        let at = Instant::now();
+        let _ = self.child.kill();
+        at
+    }
+
     /// The next line the binary writes to stderr.
     pub fn stderr_line(&mut self) -> String {
         let line = self
