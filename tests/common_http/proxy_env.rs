@@ -128,7 +128,7 @@ pub fn assert_http_loopback_is_never_proxied() {
         .map(|variable| (*variable, "127.0.0.1", None))
         .chain([
             ("ALL_PROXY", "localhost", None),
-            ("HTTPS_PROXY", "LocalHost", None),
+            ("http_proxy", "LocalHost", None),
             ("HTTP_PROXY", "127.0.0.1", Some("example.com")),
         ]);
     for (variable, host, no_proxy) in cases {
