@@ -10,6 +10,8 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+use common_http::proxy::LoggingProxy;
+use common_http::proxy_env::*;
 use common_http::*;
 use oauth2_sansio::transport::reqwest::ReqwestTransport;
 use oauth2_sansio::{
@@ -389,22 +391,28 @@ async fn run_awaits_the_callers_sleep_for_each_wait() {
     assert_eq!(server.requests().len(), 1);
 }
 
+/// The caller's client carries requests to other hosts, with its own proxy,
+/// headers and redirect policy (the proxy here answers with a redirect).
 #[tokio::test]
 async fn with_client_sends_through_the_callers_client() {
     let trap = CannedServer::start(vec![Answer::Bytes(canned(200, TOKENS))]);
-    let server = CannedServer::start(vec![Answer::Bytes(canned_with(
+    let proxy = CannedServer::start(vec![Answer::Bytes(canned_with(
         302,
         &[("Location", &trap.url("/token"))],
         "",
     ))]);
     let client = ReqwestTransport::client_builder()
+        .proxy(reqwest::Proxy::all(proxy.url("")).unwrap())
         .user_agent("caller/1.0")
         .build()
         .unwrap();
     let transport = ReqwestTransport::with_client(client);
     assert_eq!(transport.connect_timeout(), None);
 
-    let response = transport.send(small_post(&server)).await.unwrap();
+    let request = http::Request::post("http://example.invalid/token")
+        .body(b"grant_type=x".to_vec())
+        .unwrap();
+    let response = transport.send(request).await.unwrap();
 
     assert_eq!(
         response.status(),
@@ -412,13 +420,41 @@ async fn with_client_sends_through_the_callers_client() {
         "the builder does not follow redirects"
     );
     assert_eq!(trap.requests().len(), 0);
-    let sent = &server.requests()[0];
+    let sent = &proxy.requests()[0];
+    assert_eq!(sent.line, "POST http://example.invalid/token HTTP/1.1");
     assert!(sent.headers.contains(&header("user-agent", "caller/1.0")));
     assert_eq!(
         transport
             .with_connect_timeout(SOCKET_TIMEOUT)
             .connect_timeout(),
         Some(SOCKET_TIMEOUT)
+    );
+}
+
+/// Loopback requests never go through the caller's client, whatever its
+/// proxies: the transport sends them directly, over a client of its own.
+#[tokio::test]
+async fn with_client_never_proxies_loopback_requests() {
+    let proxy = LoggingProxy::start();
+    let server = CannedServer::start(vec![Answer::Bytes(canned(200, "{}"))]);
+    let client = ReqwestTransport::client_builder()
+        .proxy(reqwest::Proxy::all(proxy.url()).unwrap())
+        .user_agent("caller/1.0")
+        .build()
+        .unwrap();
+
+    let response = ReqwestTransport::with_client(client)
+        .send(small_post(&server))
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), 200);
+    assert_eq!(proxy.request_lines(), Vec::<String>::new());
+    let sent = &server.requests()[0];
+    assert_eq!(sent.line, "POST /token HTTP/1.1");
+    assert!(
+        !sent.headers.iter().any(|(name, _)| name == "user-agent"),
+        "the caller's client sent it"
     );
 }
 
@@ -452,4 +488,48 @@ async fn failure_messages_name_only_host_and_port() {
 fn closed_port() -> std::net::SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap()
+}
+
+/// The child process of the proxy tests (`common_http::proxy_env`): a code
+/// exchange under the proxy variable the parent set. Does nothing when
+/// started any other way.
+#[tokio::test]
+#[ignore = "started as a child process, with a proxy variable set, by the proxy tests"]
+async fn proxy_child() {
+    let Some(token_url) = child_token_url() else {
+        return;
+    };
+    let client = child_client(&token_url);
+    report(transport().run(code_exchange(&client), tokio_sleep).await);
+}
+
+#[test]
+fn an_http_loopback_token_endpoint_is_never_proxied() {
+    assert_http_loopback_is_never_proxied();
+}
+
+#[test]
+fn an_https_loopback_token_endpoint_is_never_proxied() {
+    assert_https_loopback_is_never_proxied();
+}
+
+/// reqwest sends an http request to the proxy in absolute form (the proxy's
+/// 502 reaches the machine) and tunnels https with `CONNECT` (which the
+/// logging proxy refuses).
+#[test]
+fn other_hosts_still_go_through_the_proxy() {
+    for variable in PROXY_VARIABLES {
+        let token_url = unreachable_token_url(variable);
+        let seen = exchange_in_child(variable, None, token_url);
+        let (line, outcome) = if token_url.starts_with("https") {
+            (
+                "CONNECT example.invalid:443 HTTP/1.1",
+                "transport failure Connect",
+            )
+        } else {
+            ("POST http://example.invalid/token HTTP/1.1", "HTTP 502")
+        };
+        assert_eq!(seen.proxy_saw, vec![line], "{variable} set, {token_url}");
+        assert_eq!(seen.outcome, outcome, "{variable}");
+    }
 }

@@ -7,6 +7,7 @@ mod common_http;
 use std::net::TcpListener;
 use std::time::{Duration, SystemTime};
 
+use common_http::proxy_env::*;
 use common_http::*;
 use oauth2_sansio::transport::ureq::UreqTransport;
 use oauth2_sansio::{
@@ -230,4 +231,47 @@ fn code_exchange_then_refresh_through_run() {
         "grant_type=refresh_token&client_id=installed-app&client_secret=installed-app-secret\
          &refresh_token=1%2F%2Fr&scope=openid+read"
     );
+}
+
+/// The child process of the proxy tests (`common_http::proxy_env`): a code
+/// exchange under the proxy variable the parent set. Does nothing when
+/// started any other way.
+#[test]
+#[ignore = "started as a child process, with a proxy variable set, by the proxy tests"]
+fn proxy_child() {
+    let Some(token_url) = child_token_url() else {
+        return;
+    };
+    report(transport().run(code_exchange(&child_client(&token_url))));
+}
+
+#[test]
+fn an_http_loopback_token_endpoint_is_never_proxied() {
+    assert_http_loopback_is_never_proxied();
+}
+
+#[test]
+fn an_https_loopback_token_endpoint_is_never_proxied() {
+    assert_https_loopback_is_never_proxied();
+}
+
+/// ureq tunnels through an http proxy with `CONNECT`, for http targets
+/// too; the logging proxy refuses the tunnel.
+#[test]
+fn other_hosts_still_go_through_the_proxy() {
+    for variable in PROXY_VARIABLES {
+        let token_url = unreachable_token_url(variable);
+        let seen = exchange_in_child(variable, None, token_url);
+        let port = if token_url.starts_with("https") {
+            443
+        } else {
+            80
+        };
+        assert_eq!(
+            seen.proxy_saw,
+            vec![format!("CONNECT example.invalid:{port} HTTP/1.1")],
+            "{variable} set, {token_url}"
+        );
+        assert_eq!(seen.outcome, "transport failure Connect", "{variable}");
+    }
 }

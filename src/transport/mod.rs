@@ -3,9 +3,9 @@
 //!
 //! Each transport sends one [`http::Request`] exactly as a machine built it
 //! (no redirects followed, no headers that change the body added, the
-//! response body bounded) and runs any [`Machine`](crate::Machine) through
-//! [`drive`](crate::drive) or [`drive_async`](crate::drive_async) with the
-//! real clock.
+//! response body bounded, never through a proxy to a loopback host) and
+//! runs any [`Machine`](crate::Machine) through [`drive`](crate::drive) or
+//! [`drive_async`](crate::drive_async) with the real clock.
 //!
 //! - `ureq` (feature `ureq`): `UreqTransport`, a blocking transport over
 //!   ureq 3.

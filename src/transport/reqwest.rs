@@ -4,6 +4,11 @@
 //! reqwest runs on tokio, but this module names no runtime: [`run`] takes
 //! from the caller the sleep for each wait a machine asks for.
 //!
+//! Requests to loopback hosts (127.0.0.0/8, `[::1]`, `localhost` and names
+//! under it) are never sent through a proxy, whatever the proxy variables
+//! say; other hosts use the proxies the environment names (or those of the
+//! client given to `with_client`).
+//!
 //! ```no_run
 //! use std::time::SystemTime;
 //! use oauth2_sansio::transport::reqwest::ReqwestTransport;
@@ -36,7 +41,7 @@ use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvi
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 
-use super::common::{server_name, too_large};
+use super::common::{is_loopback_destination, server_name, too_large};
 use crate::client::DEFAULT_RESPONSE_LIMIT;
 use crate::driver::drive_async;
 use crate::error::{Error, TransportFailure, TransportFailureKind};
@@ -68,12 +73,21 @@ pub use super::common::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 ///
 /// TLS is rustls with the *ring* provider, set on this transport's client
 /// only (no process-wide default provider is installed), verifying servers
-/// against the system's root certificates. Proxies named in the usual
-/// environment variables (`HTTPS_PROXY`, `NO_PROXY`, ...) are used, as
-/// reqwest does by default.
+/// against the system's root certificates.
+///
+/// Proxies named in the usual environment variables (`ALL_PROXY`,
+/// `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`, in upper or lower case, read when
+/// the client is built) are used as reqwest does by default, except for
+/// loopback destinations (127.0.0.0/8, `[::1]`, `localhost` and names under
+/// it): those go over a second client without any proxy, so that no proxy
+/// sees the secrets sent to a loopback token endpoint, which is often plain
+/// http.
 #[derive(Debug, Clone)]
 pub struct ReqwestTransport {
     client: Client,
+    /// For loopback destinations: no proxy at all (reqwest decides on
+    /// proxies per client, not per request).
+    direct: Client,
     connect_timeout: Option<Duration>,
     timeout: Duration,
     response_limit: usize,
@@ -90,8 +104,10 @@ impl ReqwestTransport {
     /// [`DEFAULT_TIMEOUT`]) and response bound
     /// ([`DEFAULT_RESPONSE_LIMIT`]).
     pub fn new() -> Self {
+        let (client, direct) = clients(DEFAULT_CONNECT_TIMEOUT);
         Self {
-            client: client(DEFAULT_CONNECT_TIMEOUT),
+            client,
+            direct,
             connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
             timeout: DEFAULT_TIMEOUT,
             response_limit: DEFAULT_RESPONSE_LIMIT,
@@ -113,6 +129,12 @@ impl ReqwestTransport {
     /// [`with_connect_timeout`](Self::with_connect_timeout) replaces the
     /// client with one the transport builds.
     ///
+    /// Requests to loopback hosts never go through this client, whatever its
+    /// proxies: the transport sends them directly, over a client of its own
+    /// built from [`client_builder`](Self::client_builder) (so the system's
+    /// roots verify an https loopback server, and this client's default
+    /// headers are not sent there).
+    ///
     /// ```no_run
     /// use oauth2_sansio::transport::reqwest::ReqwestTransport;
     ///
@@ -125,6 +147,7 @@ impl ReqwestTransport {
     pub fn with_client(client: Client) -> Self {
         Self {
             client,
+            direct: direct_client(tls_config(), DEFAULT_CONNECT_TIMEOUT),
             connect_timeout: None,
             timeout: DEFAULT_TIMEOUT,
             response_limit: DEFAULT_RESPONSE_LIMIT,
@@ -139,18 +162,19 @@ impl ReqwestTransport {
     /// following redirects, a plain builder has no TLS crypto provider when
     /// reqwest's only features are this crate's (it would panic in `build`
     /// unless the application installed a process-wide rustls provider).
+    ///
+    /// A client built from it uses the proxies the environment names for
+    /// every host, loopback ones included; the transport sends loopback
+    /// requests over a direct client of its own.
     pub fn client_builder() -> ClientBuilder {
-        Client::builder()
-            .tls_backend_preconfigured(tls_config())
-            .redirect(Policy::none())
-            .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
+        builder(tls_config())
     }
 
     /// Bounds connection setup (DNS, TCP, TLS). This builds a new client,
     /// replacing any given to [`with_client`](Self::with_client).
     pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
-        self.client = client(timeout);
+        (self.client, self.direct) = clients(timeout);
         self
     }
 
@@ -191,6 +215,11 @@ impl ReqwestTransport {
         request: Request<Vec<u8>>,
     ) -> Result<Response<Vec<u8>>, TransportFailure> {
         let server = server_name(request.uri());
+        let client = if is_loopback_destination(request.uri()) {
+            &self.direct
+        } else {
+            &self.client
+        };
         let mut outgoing = ::reqwest::Request::try_from(request).map_err(|_| {
             TransportFailure::new(
                 TransportFailureKind::Other,
@@ -199,8 +228,7 @@ impl ReqwestTransport {
         })?;
         *outgoing.timeout_mut() = Some(self.timeout);
 
-        let mut answer = self
-            .client
+        let mut answer = client
             .execute(outgoing)
             .await
             .map_err(|e| failure(&e, &server))?;
@@ -250,9 +278,28 @@ impl ReqwestTransport {
     }
 }
 
-fn client(connect_timeout: Duration) -> Client {
-    ReqwestTransport::client_builder()
-        .connect_timeout(connect_timeout)
+fn builder(tls: rustls::ClientConfig) -> ClientBuilder {
+    Client::builder()
+        .tls_backend_preconfigured(tls)
+        .redirect(Policy::none())
+        .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
+}
+
+/// The client for every host but loopback ones, with the environment's
+/// proxies, and the direct client for loopback ones; one TLS configuration
+/// (and one load of the system's roots) for both.
+fn clients(connect_timeout: Duration) -> (Client, Client) {
+    let tls = tls_config();
+    let client = build(builder(tls.clone()).connect_timeout(connect_timeout));
+    (client, direct_client(tls, connect_timeout))
+}
+
+fn direct_client(tls: rustls::ClientConfig, connect_timeout: Duration) -> Client {
+    build(builder(tls).connect_timeout(connect_timeout).no_proxy())
+}
+
+fn build(builder: ClientBuilder) -> Client {
+    builder
         .build()
         // Building fails only for a TLS backend or resolver that cannot
         // start; the TLS configuration is built above and the resolver is

@@ -1,5 +1,9 @@
 //! A blocking transport over [ureq](https://docs.rs/ureq) 3 (feature `ureq`).
 //!
+//! Requests to loopback hosts (127.0.0.0/8, `[::1]`, `localhost` and names
+//! under it) are never sent through a proxy, whatever the proxy variables
+//! say; other hosts use the proxy the environment names.
+//!
 //! ```no_run
 //! use oauth2_sansio::transport::ureq::UreqTransport;
 //! use oauth2_sansio::UserCredentials;
@@ -17,9 +21,9 @@ use std::time::{Duration, SystemTime};
 use http::header::{CONTENT_ENCODING, CONTENT_LENGTH};
 use http::{Method, Request, Response};
 use ureq::config::AutoHeaderValue;
-use ureq::Agent;
+use ureq::{Agent, AsSendBody, Body};
 
-use super::common::{server_name, too_large};
+use super::common::{is_loopback_destination, server_name, too_large};
 use crate::client::DEFAULT_RESPONSE_LIMIT;
 use crate::driver::drive;
 use crate::error::{Error, TransportFailure, TransportFailureKind};
@@ -48,8 +52,12 @@ pub use super::common::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 ///   reading the rest;
 /// - connection setup and the whole request are bounded in time.
 ///
-/// Proxies named in the usual environment variables (`HTTPS_PROXY`,
-/// `NO_PROXY`, ...) are used, as ureq does by default.
+/// Proxies named in the usual environment variables (`ALL_PROXY`,
+/// `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`, in upper or lower case, read when
+/// the transport is built) are used as ureq does by default, except for
+/// loopback destinations (127.0.0.0/8, `[::1]`, `localhost` and names under
+/// it): those are always connected to directly, so that no proxy sees the
+/// secrets sent to a loopback token endpoint, which is often plain http.
 #[derive(Debug, Clone)]
 pub struct UreqTransport {
     agent: Agent,
@@ -121,9 +129,9 @@ impl UreqTransport {
         let (parts, body) = request.into_parts();
         let sent = if body.is_empty() && !carries_body(&parts.method) {
             // An empty Vec would still make ureq send `Content-Length: 0`.
-            self.agent.run(Request::from_parts(parts, ()))
+            execute(&self.agent, Request::from_parts(parts, ()))
         } else {
-            self.agent.run(Request::from_parts(parts, body))
+            execute(&self.agent, Request::from_parts(parts, body))
         };
         let (parts, body) = sent.map_err(|e| failure(&e, &server))?.into_parts();
         let limit = self.response_limit;
@@ -161,6 +169,20 @@ fn agent(connect_timeout: Duration, timeout: Duration) -> Agent {
         .timeout_global(Some(timeout))
         .build()
         .new_agent()
+}
+
+/// Sends `request` on `agent`; to a loopback destination, without the
+/// agent's proxy (ureq decides on proxies per request, from its
+/// configuration).
+fn execute<S: AsSendBody>(
+    agent: &Agent,
+    request: Request<S>,
+) -> Result<Response<Body>, ureq::Error> {
+    if is_loopback_destination(request.uri()) {
+        let direct = agent.configure_request(request).proxy(None).build();
+        return agent.run(direct);
+    }
+    agent.run(request)
 }
 
 fn carries_body(method: &Method) -> bool {

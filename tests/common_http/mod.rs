@@ -1,8 +1,12 @@
 //! What the transport tests (ureq, reqwest) share: the canned server and
-//! the client, flow and secrets they use with it.
+//! the client, flow and secrets they use with it; the logging proxy and the
+//! child processes of the proxy tests.
 #![allow(dead_code)]
 
+pub mod proxy;
+pub mod proxy_env;
 mod server;
+mod tls_sink;
 
 use std::net::SocketAddr;
 use std::time::SystemTime;
