@@ -21,8 +21,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
+use oauth2_sansio::io::installed::InstalledAppFlow;
 use oauth2_sansio::rand_core::UnwrapErr;
-use oauth2_sansio::transport::installed::InstalledAppFlow;
 use rand::rngs::SysRng;
 
 use chromium::{HeadlessChromium, CHROMIUM};

@@ -35,7 +35,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::SystemTime;
 
-use oauth2_sansio::transport::ureq::UreqTransport;
+use oauth2_sansio::io::ureq::UreqTransport;
 use oauth2_sansio::{ClientSecrets, CALLBACK_LIMIT, CLIENT_SECRETS_LIMIT};
 use rand::rngs::SysRng;
 use rand::TryRng;

@@ -25,9 +25,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use oauth2_sansio::io::ureq::UreqTransport;
 use oauth2_sansio::jwt::RingSigner;
 use oauth2_sansio::rand_core::UnwrapErr;
-use oauth2_sansio::transport::ureq::UreqTransport;
 use oauth2_sansio::{ClientAssertionKey, ClientAuthMethod, Discovery, WellKnown};
 use rand::rngs::SysRng;
 

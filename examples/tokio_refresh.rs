@@ -18,8 +18,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::SystemTime;
 
-use oauth2_sansio::transport::file_store::CredentialsFile;
-use oauth2_sansio::transport::reqwest::ReqwestTransport;
+use oauth2_sansio::io::file_store::CredentialsFile;
+use oauth2_sansio::io::reqwest::ReqwestTransport;
 use oauth2_sansio::{CredentialsStore, Freshness, UserCredentials};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;

@@ -120,11 +120,11 @@
 //! # Features
 //!
 //! - `ring` (default): `jwt::RingSigner`, RS256 from a PKCS#8 or PKCS#1 PEM key.
-//! - `ureq`: `transport::ureq::UreqTransport`, a blocking transport (see [`transport`]).
-//! - `reqwest`: `transport::reqwest::ReqwestTransport`, the async twin.
-//! - `installed`: `transport::installed::InstalledAppFlow`, the installed-app
+//! - `ureq`: `io::ureq::UreqTransport`, a blocking transport (see [`io`]).
+//! - `reqwest`: `io::reqwest::ReqwestTransport`, the async twin.
+//! - `installed`: `io::installed::InstalledAppFlow`, the installed-app
 //!   runner (loopback redirect listener, system browser).
-//! - `file-store`: `transport::file_store::CredentialsFile`, authorized_user
+//! - `file-store`: `io::file_store::CredentialsFile`, authorized_user
 //!   JSON on disk, replaced atomically.
 //! - `cli`: the `oauth2-sansio` binary (`login`, `token`, `revoke`), built on the three
 //!   features above.
@@ -132,57 +132,33 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
-mod authorize;
 pub mod cache;
-mod call;
-mod callback;
 mod client;
-mod client_assertion;
-mod client_credentials;
-mod client_secrets;
-mod config_error;
 mod credentials;
-mod device;
-mod discovery;
-mod driver;
-mod endpoint;
 mod error;
-mod exchange;
-mod expiry;
-mod form;
-mod introspect;
-mod json;
+mod flows;
+pub mod io;
 pub mod jwt;
-mod lazy_call;
-pub mod loopback;
-mod pkce;
-mod revoke;
+mod machine;
 mod secret;
-mod step;
-mod store;
-mod token;
-mod token_exchange;
-mod wipe;
-
-pub mod transport;
+mod wire;
 
 /// The `oauth2-sansio` command-line tool (feature `cli`): `login`, `token` and `revoke`.
 #[cfg(feature = "cli")]
 pub mod cli;
 
-pub use authorize::{AccessType, AuthorizationRequest, PendingAuthorization};
-pub use call::{Call, Parser, TokenCall};
-pub use callback::{CallbackError, CALLBACK_LIMIT};
+pub use flows::code::loopback;
+
+pub use client::assertion::{
+    AssertionAudience, ClientAssertionKey, CLIENT_ASSERTION_TYPE, DEFAULT_CLIENT_ASSERTION_LIFETIME,
+};
+pub use client::secrets_file::{ClientKind, ClientSecrets, CLIENT_SECRETS_LIMIT};
 pub use client::{
     Client, ClientAuthMethod, ClientBuilder, DEFAULT_RESPONSE_LIMIT, GOOGLE_AUTH_URI,
     GOOGLE_DEVICE_AUTHORIZATION_URI, GOOGLE_ISSUER, GOOGLE_REVOKE_URI, GOOGLE_TOKEN_URI,
 };
-pub use client_assertion::{
-    AssertionAudience, ClientAssertionKey, CLIENT_ASSERTION_TYPE, DEFAULT_CLIENT_ASSERTION_LIFETIME,
-};
-pub use client_credentials::{ClientCredentials, ClientCredentialsGrant, ClientCredentialsRequest};
-pub use client_secrets::{ClientKind, ClientSecrets, CLIENT_SECRETS_LIMIT};
-pub use config_error::{ConfigError, FileError, FileProblem};
+pub use credentials::freshness::{freshness, Freshness, DEFAULT_REFRESH_THRESHOLD};
+pub use credentials::store::CredentialsStore;
 pub use credentials::{
     BearerToken, NeedsRefresh, Refresh, UserCredentials, AUTHORIZED_USER_LIMIT,
     AUTHORIZED_USER_TYPE, QUOTA_PROJECT_HEADER,
@@ -192,36 +168,41 @@ pub use credentials::{
     ServiceAccountCredentials, ServiceAccountKey, ServiceAccountRefresh, JWT_BEARER_GRANT_TYPE,
     SERVICE_ACCOUNT_KEY_LIMIT, SERVICE_ACCOUNT_TYPE,
 };
-pub use device::{
+pub use error::config::{ConfigError, FileError, FileProblem};
+pub use error::{
+    Error, ErrorCode, InvalidResponse, Misuse, OAuthError, TransportFailure, TransportFailureKind,
+};
+pub use flows::client_credentials::{
+    ClientCredentials, ClientCredentialsGrant, ClientCredentialsRequest,
+};
+pub use flows::code::authorize::{AccessType, AuthorizationRequest, PendingAuthorization};
+pub use flows::code::callback::{CallbackError, CALLBACK_LIMIT};
+pub use flows::code::exchange::CodeExchange;
+pub use flows::code::pkce::CHALLENGE_METHOD;
+pub use flows::device::{
     DeviceAuthorization, DeviceAuthorizationCall, DeviceAuthorizationRequest,
     DeviceAuthorizationResponse, DeviceDialect, DevicePoll, DEFAULT_POLL_INTERVAL,
     DEVICE_CODE_GRANT_TYPE, GOOGLE_LEGACY_DEVICE_GRANT_TYPE, MAX_POLL_INTERVAL,
     MAX_USER_CODE_CHARS, SLOW_DOWN_STEP,
 };
-pub use discovery::{AuthorizationServerMetadata, Discovery, DiscoveryBuilder, WellKnown};
-pub use driver::{drive, drive_async};
-pub use endpoint::TokenRef;
-pub use error::{
-    Error, ErrorCode, InvalidResponse, Misuse, OAuthError, TransportFailure, TransportFailureKind,
+pub use flows::discovery::{AuthorizationServerMetadata, Discovery, DiscoveryBuilder, WellKnown};
+pub use flows::introspect::{IntrospectedToken, Introspection, IntrospectionResponse};
+pub use flows::revoke::Revocation;
+pub use flows::token_exchange::{
+    token_types, ExchangeTokenType, ExchangedToken, TokenExchange, TokenExchangeBuilder,
+    GOOGLE_STS_URI, TOKEN_EXCHANGE_GRANT_TYPE,
 };
-pub use exchange::CodeExchange;
-pub use expiry::{freshness, Freshness, DEFAULT_REFRESH_THRESHOLD};
-pub use introspect::{IntrospectedToken, Introspection, IntrospectionResponse};
-pub use pkce::CHALLENGE_METHOD;
-pub use revoke::Revocation;
+pub use flows::token_ref::TokenRef;
+pub use machine::call::{Call, Parser, TokenCall};
+pub use machine::drive::{drive, drive_async};
+pub use machine::step::{Machine, Step, WaitReason};
 pub use secret::SecurityToken;
 pub use secret::{
     AccessToken, AuthorizationCode, ClientSecret, CsrfState, DeviceCode, IdToken, PkceVerifier,
     RefreshToken,
 };
 pub use secret::{Assertion, PrivateKeyPem};
-pub use step::{Machine, Step, WaitReason};
-pub use store::CredentialsStore;
-pub use token::{TokenResponse, MAX_EXPIRES_IN};
-pub use token_exchange::{
-    token_types, ExchangeTokenType, ExchangedToken, TokenExchange, TokenExchangeBuilder,
-    GOOGLE_STS_URI, TOKEN_EXCHANGE_GRANT_TYPE,
-};
+pub use wire::token_response::{TokenResponse, MAX_EXPIRES_IN};
 
 // Re-exported so callers name the same versions the crate uses.
 pub use http;

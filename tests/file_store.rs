@@ -6,7 +6,7 @@ use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use oauth2_sansio::transport::file_store::{CredentialsFile, FileStoreError};
+use oauth2_sansio::io::file_store::{CredentialsFile, FileStoreError};
 use oauth2_sansio::{CredentialsStore, UserCredentials};
 
 const OLD: &str = r#"{"type":"authorized_user","client_id":"id","client_secret":"s","refresh_token":"old-rt","token_uri":"https://oauth2.googleapis.com/token","scopes":["openid"]}"#;

@@ -11,11 +11,11 @@ use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use oauth2_sansio::loopback::SUCCESS_MESSAGE;
-use oauth2_sansio::transport::installed::{
+use oauth2_sansio::io::installed::{
     Browser, BrowserError, InstalledAppError, InstalledAppFlow, LoopbackHost, CONNECTION_TIMEOUT,
     PROMPT,
 };
+use oauth2_sansio::loopback::SUCCESS_MESSAGE;
 use oauth2_sansio::url::Url;
 use oauth2_sansio::{
     CallbackError, Client, ClientSecret, ConfigError, ErrorCode, TransportFailure, UserCredentials,

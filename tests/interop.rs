@@ -8,8 +8,8 @@ mod harness;
 
 use std::time::{Duration, SystemTime};
 
+use oauth2_sansio::io::ureq::UreqTransport;
 use oauth2_sansio::rand_core::UnwrapErr;
-use oauth2_sansio::transport::ureq::UreqTransport;
 use oauth2_sansio::{
     CallbackError, ClientAuthMethod, ClientSecret, ClientSecrets, Error, ErrorCode, Freshness,
     UserCredentials,

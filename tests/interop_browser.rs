@@ -18,10 +18,8 @@ use std::net::{Ipv6Addr, TcpListener};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use oauth2_sansio::io::installed::{InstalledAppError, InstalledAppFlow, LoopbackHost, PROMPT};
 use oauth2_sansio::rand_core::UnwrapErr;
-use oauth2_sansio::transport::installed::{
-    InstalledAppError, InstalledAppFlow, LoopbackHost, PROMPT,
-};
 use oauth2_sansio::url::Url;
 use oauth2_sansio::{CallbackError, ErrorCode, UserCredentials};
 use rand::rngs::SysRng;

@@ -26,7 +26,7 @@ use std::time::{Duration, SystemTime};
 use cli_support::{mode, oauth2_sansio, Finished, Running, Scratch};
 use harness::{userinfo, InteropServer, ServerOptions, NATIVE_CONFIDENTIAL, NATIVE_PUBLIC};
 use marked_processes::Marker;
-use oauth2_sansio::transport::installed::PROMPT;
+use oauth2_sansio::io::installed::PROMPT;
 use oauth2_sansio::{Freshness, UserCredentials};
 
 /// The browser: headless Chromium with a fresh profile, as one program.

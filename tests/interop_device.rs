@@ -21,7 +21,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, SystemTime};
 
-use oauth2_sansio::transport::ureq::UreqTransport;
+use oauth2_sansio::io::ureq::UreqTransport;
 use oauth2_sansio::url::Url;
 use oauth2_sansio::{
     drive, Client, DeviceAuthorization, Error, ErrorCode, UserCredentials, DEFAULT_POLL_INTERVAL,

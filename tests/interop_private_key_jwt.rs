@@ -10,8 +10,8 @@ mod harness;
 
 use std::time::SystemTime;
 
+use oauth2_sansio::io::ureq::UreqTransport;
 use oauth2_sansio::jwt::RingSigner;
-use oauth2_sansio::transport::ureq::UreqTransport;
 use oauth2_sansio::url::form_urlencoded;
 use oauth2_sansio::{
     drive, AssertionAudience, Client, ClientAuthMethod, Error, ErrorCode, IntrospectionResponse,

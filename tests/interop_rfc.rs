@@ -9,7 +9,7 @@ mod harness;
 
 use std::time::SystemTime;
 
-use oauth2_sansio::transport::ureq::UreqTransport;
+use oauth2_sansio::io::ureq::UreqTransport;
 use oauth2_sansio::{
     AuthorizationServerMetadata, Client, ClientAuthMethod, Discovery, Error, ErrorCode,
     IntrospectedToken, IntrospectionResponse, TokenRef, UserCredentials, WellKnown,

@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime};
 use common_http::proxy::LoggingProxy;
 use common_http::proxy_env::*;
 use common_http::*;
-use oauth2_sansio::transport::reqwest::ReqwestTransport;
+use oauth2_sansio::io::reqwest::ReqwestTransport;
 use oauth2_sansio::{
     Error, ErrorCode, Machine, Step, TransportFailure, TransportFailureKind, WaitReason,
     DEFAULT_RESPONSE_LIMIT,

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 
 use common_http::proxy_env::*;
 use common_http::*;
-use oauth2_sansio::transport::ureq::UreqTransport;
+use oauth2_sansio::io::ureq::UreqTransport;
 use oauth2_sansio::{
     Error, ErrorCode, Machine, Step, TransportFailure, TransportFailureKind, DEFAULT_RESPONSE_LIMIT,
 };

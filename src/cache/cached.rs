@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use super::refreshable::Refreshable;
+use crate::credentials::freshness::Freshness;
 use crate::credentials::{BearerToken, NeedsRefresh};
 use crate::error::Error;
-use crate::expiry::Freshness;
 
 /// A valid bearer token and the credentials it came from, shared: cloning
 /// it clones one `Arc`.

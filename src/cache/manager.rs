@@ -9,8 +9,8 @@ use std::time::{Duration, SystemTime};
 use super::backoff::Backoff;
 use super::cached::{CachedToken, TokenError};
 use super::refreshable::Refreshable;
+use crate::credentials::freshness::Freshness;
 use crate::error::{Error, InvalidResponse};
-use crate::expiry::Freshness;
 
 /// Caches the token of one set of credentials and decides, from the time
 /// it is given, when to renew it.

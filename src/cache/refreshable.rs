@@ -7,7 +7,7 @@ use crate::credentials::{
     ServiceAccountRefresh, UserCredentials,
 };
 use crate::error::Error;
-use crate::step::Machine;
+use crate::machine::step::Machine;
 
 /// Credentials whose bearer token a [`TokenManager`](super::TokenManager)
 /// can cache and renew.

@@ -12,8 +12,8 @@ use super::cached::{CachedToken, TokenError};
 use super::manager::{Lookup, RefreshTicket, Steady, TokenManager};
 use super::refreshable::Refreshable;
 use super::signal::Signal;
-use crate::driver::{drive, drive_async};
 use crate::error::{Error, TransportFailure};
+use crate::machine::drive::{drive, drive_async};
 
 /// A token cache for many callers, over any transport and any runtime.
 ///

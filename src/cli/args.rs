@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use super::exit;
-use crate::transport::installed::DEFAULT_TIMEOUT;
+use crate::io::installed::DEFAULT_TIMEOUT;
 
 /// How to point the tool at a server (top-level and `login --help`).
 const SERVERS: &str = "\
@@ -144,7 +144,7 @@ pub(crate) struct TokenArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::expiry::DEFAULT_REFRESH_THRESHOLD;
+    use crate::credentials::freshness::DEFAULT_REFRESH_THRESHOLD;
     use clap::CommandFactory;
 
     #[test]

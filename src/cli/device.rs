@@ -10,11 +10,11 @@ use super::diagnose::code_of;
 use super::exit::{Failure, INTERNAL, SIGN_IN, USAGE};
 use super::output;
 use crate::client::{parse_endpoint, Client, GOOGLE_DEVICE_AUTHORIZATION_URI, GOOGLE_TOKEN_URI};
-use crate::config_error::ConfigError;
 use crate::credentials::UserCredentials;
-use crate::device::DeviceAuthorization;
+use crate::error::config::ConfigError;
 use crate::error::{Error, ErrorCode};
-use crate::transport::ureq::UreqTransport;
+use crate::flows::device::DeviceAuthorization;
+use crate::io::ureq::UreqTransport;
 
 /// Runs the device flow for `client` and the scopes of `args`.
 pub(crate) fn sign_in(mut client: Client, args: &LoginArgs) -> Result<UserCredentials, Failure> {

@@ -3,7 +3,7 @@
 //! secrets, and nothing here adds one.
 
 use crate::error::{Error, ErrorCode};
-use crate::transport::installed::InstalledAppError;
+use crate::io::installed::InstalledAppError;
 
 use super::exit::{Failure, INTERNAL, LOCAL, SERVER, SIGN_IN, TEMPORARY};
 

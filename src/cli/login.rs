@@ -12,13 +12,13 @@ use super::args::LoginArgs;
 use super::diagnose::sign_in_failed;
 use super::exit::{Failure, LOCAL, SERVER};
 use super::output;
-use crate::authorize::AccessType;
+use crate::client::secrets_file::{ClientSecrets, CLIENT_SECRETS_LIMIT};
 use crate::client::Client;
-use crate::client_secrets::{ClientSecrets, CLIENT_SECRETS_LIMIT};
-use crate::config_error::ConfigError;
 use crate::credentials::UserCredentials;
-use crate::transport::file_store::CredentialsFile;
-use crate::transport::installed::{Browser, InstalledAppFlow};
+use crate::error::config::ConfigError;
+use crate::flows::code::authorize::AccessType;
+use crate::io::file_store::CredentialsFile;
+use crate::io::installed::{Browser, InstalledAppFlow};
 
 /// Signs in and writes the credentials.
 pub(crate) fn login(args: LoginArgs) -> Result<(), Failure> {

@@ -12,7 +12,7 @@
 //! ```
 //!
 //! - `login` runs the installed-app flow
-//!   ([`InstalledAppFlow`](crate::transport::installed::InstalledAppFlow):
+//!   ([`InstalledAppFlow`](crate::io::installed::InstalledAppFlow):
 //!   a listener on `http://127.0.0.1:PORT/`, PKCE, `state`,
 //!   `prompt=consent` and `access_type=offline` so that a refresh token
 //!   comes back) and writes the credentials as authorized_user JSON, to

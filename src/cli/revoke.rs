@@ -11,12 +11,12 @@ use super::exit::{Failure, LOCAL, USAGE};
 use super::output;
 use super::store::{lock, locked_load};
 use crate::client::parse_endpoint;
-use crate::config_error::ConfigError;
+use crate::credentials::store::CredentialsStore;
 use crate::credentials::UserCredentials;
+use crate::error::config::ConfigError;
 use crate::error::Error;
-use crate::store::CredentialsStore;
-use crate::transport::file_store::CredentialsFile;
-use crate::transport::ureq::UreqTransport;
+use crate::io::file_store::CredentialsFile;
+use crate::io::ureq::UreqTransport;
 
 /// `revoke --help`.
 pub(crate) const HELP: &str = "\

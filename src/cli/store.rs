@@ -4,7 +4,7 @@
 use super::exit::{Failure, LOCAL};
 use super::output;
 use crate::credentials::UserCredentials;
-use crate::transport::file_store::{CredentialsFile, FileLock};
+use crate::io::file_store::{CredentialsFile, FileLock};
 
 /// The file's lock, or why it could not be had (a timeout names the
 /// holder).

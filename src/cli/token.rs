@@ -10,11 +10,11 @@ use super::diagnose::token_request_failed;
 use super::exit::{Failure, INTERNAL, LOCAL};
 use super::output;
 use super::store::{lock, locked_load, warn_if_shared};
+use crate::credentials::freshness::Freshness;
+use crate::credentials::store::CredentialsStore;
 use crate::credentials::UserCredentials;
-use crate::expiry::Freshness;
-use crate::store::CredentialsStore;
-use crate::transport::file_store::{CredentialsFile, FileLock};
-use crate::transport::ureq::UreqTransport;
+use crate::io::file_store::{CredentialsFile, FileLock};
+use crate::io::ureq::UreqTransport;
 
 /// Prints a valid access token.
 pub(crate) fn token(args: TokenArgs) -> Result<(), Failure> {
@@ -106,7 +106,7 @@ fn refresh_and_save(
 fn unrefreshed(
     credentials: &UserCredentials,
     path: &Path,
-    error: &crate::transport::file_store::FileStoreError,
+    error: &crate::io::file_store::FileStoreError,
 ) -> Result<UserCredentials, Failure> {
     let why = format!(
         "the access token was not refreshed, since the new credentials could not be saved \

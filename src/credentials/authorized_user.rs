@@ -10,12 +10,12 @@ use time::OffsetDateTime;
 use url::Url;
 
 use crate::client::{parse_endpoint, GOOGLE_TOKEN_URI};
-use crate::config_error::{FileError, FileProblem};
 use crate::credentials::bearer::BearerToken;
+use crate::credentials::freshness::unix_seconds;
 use crate::credentials::user::{FileExtras, UserCredentials};
-use crate::expiry::unix_seconds;
-use crate::json::{opt_str_list, parse_object, take_str};
+use crate::error::config::{FileError, FileProblem};
 use crate::secret::{AccessToken, ClientSecret, RefreshToken};
+use crate::wire::json::{opt_str_list, parse_object, take_str};
 
 const FILE: &str = "authorized_user JSON";
 

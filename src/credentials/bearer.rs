@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 use http::header::{HeaderName, AUTHORIZATION};
 use http::HeaderValue;
 
-use crate::expiry::{freshness, Freshness};
+use crate::credentials::freshness::{freshness, Freshness};
 use crate::secret::AccessToken;
 
 /// The header Google reads the quota project from.

@@ -1,9 +1,11 @@
 //! Credentials: tokens that authorize API requests, and how to renew them.
 
 mod authorized_user;
-mod bearer;
+pub mod bearer;
+pub mod freshness;
 mod service_account;
-mod user;
+pub mod store;
+pub mod user;
 
 pub use authorized_user::{AUTHORIZED_USER_LIMIT, AUTHORIZED_USER_TYPE};
 pub use bearer::{BearerToken, NeedsRefresh, QUOTA_PROJECT_HEADER};

@@ -6,16 +6,16 @@ use std::time::{Duration, SystemTime};
 use serde_json::{Map, Value};
 use url::Url;
 
-use crate::call::call_machine;
+use crate::client::assertion::{authenticated_call, Audience, ClientAssertion, ClientAssertionKey};
 use crate::client::{Client, ClientAuthMethod, DEFAULT_RESPONSE_LIMIT};
-use crate::client_assertion::{authenticated_call, Audience, ClientAssertion, ClientAssertionKey};
 use crate::credentials::bearer::{BearerToken, NeedsRefresh};
+use crate::credentials::freshness::{Freshness, DEFAULT_REFRESH_THRESHOLD};
 use crate::error::Error;
-use crate::expiry::{Freshness, DEFAULT_REFRESH_THRESHOLD};
-use crate::lazy_call::LazyCall;
+use crate::machine::call::call_machine;
+use crate::machine::lazy_call::LazyCall;
 use crate::secret::{ClientSecret, IdToken, RefreshToken};
-use crate::token::request::{token_request, ClientAuth};
-use crate::token::TokenResponse;
+use crate::wire::token_request::{token_request, ClientAuth};
+use crate::wire::token_response::TokenResponse;
 
 /// A user's tokens and what is needed to refresh them.
 ///

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::expiry::unix_seconds;
+use crate::credentials::freshness::unix_seconds;
 
 /// The longest lifetime of a JWT the crate signs: one hour, Google's limit
 /// for assertions and self-signed JWTs. `exp - iat` never exceeds it.

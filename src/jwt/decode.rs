@@ -10,8 +10,8 @@ use base64::Engine;
 use serde_json::{Map, Value};
 
 use super::Claims;
-use crate::json::parse_object;
-use crate::token::MAX_EXPIRES_IN;
+use crate::wire::json::parse_object;
+use crate::wire::token_response::MAX_EXPIRES_IN;
 
 /// The longest JWT [`decode_unverified`] reads: 16 KiB (Google's ID tokens
 /// are about 1 KiB).

@@ -4,7 +4,7 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
-use oauth2_sansio::transport::installed::PROMPT;
+use oauth2_sansio::io::installed::PROMPT;
 use oauth2_sansio::url::Url;
 
 use super::PATIENCE;

@@ -16,7 +16,7 @@ use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use oauth2_sansio::transport::installed::Browser;
+use oauth2_sansio::io::installed::Browser;
 
 /// Debian's chromium launcher; it `exec`s the real binary, so the process
 /// the runner starts is Chromium's main process.

@@ -6,8 +6,8 @@
 use std::time::SystemTime;
 
 use http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
+use oauth2_sansio::io::ureq::UreqTransport;
 use oauth2_sansio::rand_core::UnwrapErr;
-use oauth2_sansio::transport::ureq::UreqTransport;
 use oauth2_sansio::url::{form_urlencoded, Url};
 use oauth2_sansio::{
     drive, AccessType, Client, CodeExchange, Error, PendingAuthorization, UserCredentials,

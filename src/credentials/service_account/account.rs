@@ -9,14 +9,14 @@ use std::time::{Duration, SystemTime};
 use http::Request;
 use url::Url;
 
-use crate::call::Parser;
 use crate::client::to_uri;
 use crate::credentials::bearer::{BearerToken, NeedsRefresh};
-use crate::expiry::{Freshness, DEFAULT_REFRESH_THRESHOLD};
+use crate::credentials::freshness::{Freshness, DEFAULT_REFRESH_THRESHOLD};
 use crate::jwt::{encode, Claims, Signer};
-use crate::lazy_call::LazyCall;
+use crate::machine::call::Parser;
+use crate::machine::lazy_call::LazyCall;
 use crate::secret::Assertion;
-use crate::token::request::form_post;
+use crate::wire::token_request::form_post;
 
 /// The JWT-bearer grant type ([RFC 7523 §2.1](https://www.rfc-editor.org/rfc/rfc7523#section-2.1)).
 pub const JWT_BEARER_GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";

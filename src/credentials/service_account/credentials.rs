@@ -10,14 +10,14 @@ use url::Url;
 use super::account::Account;
 use super::id_token::IdTokenCredentials;
 use super::self_signed::{JwtAccess, SelfSignedJwtCredentials};
-use crate::call::call_machine;
 use crate::client::{parse_endpoint, DEFAULT_RESPONSE_LIMIT};
-use crate::config_error::ConfigError;
 use crate::credentials::bearer::{BearerToken, NeedsRefresh};
-use crate::expiry::Freshness;
+use crate::credentials::freshness::Freshness;
+use crate::error::config::ConfigError;
 use crate::jwt::{check_claim_name, Claims, ReservedClaim, Signer};
-use crate::lazy_call::LazyCall;
-use crate::token::TokenResponse;
+use crate::machine::call::call_machine;
+use crate::machine::lazy_call::LazyCall;
+use crate::wire::token_response::TokenResponse;
 
 /// A service account's credentials: an access token obtained by signing an
 /// assertion and exchanging it at the token endpoint (the JWT-bearer grant,

@@ -8,15 +8,15 @@ use url::Url;
 
 use super::account::Account;
 use super::credentials::ServiceAccountCredentials;
-use crate::call::call_machine;
 use crate::credentials::bearer::{BearerToken, NeedsRefresh};
+use crate::credentials::freshness::Freshness;
 use crate::error::{Error, InvalidResponse};
-use crate::expiry::Freshness;
-use crate::json::{parse_object, take_str};
 use crate::jwt::{decode_unverified, Claims};
-use crate::lazy_call::LazyCall;
+use crate::machine::call::call_machine;
+use crate::machine::lazy_call::LazyCall;
 use crate::secret::AccessToken;
-use crate::token::TokenResponse;
+use crate::wire::json::{parse_object, take_str};
+use crate::wire::token_response::TokenResponse;
 
 /// A service account's ID token for one audience, used as a bearer token.
 ///

@@ -4,9 +4,9 @@
 use url::Url;
 
 use crate::client::parse_endpoint;
-use crate::config_error::{FileError, FileProblem};
-use crate::json::{opt_str, parse_object, take_str};
+use crate::error::config::{FileError, FileProblem};
 use crate::secret::PrivateKeyPem;
+use crate::wire::json::{opt_str, parse_object, take_str};
 
 const FILE: &str = "service account key JSON";
 

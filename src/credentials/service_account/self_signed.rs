@@ -8,9 +8,9 @@ use std::time::{Duration, SystemTime};
 use url::Url;
 
 use super::account::Account;
-use crate::config_error::ConfigError;
 use crate::credentials::bearer::{BearerToken, NeedsRefresh};
-use crate::expiry::Freshness;
+use crate::credentials::freshness::Freshness;
+use crate::error::config::ConfigError;
 use crate::jwt::{encode, Claims, SignError, Signer};
 use crate::secret::AccessToken;
 

@@ -1,0 +1,600 @@
+//! The client: its identity, its endpoints and how it authenticates.
+
+pub mod assertion;
+pub mod auth;
+pub mod secrets_file;
+
+use core::net::IpAddr;
+use std::sync::Arc;
+
+use url::{Host, Url};
+
+use crate::client::assertion::{AssertionAudience, Audience, ClientAssertion, ClientAssertionKey};
+use crate::error::config::ConfigError;
+use crate::secret::ClientSecret;
+use crate::wire::token_request::check_credentials;
+
+/// Google's authorization endpoint.
+pub const GOOGLE_AUTH_URI: &str = "https://accounts.google.com/o/oauth2/auth";
+/// Google's token endpoint.
+pub const GOOGLE_TOKEN_URI: &str = "https://oauth2.googleapis.com/token";
+/// Google's issuer identifier (the `iss` of its authorization responses).
+pub const GOOGLE_ISSUER: &str = "https://accounts.google.com";
+/// Google's revocation endpoint (RFC 7009).
+pub const GOOGLE_REVOKE_URI: &str = "https://oauth2.googleapis.com/revoke";
+/// Google's device authorization endpoint (RFC 8628).
+pub const GOOGLE_DEVICE_AUTHORIZATION_URI: &str = "https://oauth2.googleapis.com/device/code";
+
+/// The default bound on a response body the crate parses: 1 MiB.
+pub const DEFAULT_RESPONSE_LIMIT: usize = 1 << 20;
+
+/// How the client proves its identity at the token endpoint
+/// ([RFC 6749 §2.3](https://www.rfc-editor.org/rfc/rfc6749#section-2.3)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ClientAuthMethod {
+    /// HTTP Basic with the form-urlencoded id and secret (RFC 6749 §2.3.1).
+    /// google-auth-oauthlib's default for the code exchange.
+    ClientSecretBasic,
+    /// `client_id` and `client_secret` in the form body. google-auth's
+    /// choice for refresh.
+    ClientSecretPost,
+    /// A public client: `client_id` in the body, no secret.
+    None,
+    /// A JWT signed with the client's private key
+    /// ([RFC 7523 §2.2](https://www.rfc-editor.org/rfc/rfc7523#section-2.2)):
+    /// `client_id`, `client_assertion_type` and `client_assertion` in the
+    /// body. Needs a [`ClientAssertionKey`].
+    PrivateKeyJwt,
+}
+
+impl ClientAuthMethod {
+    /// The method's registered name (`token_endpoint_auth_method`, as
+    /// metadata lists it): `client_secret_basic`, `client_secret_post`,
+    /// `none`, `private_key_jwt`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ClientSecretBasic => "client_secret_basic",
+            Self::ClientSecretPost => "client_secret_post",
+            Self::None => "none",
+            Self::PrivateKeyJwt => "private_key_jwt",
+        }
+    }
+}
+
+/// An OAuth client registration: id, optional secret, endpoints.
+///
+/// Built with [`Client::builder`], [`Client::google`] or from a
+/// `client_secrets.json` ([`ClientSecrets`](crate::ClientSecrets)).
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub(crate) id: String,
+    pub(crate) secret: Option<ClientSecret>,
+    pub(crate) auth_method: ClientAuthMethod,
+    /// The key and audience for `private_key_jwt`.
+    pub(crate) assertion: Option<Arc<ClientAssertion>>,
+    pub(crate) authorization_endpoint: Url,
+    pub(crate) token_endpoint: Url,
+    /// `token_endpoint` as sent in requests, converted once.
+    pub(crate) token_uri: http::Uri,
+    pub(crate) revocation_endpoint: Option<Url>,
+    pub(crate) device_authorization_endpoint: Option<Url>,
+    pub(crate) introspection_endpoint: Option<Url>,
+    pub(crate) issuer: Option<String>,
+    pub(crate) require_issuer: bool,
+    pub(crate) pkce_s256_supported: bool,
+    pub(crate) response_limit: usize,
+}
+
+impl Client {
+    /// Starts building a client with this id.
+    pub fn builder(client_id: impl Into<String>) -> ClientBuilder {
+        ClientBuilder {
+            id: client_id.into(),
+            secret: None,
+            auth_method: None,
+            assertion_key: None,
+            assertion_audience: AssertionAudience::Issuer,
+            authorization_endpoint: None,
+            token_endpoint: None,
+            revocation_endpoint: None,
+            device_authorization_endpoint: None,
+            introspection_endpoint: None,
+            issuer: None,
+            require_issuer: false,
+            pkce_s256_supported: true,
+            allow_insecure: false,
+            response_limit: DEFAULT_RESPONSE_LIMIT,
+        }
+    }
+
+    /// A builder preset for Google: its endpoints and issuer, and the secret
+    /// if the client is confidential.
+    pub fn google(
+        client_id: impl Into<String>,
+        client_secret: Option<ClientSecret>,
+    ) -> ClientBuilder {
+        let mut builder = Self::builder(client_id)
+            .authorization_endpoint(GOOGLE_AUTH_URI)
+            .token_endpoint(GOOGLE_TOKEN_URI)
+            .revocation_endpoint(GOOGLE_REVOKE_URI)
+            .device_authorization_endpoint(GOOGLE_DEVICE_AUTHORIZATION_URI)
+            .issuer(GOOGLE_ISSUER);
+        builder.secret = client_secret;
+        builder
+    }
+
+    /// The client id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The client secret, if the client is confidential.
+    pub fn secret(&self) -> Option<&ClientSecret> {
+        self.secret.as_ref()
+    }
+
+    /// How the client authenticates at the token endpoint.
+    pub fn auth_method(&self) -> ClientAuthMethod {
+        self.auth_method
+    }
+
+    /// The key of a `private_key_jwt` client.
+    pub fn assertion_key(&self) -> Option<&ClientAssertionKey> {
+        self.assertion.as_ref().map(|assertion| &assertion.key)
+    }
+
+    /// The `aud` of the client's assertions when it is the same for every
+    /// request (see [`AssertionAudience`]). `None` when it is each request's
+    /// endpoint, or the client does not use `private_key_jwt`.
+    pub fn assertion_audience(&self) -> Option<&str> {
+        match &self.assertion.as_ref()?.audience {
+            Audience::Fixed(audience) => Some(audience),
+            Audience::Endpoint => None,
+        }
+    }
+
+    /// The authorization endpoint.
+    pub fn authorization_endpoint(&self) -> &Url {
+        &self.authorization_endpoint
+    }
+
+    /// The token endpoint.
+    pub fn token_endpoint(&self) -> &Url {
+        &self.token_endpoint
+    }
+
+    /// The revocation endpoint (RFC 7009), if configured.
+    pub fn revocation_endpoint(&self) -> Option<&Url> {
+        self.revocation_endpoint.as_ref()
+    }
+
+    /// The device authorization endpoint (RFC 8628), if configured.
+    pub fn device_authorization_endpoint(&self) -> Option<&Url> {
+        self.device_authorization_endpoint.as_ref()
+    }
+
+    /// The introspection endpoint (RFC 7662), if configured.
+    pub fn introspection_endpoint(&self) -> Option<&Url> {
+        self.introspection_endpoint.as_ref()
+    }
+
+    /// The issuer the authorization server identifies as, if known.
+    pub fn issuer(&self) -> Option<&str> {
+        self.issuer.as_deref()
+    }
+
+    /// The bound on response bodies.
+    pub fn response_limit(&self) -> usize {
+        self.response_limit
+    }
+}
+
+/// Builds a [`Client`]; see [`Client::builder`].
+#[derive(Debug, Clone)]
+#[must_use = "call build() to get the client"]
+pub struct ClientBuilder {
+    id: String,
+    secret: Option<ClientSecret>,
+    auth_method: Option<ClientAuthMethod>,
+    assertion_key: Option<ClientAssertionKey>,
+    assertion_audience: AssertionAudience,
+    authorization_endpoint: Option<String>,
+    token_endpoint: Option<String>,
+    revocation_endpoint: Option<String>,
+    device_authorization_endpoint: Option<String>,
+    introspection_endpoint: Option<String>,
+    issuer: Option<String>,
+    require_issuer: bool,
+    pkce_s256_supported: bool,
+    allow_insecure: bool,
+    response_limit: usize,
+}
+
+impl ClientBuilder {
+    /// The client secret of a confidential client.
+    pub fn client_secret(mut self, secret: ClientSecret) -> Self {
+        self.secret = Some(secret);
+        self
+    }
+
+    /// How to authenticate at the token endpoint. Default: HTTP Basic when
+    /// there is a secret (google-auth-oauthlib's choice), `None` otherwise.
+    /// For [`ClientAuthMethod::PrivateKeyJwt`], use
+    /// [`private_key_jwt`](Self::private_key_jwt), which gives the key.
+    pub fn auth_method(mut self, method: ClientAuthMethod) -> Self {
+        self.auth_method = Some(method);
+        self
+    }
+
+    /// Authenticates with `private_key_jwt`: every request to the server's
+    /// endpoints carries a JWT signed with `key` (see
+    /// [`ClientAssertionKey`]), addressed to the [`issuer`](Self::issuer),
+    /// or to the token endpoint when no issuer is set (see
+    /// [`assertion_audience`](Self::assertion_audience) for servers that
+    /// want another `aud`). Sets the method to
+    /// [`ClientAuthMethod::PrivateKeyJwt`].
+    pub fn private_key_jwt(mut self, key: ClientAssertionKey) -> Self {
+        self.assertion_key = Some(key);
+        self.auth_method = Some(ClientAuthMethod::PrivateKeyJwt);
+        self
+    }
+
+    /// The `aud` of the `private_key_jwt` assertions (default
+    /// [`AssertionAudience::Issuer`]).
+    pub fn assertion_audience(mut self, audience: AssertionAudience) -> Self {
+        self.assertion_audience = audience;
+        self
+    }
+
+    /// The authorization endpoint URL.
+    pub fn authorization_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.authorization_endpoint = Some(url.into());
+        self
+    }
+
+    /// The token endpoint URL.
+    pub fn token_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.token_endpoint = Some(url.into());
+        self
+    }
+
+    /// The revocation endpoint URL (RFC 7009).
+    pub fn revocation_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.revocation_endpoint = Some(url.into());
+        self
+    }
+
+    /// The device authorization endpoint URL (RFC 8628).
+    pub fn device_authorization_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.device_authorization_endpoint = Some(url.into());
+        self
+    }
+
+    /// The introspection endpoint URL (RFC 7662).
+    pub fn introspection_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.introspection_endpoint = Some(url.into());
+        self
+    }
+
+    /// The authorization server's issuer identifier. When set, an `iss`
+    /// parameter in the callback must equal it exactly
+    /// ([RFC 9207](https://www.rfc-editor.org/rfc/rfc9207)).
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = Some(issuer.into());
+        self
+    }
+
+    /// Require the callback to carry `iss` (set this when the server's
+    /// metadata has `authorization_response_iss_parameter_supported: true`).
+    /// Needs [`issuer`](Self::issuer).
+    pub fn require_issuer_in_callback(mut self, required: bool) -> Self {
+        self.require_issuer = required;
+        self
+    }
+
+    /// Whether the server accepts PKCE with `S256` (default `true`). The
+    /// crate always uses S256, so when this is `false` building an
+    /// authorization request fails with [`ConfigError::PkceS256Unsupported`].
+    /// Discovery sets it from `code_challenge_methods_supported`.
+    pub fn pkce_s256_supported(mut self, supported: bool) -> Self {
+        self.pkce_s256_supported = supported;
+        self
+    }
+
+    /// The bound on response bodies the client parses (default 1 MiB).
+    pub fn response_limit(mut self, bytes: usize) -> Self {
+        self.response_limit = bytes;
+        self
+    }
+
+    /// **For tests only**: accept `http` endpoints on any host. Without it,
+    /// endpoints must be `https`, or `http` on `127.0.0.1`, `[::1]` or
+    /// `localhost`. Never enable this in production: the token endpoint
+    /// receives the client secret and the codes.
+    pub fn allow_insecure_endpoints(mut self, allow: bool) -> Self {
+        self.allow_insecure = allow;
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    pub fn build(self) -> Result<Client, ConfigError> {
+        let endpoint = |value: Option<String>, name| {
+            let value = value.ok_or(ConfigError::MissingEndpoint { endpoint: name })?;
+            parse_endpoint(&value, name, self.allow_insecure)
+        };
+        let authorization_endpoint = endpoint(
+            self.authorization_endpoint.clone(),
+            "authorization_endpoint",
+        )?;
+        let token_endpoint = endpoint(self.token_endpoint.clone(), "token_endpoint")?;
+        let optional = |value: &Option<String>, name| {
+            value
+                .as_deref()
+                .map(|v| parse_endpoint(v, name, self.allow_insecure))
+                .transpose()
+        };
+        let revocation_endpoint = optional(&self.revocation_endpoint, "revocation_endpoint")?;
+        let device_authorization_endpoint = optional(
+            &self.device_authorization_endpoint,
+            "device_authorization_endpoint",
+        )?;
+        let introspection_endpoint =
+            optional(&self.introspection_endpoint, "introspection_endpoint")?;
+        let auth_method = match (self.auth_method, &self.secret) {
+            (Some(method), _) => method,
+            (None, Some(_)) => ClientAuthMethod::ClientSecretBasic,
+            (None, None) => ClientAuthMethod::None,
+        };
+        check_credentials(
+            auth_method,
+            self.secret.is_some(),
+            self.assertion_key.is_some(),
+        )?;
+        let assertion = match (auth_method, self.assertion_key) {
+            (ClientAuthMethod::PrivateKeyJwt, Some(key)) => {
+                let token = || Audience::Fixed(token_endpoint.as_str().to_owned());
+                let audience = match self.assertion_audience {
+                    AssertionAudience::Issuer => {
+                        self.issuer.clone().map_or_else(token, Audience::Fixed)
+                    }
+                    AssertionAudience::TokenEndpoint => token(),
+                    AssertionAudience::Endpoint => Audience::Endpoint,
+                    AssertionAudience::Custom(audience) => Audience::Fixed(audience),
+                };
+                Some(Arc::new(ClientAssertion { key, audience }))
+            }
+            _ => None,
+        };
+        Ok(Client {
+            id: self.id,
+            secret: self.secret,
+            auth_method,
+            assertion,
+            authorization_endpoint,
+            token_uri: to_uri(&token_endpoint),
+            token_endpoint,
+            revocation_endpoint,
+            device_authorization_endpoint,
+            introspection_endpoint,
+            require_issuer: self.require_issuer && self.issuer.is_some(),
+            issuer: self.issuer,
+            pkce_s256_supported: self.pkce_s256_supported,
+            response_limit: self.response_limit,
+        })
+    }
+}
+
+/// Parses an endpoint URL and applies the https rule: https anywhere, http
+/// only on loopback hosts unless `allow_insecure`.
+pub(crate) fn parse_endpoint(
+    value: &str,
+    name: &'static str,
+    allow_insecure: bool,
+) -> Result<Url, ConfigError> {
+    let url = Url::parse(value).map_err(|_| ConfigError::InvalidUrl { field: name })?;
+    // Requests carry the endpoint as an http::Uri, which is stricter (length).
+    if url.fragment().is_some()
+        || url.cannot_be_a_base()
+        || url.host().is_none()
+        || url.as_str().parse::<http::Uri>().is_err()
+    {
+        return Err(ConfigError::InvalidUrl { field: name });
+    }
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if allow_insecure || is_loopback(&url) => Ok(url),
+        _ => Err(ConfigError::InsecureEndpoint { endpoint: name }),
+    }
+}
+
+/// An endpoint made by [`parse_endpoint`] as an `http::Uri`.
+pub(crate) fn to_uri(endpoint: &Url) -> http::Uri {
+    endpoint
+        .as_str()
+        .parse()
+        .expect("parse_endpoint checked that it converts")
+}
+
+/// Whether the URL's host is a loopback address or `localhost`.
+pub(crate) fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn build(token: &str) -> Result<Client, ConfigError> {
+        Client::builder("id")
+            .authorization_endpoint("https://as.example/auth")
+            .token_endpoint(token)
+            .build()
+    }
+
+    #[test]
+    fn https_and_loopback_http_are_accepted() {
+        for ok in [
+            "https://as.example/token",
+            "http://127.0.0.1:8080/token",
+            "http://127.8.9.1/token",
+            "http://[::1]:9/token",
+            "http://localhost/token",
+        ] {
+            assert!(build(ok).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn other_endpoints_are_refused() {
+        let insecure = Err(ConfigError::InsecureEndpoint {
+            endpoint: "token_endpoint",
+        });
+        assert_eq!(build("http://as.example/token").map(|_| ()), insecure);
+        assert_eq!(build("http://10.0.0.1/token").map(|_| ()), insecure);
+        assert_eq!(build("ftp://as.example/token").map(|_| ()), insecure);
+        assert_eq!(
+            build("http://localhost.evil.example/token").map(|_| ()),
+            insecure
+        );
+        let long = format!("https://as.example/{}", "a".repeat(70_000));
+        assert_eq!(
+            build(&long).map(|_| ()),
+            Err(ConfigError::InvalidUrl {
+                field: "token_endpoint"
+            })
+        );
+        let invalid = Err(ConfigError::InvalidUrl {
+            field: "token_endpoint",
+        });
+        assert_eq!(build("/token").map(|_| ()), invalid);
+        assert_eq!(build("https://as.example/token#x").map(|_| ()), invalid);
+    }
+
+    #[test]
+    fn optional_endpoints_follow_the_same_rules() {
+        let insecure = Client::builder("id")
+            .authorization_endpoint("https://as.example/auth")
+            .token_endpoint("https://as.example/token")
+            .revocation_endpoint("http://as.example/revoke")
+            .build();
+        assert_eq!(
+            insecure.map(|_| ()),
+            Err(ConfigError::InsecureEndpoint {
+                endpoint: "revocation_endpoint"
+            })
+        );
+        let google = Client::google("id", None).build().unwrap();
+        assert_eq!(
+            google.revocation_endpoint().unwrap().as_str(),
+            GOOGLE_REVOKE_URI
+        );
+        assert_eq!(
+            google.device_authorization_endpoint().unwrap().as_str(),
+            GOOGLE_DEVICE_AUTHORIZATION_URI
+        );
+        assert!(google.introspection_endpoint().is_none());
+    }
+
+    #[test]
+    fn insecure_switch_allows_http_anywhere() {
+        let client = Client::builder("id")
+            .authorization_endpoint("http://as.example/auth")
+            .token_endpoint("http://as.example/token")
+            .allow_insecure_endpoints(true)
+            .build();
+        assert!(client.is_ok());
+    }
+
+    #[test]
+    fn auth_method_names_match_serde() {
+        for method in [
+            ClientAuthMethod::ClientSecretBasic,
+            ClientAuthMethod::ClientSecretPost,
+            ClientAuthMethod::None,
+            ClientAuthMethod::PrivateKeyJwt,
+        ] {
+            let json = serde_json::to_value(method).unwrap();
+            assert_eq!(json, method.as_str());
+        }
+    }
+
+    #[test]
+    fn private_key_jwt_addresses_the_issuer_or_else_the_token_endpoint() {
+        use crate::jwt::{Algorithm, SignError, Signer};
+        struct Unused;
+        impl Signer for Unused {
+            fn algorithm(&self) -> Algorithm {
+                Algorithm::Rs256
+            }
+            fn key_id(&self) -> Option<&str> {
+                None
+            }
+            fn sign(&self, _: &[u8]) -> Result<Vec<u8>, SignError> {
+                Err(SignError::new("unused"))
+            }
+        }
+        let key = ClientAssertionKey::with_seed(std::sync::Arc::new(Unused), [0; 32]);
+        let builder = Client::builder("id")
+            .authorization_endpoint("https://as.example/auth")
+            .token_endpoint("https://as.example/token")
+            .private_key_jwt(key.clone());
+        let without_issuer = builder.clone().build().unwrap();
+        assert_eq!(
+            without_issuer.assertion_audience(),
+            Some("https://as.example/token")
+        );
+        let with_issuer = builder
+            .clone()
+            .issuer("https://as.example")
+            .build()
+            .unwrap();
+        assert_eq!(with_issuer.assertion_audience(), Some("https://as.example"));
+        assert_eq!(with_issuer.auth_method(), ClientAuthMethod::PrivateKeyJwt);
+        assert_eq!(with_issuer.assertion_key(), Some(&key));
+        // No secret needed; none used.
+        assert!(with_issuer.secret().is_none());
+        let public = build("https://as.example/token").unwrap();
+        assert_eq!(public.assertion_audience(), None);
+        let with = |audience| {
+            builder
+                .clone()
+                .issuer("https://as.example")
+                .assertion_audience(audience)
+                .build()
+                .unwrap()
+        };
+        let token = with(AssertionAudience::TokenEndpoint);
+        assert_eq!(token.assertion_audience(), Some("https://as.example/token"));
+        let custom = with(AssertionAudience::Custom("urn:as".into()));
+        assert_eq!(custom.assertion_audience(), Some("urn:as"));
+        let endpoint = with(AssertionAudience::Endpoint);
+        assert_eq!(endpoint.assertion_audience(), None);
+        assert!(endpoint.assertion_key().is_some());
+    }
+
+    #[test]
+    fn auth_method_defaults_follow_the_secret() {
+        let public = build("https://as.example/token").unwrap();
+        assert_eq!(public.auth_method(), ClientAuthMethod::None);
+        let confidential = Client::google("id", Some(ClientSecret::new("s")))
+            .build()
+            .unwrap();
+        assert_eq!(
+            confidential.auth_method(),
+            ClientAuthMethod::ClientSecretBasic
+        );
+        let needs_secret = Client::builder("id")
+            .authorization_endpoint("https://a.example/")
+            .token_endpoint("https://a.example/t")
+            .auth_method(ClientAuthMethod::ClientSecretPost)
+            .build();
+        assert_eq!(needs_secret.map(|_| ()), Err(ConfigError::SecretRequired));
+    }
+}

@@ -1,0 +1,413 @@
+//! The authorization request: the URL the user opens, and the pending state
+//! kept until the callback.
+
+use std::time::{Duration, SystemTime};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rand_core::CryptoRng;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::client::Client;
+use crate::credentials::freshness::unix_seconds;
+use crate::error::config::ConfigError;
+use crate::flows::code::pkce::CHALLENGE_METHOD;
+use crate::flows::params::is_scope_token;
+use crate::secret::{CsrfState, PkceVerifier};
+
+/// Google's `access_type` parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AccessType {
+    /// `offline`: the code exchange also returns a refresh token.
+    Offline,
+    /// `online`: access token only.
+    Online,
+}
+
+impl AccessType {
+    fn as_str(self) -> &'static str {
+        match self {
+            AccessType::Offline => "offline",
+            AccessType::Online => "online",
+        }
+    }
+}
+
+/// Parameters the crate sets itself; extra parameters may not override them.
+const RESERVED: [&str; 12] = [
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "code_challenge",
+    "code_challenge_method",
+    "access_type",
+    "prompt",
+    "login_hint",
+    "include_granted_scopes",
+    "code_verifier",
+];
+
+/// Builds an authorization URL; see [`Client::authorization_request`].
+#[derive(Debug, Clone)]
+#[must_use = "call build() to get the URL and the pending authorization"]
+pub struct AuthorizationRequest<'c> {
+    client: &'c Client,
+    redirect_uri: String,
+    scopes: Vec<String>,
+    access_type: Option<AccessType>,
+    prompt: Option<String>,
+    include_granted_scopes: bool,
+    login_hint: Option<String>,
+    extra: Vec<(String, String)>,
+}
+
+impl Client {
+    /// Starts an authorization request that will redirect to `redirect_uri`.
+    ///
+    /// ```
+    /// use std::time::SystemTime;
+    /// use oauth2_sansio::{Client, ClientSecret};
+    ///
+    /// let client = Client::google("my-id", Some(ClientSecret::new("my-secret"))).build()?;
+    /// let (url, pending) = client
+    ///     .authorization_request("http://127.0.0.1:8080/")
+    ///     .scopes(["openid", "email"])
+    ///     .prompt("consent")
+    ///     .build_with_entropy(SystemTime::UNIX_EPOCH, &[7; 64])?;
+    /// assert!(url.as_str().starts_with("https://accounts.google.com/o/oauth2/auth?response_type=code"));
+    /// assert!(url.as_str().contains("code_challenge_method=S256"));
+    /// // Keep `pending` (it serializes) until the browser comes back.
+    /// let saved = serde_json::to_string(&pending)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn authorization_request(
+        &self,
+        redirect_uri: impl Into<String>,
+    ) -> AuthorizationRequest<'_> {
+        AuthorizationRequest {
+            client: self,
+            redirect_uri: redirect_uri.into(),
+            scopes: Vec::new(),
+            access_type: Some(AccessType::Offline),
+            prompt: None,
+            include_granted_scopes: false,
+            login_hint: None,
+            extra: Vec::new(),
+        }
+    }
+}
+
+impl AuthorizationRequest<'_> {
+    crate::flows::params::scope_setters!();
+
+    /// Google's `access_type`; default `Some(Offline)` (as google-auth-oauthlib).
+    /// `None` leaves the parameter out, for servers other than Google.
+    pub fn access_type(mut self, access_type: Option<AccessType>) -> Self {
+        self.access_type = access_type;
+        self
+    }
+
+    /// `prompt` (`consent`, `select_account`, `none`, or several space-separated).
+    pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
+        self.prompt = Some(prompt.into());
+        self
+    }
+
+    /// Google's `include_granted_scopes=true` (incremental authorization).
+    pub fn include_granted_scopes(mut self, include: bool) -> Self {
+        self.include_granted_scopes = include;
+        self
+    }
+
+    /// `login_hint`: the account to preselect.
+    pub fn login_hint(mut self, hint: impl Into<String>) -> Self {
+        self.login_hint = Some(hint.into());
+        self
+    }
+
+    /// Any other parameter. Parameters the crate sets itself (`state`,
+    /// `redirect_uri`, `prompt`, ...) are refused by `build`; use their setters.
+    pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.extra.push((name.into(), value.into()));
+        self
+    }
+
+    /// Builds the URL, drawing `state` and the PKCE verifier (32 bytes each)
+    /// from `rng`.
+    pub fn build<R: CryptoRng + ?Sized>(
+        self,
+        now: SystemTime,
+        rng: &mut R,
+    ) -> Result<(Url, PendingAuthorization), ConfigError> {
+        let mut entropy = [0u8; 64];
+        rng.fill_bytes(&mut entropy);
+        let built = self.build_with_entropy(now, &entropy);
+        zeroize::Zeroize::zeroize(&mut entropy);
+        built
+    }
+
+    /// Builds the URL from 64 caller-supplied random bytes: the first 32 make
+    /// `state`, the last 32 the PKCE verifier. Use this when your RNG does
+    /// not implement `rand_core` 0.10's `CryptoRng`; the bytes must come from
+    /// a CSPRNG.
+    pub fn build_with_entropy(
+        self,
+        now: SystemTime,
+        entropy: &[u8; 64],
+    ) -> Result<(Url, PendingAuthorization), ConfigError> {
+        if !self.client.pkce_s256_supported {
+            return Err(ConfigError::PkceS256Unsupported);
+        }
+        if !is_absolute_without_fragment(&self.redirect_uri) {
+            return Err(ConfigError::InvalidUrl {
+                field: "redirect_uri",
+            });
+        }
+        for scope in &self.scopes {
+            if !is_scope_token(scope) {
+                return Err(ConfigError::InvalidScope {
+                    scope: crate::error::sanitize(scope),
+                });
+            }
+        }
+        if let Some((name, _)) = self
+            .extra
+            .iter()
+            .find(|(name, _)| RESERVED.contains(&name.as_str()))
+        {
+            return Err(ConfigError::ReservedParameter { name: name.clone() });
+        }
+
+        let (state_bytes, verifier_bytes) = entropy.split_at(32);
+        let state = CsrfState::new(URL_SAFE_NO_PAD.encode(state_bytes));
+        let verifier =
+            PkceVerifier::from_entropy(verifier_bytes.try_into().expect("split at 32 of 64"));
+
+        let mut url = self.client.authorization_endpoint.clone();
+        {
+            let mut query = url.query_pairs_mut();
+            query
+                .append_pair("response_type", "code")
+                .append_pair("client_id", &self.client.id)
+                .append_pair("redirect_uri", &self.redirect_uri);
+            if !self.scopes.is_empty() {
+                query.append_pair("scope", &self.scopes.join(" "));
+            }
+            query
+                .append_pair("state", state.secret())
+                .append_pair("code_challenge", &verifier.s256_challenge())
+                .append_pair("code_challenge_method", CHALLENGE_METHOD);
+            if let Some(hint) = &self.login_hint {
+                query.append_pair("login_hint", hint);
+            }
+            if let Some(prompt) = &self.prompt {
+                query.append_pair("prompt", prompt);
+            }
+            if self.include_granted_scopes {
+                query.append_pair("include_granted_scopes", "true");
+            }
+            for (name, value) in &self.extra {
+                query.append_pair(name, value);
+            }
+            if let Some(access_type) = self.access_type {
+                query.append_pair("access_type", access_type.as_str());
+            }
+        }
+
+        let pending = PendingAuthorization {
+            state,
+            code_verifier: verifier,
+            redirect_uri: self.redirect_uri,
+            client_id: self.client.id.clone(),
+            token_endpoint: self.client.token_endpoint.to_string(),
+            issuer: self.client.issuer.clone(),
+            require_issuer: self.client.require_issuer,
+            scopes: self.scopes,
+            created_at: unix_seconds(now).unwrap_or(0),
+        };
+        Ok((url, pending))
+    }
+}
+
+/// `scheme:rest` with no fragment, no spaces and no control characters: all
+/// a redirect URI must be before the server compares it with its
+/// registration (cheaper than parsing it on every request).
+fn is_absolute_without_fragment(uri: &str) -> bool {
+    let Some((scheme, rest)) = uri.split_once(':') else {
+        return false;
+    };
+    scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+        && !rest.is_empty()
+        && !uri.contains('#')
+        && !uri.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// What must be remembered between sending the user to the authorization
+/// URL and receiving the callback: the `state`, the PKCE verifier, the
+/// redirect URI, and which client and server the request was for.
+///
+/// It serializes with serde so that a web server can keep it in the user's
+/// session; it contains secrets, so keep it server-side (or encrypted).
+/// `Debug` redacts them. Completing it consumes it, so one authorization
+/// cannot be redeemed twice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingAuthorization {
+    pub(crate) state: CsrfState,
+    pub(crate) code_verifier: PkceVerifier,
+    pub(crate) redirect_uri: String,
+    pub(crate) client_id: String,
+    pub(crate) token_endpoint: String,
+    pub(crate) issuer: Option<String>,
+    pub(crate) require_issuer: bool,
+    pub(crate) scopes: Vec<String>,
+    pub(crate) created_at: u64,
+}
+
+impl PendingAuthorization {
+    /// The `state` sent with the request (a web server may use it to find
+    /// the pending authorization; comparison is done by the crate).
+    pub fn state(&self) -> &CsrfState {
+        &self.state
+    }
+
+    /// The redirect URI the request named.
+    pub fn redirect_uri(&self) -> &str {
+        &self.redirect_uri
+    }
+
+    /// The scopes requested.
+    pub fn scopes(&self) -> &[String] {
+        &self.scopes
+    }
+
+    /// The issuer the request was sent to, when known.
+    pub fn issuer(&self) -> Option<&str> {
+        self.issuer.as_deref()
+    }
+
+    /// When the request was built.
+    pub fn created_at(&self) -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(self.created_at)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::Client;
+    use crate::secret::ClientSecret;
+
+    fn client() -> Client {
+        Client::builder("installed-app")
+            .client_secret(ClientSecret::new("installed-app-secret"))
+            .authorization_endpoint("http://127.0.0.1:9000/auth")
+            .token_endpoint("http://127.0.0.1:9000/token")
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn url_matches_google_auth_oauthlib_parameter_order() {
+        let client = client();
+        let (url, pending) = client
+            .authorization_request("http://127.0.0.1:53682/")
+            .scopes(["openid", "read"])
+            .login_hint("gclient")
+            .prompt("consent")
+            .build_with_entropy(SystemTime::UNIX_EPOCH, &[0; 64])
+            .unwrap();
+        let challenge = pending.code_verifier.s256_challenge();
+        assert_eq!(
+            url.as_str(),
+            format!(
+                "http://127.0.0.1:9000/auth?response_type=code&client_id=installed-app\
+                 &redirect_uri=http%3A%2F%2F127.0.0.1%3A53682%2F&scope=openid+read&state={}\
+                 &code_challenge={challenge}&code_challenge_method=S256&login_hint=gclient\
+                 &prompt=consent&access_type=offline",
+                pending.state.secret()
+            )
+        );
+    }
+
+    #[test]
+    fn state_and_verifier_carry_256_bits_each() {
+        let client = client();
+        let mut entropy = [0u8; 64];
+        entropy[31] = 1;
+        let (_, a) = client
+            .authorization_request("http://127.0.0.1/")
+            .build_with_entropy(SystemTime::UNIX_EPOCH, &entropy)
+            .unwrap();
+        let (_, b) = client
+            .authorization_request("http://127.0.0.1/")
+            .build_with_entropy(SystemTime::UNIX_EPOCH, &[0; 64])
+            .unwrap();
+        assert_eq!(a.state.secret().len(), 43);
+        assert_ne!(a.state, b.state);
+        assert_eq!(a.code_verifier, b.code_verifier);
+        assert!(a.code_verifier.is_well_formed());
+    }
+
+    #[test]
+    fn reserved_and_invalid_inputs_are_refused() {
+        let client = client();
+        let build = |r: AuthorizationRequest<'_>| {
+            r.build_with_entropy(SystemTime::UNIX_EPOCH, &[0; 64])
+                .map(|_| ())
+        };
+        assert_eq!(
+            build(
+                client
+                    .authorization_request("http://127.0.0.1/")
+                    .param("state", "x")
+            ),
+            Err(ConfigError::ReservedParameter {
+                name: "state".into()
+            })
+        );
+        assert!(matches!(
+            build(
+                client
+                    .authorization_request("http://127.0.0.1/")
+                    .scope("a b")
+            ),
+            Err(ConfigError::InvalidScope { .. })
+        ));
+        assert!(matches!(
+            build(client.authorization_request("not a url")),
+            Err(ConfigError::InvalidUrl { .. })
+        ));
+    }
+
+    #[test]
+    fn debug_redacts_state_and_verifier() {
+        let client = client();
+        let (_, pending) = client
+            .authorization_request("http://127.0.0.1/")
+            .build_with_entropy(SystemTime::UNIX_EPOCH, &[9; 64])
+            .unwrap();
+        let debug = format!("{pending:?}");
+        assert!(!debug.contains(pending.state.secret()));
+        assert!(!debug.contains(pending.code_verifier.secret()));
+    }
+
+    #[test]
+    fn pending_round_trips_through_serde() {
+        let client = client();
+        let (_, pending) = client
+            .authorization_request("http://127.0.0.1/")
+            .scope("openid")
+            .build_with_entropy(SystemTime::UNIX_EPOCH, &[3; 64])
+            .unwrap();
+        let json = serde_json::to_string(&pending).unwrap();
+        let back: PendingAuthorization = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, pending);
+    }
+}

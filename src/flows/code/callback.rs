@@ -1,0 +1,303 @@
+//! The authorization callback: the redirect the browser comes back with.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use subtle::ConstantTimeEq;
+
+use crate::client::Client;
+use crate::error::{ErrorCode, OAuthError};
+use crate::flows::code::authorize::PendingAuthorization;
+use crate::flows::code::exchange::CodeExchange;
+use crate::secret::AuthorizationCode;
+
+/// The longest callback input accepted: 16 KiB.
+pub const CALLBACK_LIMIT: usize = 16 * 1024;
+
+/// Why a callback was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CallbackError {
+    /// Nothing was given.
+    Empty,
+    /// Longer than [`CALLBACK_LIMIT`].
+    TooLong,
+    /// A parameter (`code`, `state`, `iss`, `error`) appears more than once.
+    DuplicateParameter(&'static str),
+    /// A parameter has control characters or invalid percent-encoding.
+    InvalidParameter(&'static str),
+    /// No `state`: the redirect did not come from this authorization request.
+    MissingState,
+    /// `state` differs: a forged or stale redirect (possible CSRF).
+    StateMismatch,
+    /// `iss` is required by the server's metadata but missing.
+    MissingIssuer,
+    /// `iss` is not the issuer the request was sent to (possible mix-up attack).
+    IssuerMismatch,
+    /// Both `code` and `error` are present.
+    CodeAndError,
+    /// Neither `code` nor `error`.
+    MissingCode,
+    /// The response parameters are in the URL fragment: the server used an
+    /// implicit or `form_post`-less hybrid response mode the crate does not support.
+    ResponseInFragment,
+    /// The authorization server reported an error (`access_denied`, ...).
+    Authorization(OAuthError),
+    /// The pending authorization was made for another client or token
+    /// endpoint than the one it is being completed with.
+    WrongClient,
+}
+
+impl fmt::Display for CallbackError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Empty => f.write_str("the callback is empty; paste the whole redirect URL"),
+            Self::TooLong => write!(f, "the callback is longer than {CALLBACK_LIMIT} bytes"),
+            Self::DuplicateParameter(p) => write!(f, "the callback has `{p}` more than once; it was tampered with"),
+            Self::InvalidParameter(p) => write!(f, "the callback's `{p}` has invalid characters"),
+            Self::MissingState => f.write_str("the callback has no `state`; start the sign-in again"),
+            Self::StateMismatch => f.write_str(
+                "the callback's `state` does not match this sign-in (a forged or stale redirect); start the sign-in again",
+            ),
+            Self::MissingIssuer => f.write_str("the callback has no `iss` though the server always sends one; start again"),
+            Self::IssuerMismatch => f.write_str(
+                "the callback's `iss` is not the server this sign-in was sent to (possible mix-up attack)",
+            ),
+            Self::CodeAndError => f.write_str("the callback has both `code` and `error`"),
+            Self::MissingCode => f.write_str("the callback has no `code`; paste the whole redirect URL"),
+            Self::ResponseInFragment => f.write_str(
+                "the callback carries its result in the URL fragment; use response_type=code with a query response",
+            ),
+            Self::Authorization(e) => write!(f, "{e}"),
+            Self::WrongClient => f.write_str("this pending authorization belongs to another client or server"),
+        }
+    }
+}
+
+impl CallbackError {
+    /// Whether the callback carried this authorization's `state` (and
+    /// issuer), so the error is the server's real answer to this request
+    /// (`access_denied`, say). `false` means the callback may be stray or
+    /// forged: a listener should answer it and keep waiting for the real one.
+    pub fn is_genuine(&self) -> bool {
+        matches!(
+            self,
+            Self::Authorization(_) | Self::CodeAndError | Self::MissingCode
+        )
+    }
+}
+
+impl std::error::Error for CallbackError {}
+
+/// The parameters of a callback the crate reads.
+#[derive(Default)]
+struct Params<'a> {
+    code: Option<Cow<'a, str>>,
+    state: Option<Cow<'a, str>>,
+    iss: Option<Cow<'a, str>>,
+    error: Option<Cow<'a, str>>,
+    error_description: Option<Cow<'a, str>>,
+    error_uri: Option<Cow<'a, str>>,
+}
+
+impl<'a> Params<'a> {
+    /// Reads the six parameters the crate uses; other parameters (Google's
+    /// long `scope`, `authuser`, `prompt`) are skipped without decoding.
+    fn parse(query: &'a str) -> Result<Self, CallbackError> {
+        let mut params = Params::default();
+        let mut seen = 0u8;
+        for pair in query.split('&').filter(|pair| !pair.is_empty()) {
+            let (raw_name, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
+            let (bit, slot, name) = match &*form_decode(raw_name) {
+                "code" => (1, &mut params.code, "code"),
+                "state" => (2, &mut params.state, "state"),
+                "iss" => (4, &mut params.iss, "iss"),
+                "error" => (8, &mut params.error, "error"),
+                "error_description" => (16, &mut params.error_description, "error_description"),
+                "error_uri" => (32, &mut params.error_uri, "error_uri"),
+                _ => continue,
+            };
+            if seen & bit != 0 {
+                return Err(CallbackError::DuplicateParameter(name));
+            }
+            seen |= bit;
+            if !raw_value.is_empty() {
+                *slot = Some(form_decode(raw_value));
+            }
+        }
+        for (value, name) in [
+            (&params.code, "code"),
+            (&params.state, "state"),
+            (&params.iss, "iss"),
+            (&params.error, "error"),
+        ] {
+            if value.as_deref().is_some_and(|v| !is_clean_token(v)) {
+                return Err(CallbackError::InvalidParameter(name));
+            }
+        }
+        Ok(params)
+    }
+
+    fn has_result(&self) -> bool {
+        self.code.is_some() || self.error.is_some()
+    }
+}
+
+/// No control characters and no U+FFFD (which marks invalid UTF-8 after
+/// percent-decoding).
+fn is_clean_token(value: &str) -> bool {
+    !value.chars().any(|c| c.is_control() || c == '\u{FFFD}')
+}
+
+/// Whether the input starts with `scheme://` (so it is a URL, not a query
+/// whose values happen to contain `://`).
+fn has_scheme(input: &str) -> bool {
+    input.split_once("://").is_some_and(|(scheme, _)| {
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+    })
+}
+
+/// Splits the input into its query and fragment.
+fn split(input: &str) -> (&str, Option<&str>) {
+    let rest = match input.split_once("://") {
+        Some((_, after_scheme)) if has_scheme(input) => match after_scheme.split_once('?') {
+            Some((_, query)) => query,
+            // No query: only a fragment can carry anything.
+            None => return ("", after_scheme.split_once('#').map(|(_, f)| f)),
+        },
+        _ => input.strip_prefix('?').unwrap_or(input),
+    };
+    match rest.split_once('#') {
+        Some((query, fragment)) => (query, Some(fragment)),
+        None => (rest, None),
+    }
+}
+
+/// `application/x-www-form-urlencoded` decoding of one name or value:
+/// borrowed when there is nothing to decode; invalid UTF-8 becomes U+FFFD
+/// (which the token checks then refuse).
+fn form_decode(raw: &str) -> Cow<'_, str> {
+    if !raw.contains(['%', '+']) {
+        return Cow::Borrowed(raw);
+    }
+    let spaced = raw.replace('+', " ");
+    Cow::Owned(
+        percent_encoding::percent_decode_str(&spaced)
+            .decode_utf8_lossy()
+            .into_owned(),
+    )
+}
+
+impl PendingAuthorization {
+    /// Validates the redirect the browser came back with (the full URL or
+    /// its query string) and returns the code exchange.
+    ///
+    /// Checks, in order (RFC 9207 §2.4): size, duplicate parameters, `iss`
+    /// against the issuer the request was sent to, `state` (in constant
+    /// time), then the error or the code. `client` must be the client that
+    /// built the request (a mix-up check compares its id and token endpoint).
+    pub fn complete(self, client: &Client, redirect: &str) -> Result<CodeExchange, CallbackError> {
+        let code = self.validate(client, redirect)?;
+        Ok(CodeExchange::new(self, client, code))
+    }
+
+    /// The checks of [`complete`](Self::complete) without consuming the
+    /// pending authorization: the code, if the redirect is genuine and
+    /// successful. A loopback listener uses it to keep waiting after a stray
+    /// or forged request (see [`CallbackError::is_genuine`]).
+    pub(crate) fn validate(
+        &self,
+        client: &Client,
+        redirect: &str,
+    ) -> Result<AuthorizationCode, CallbackError> {
+        let redirect = checked_input(redirect)?;
+        let (query, fragment) = split(redirect);
+        self.validate_query(client, query, fragment)
+    }
+
+    /// Like [`complete`](Self::complete), for text a user pasted: the full
+    /// redirect URL, its query string, or the bare code (the manual
+    /// copy-paste mode). A URL or query is checked exactly as by `complete`;
+    /// a bare code skips the `state` check, because the user carried it by
+    /// hand. Never pass a web request's query here: use `complete`.
+    pub fn complete_pasted(
+        self,
+        client: &Client,
+        pasted: &str,
+    ) -> Result<CodeExchange, CallbackError> {
+        let pasted = checked_input(pasted)?;
+        let looks_like_code = !pasted.contains(['=', '?', '#', '&']) && !has_scheme(pasted);
+        if looks_like_code {
+            if !pasted.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(CallbackError::InvalidParameter("code"));
+            }
+            self.check_client(client)?;
+            return Ok(CodeExchange::new(
+                self,
+                client,
+                AuthorizationCode::new(pasted),
+            ));
+        }
+        self.complete(client, pasted)
+    }
+
+    fn validate_query(
+        &self,
+        client: &Client,
+        query: &str,
+        fragment: Option<&str>,
+    ) -> Result<AuthorizationCode, CallbackError> {
+        let params = Params::parse(query)?;
+        if !params.has_result()
+            && fragment.is_some_and(|f| Params::parse(f).is_ok_and(|p| p.has_result()))
+        {
+            return Err(CallbackError::ResponseInFragment);
+        }
+        self.check_client(client)?;
+        if let Some(expected) = &self.issuer {
+            match &params.iss {
+                Some(iss) if iss.as_bytes() != expected.as_bytes() => {
+                    return Err(CallbackError::IssuerMismatch)
+                }
+                None if self.require_issuer => return Err(CallbackError::MissingIssuer),
+                _ => {}
+            }
+        }
+        let state = params.state.as_deref().ok_or(CallbackError::MissingState)?;
+        if !bool::from(state.as_bytes().ct_eq(self.state.secret().as_bytes())) {
+            return Err(CallbackError::StateMismatch);
+        }
+        match (params.code, params.error) {
+            (Some(_), Some(_)) => Err(CallbackError::CodeAndError),
+            (None, Some(error)) => Err(CallbackError::Authorization(OAuthError::new(
+                ErrorCode::parse(&error),
+                params.error_description.as_deref(),
+                params.error_uri.as_deref(),
+                None,
+            ))),
+            (Some(code), None) => Ok(AuthorizationCode::new(code.into_owned())),
+            (None, None) => Err(CallbackError::MissingCode),
+        }
+    }
+
+    fn check_client(&self, client: &Client) -> Result<(), CallbackError> {
+        if client.id != self.client_id || client.token_endpoint.as_str() != self.token_endpoint {
+            return Err(CallbackError::WrongClient);
+        }
+        Ok(())
+    }
+}
+
+fn checked_input(input: &str) -> Result<&str, CallbackError> {
+    if input.len() > CALLBACK_LIMIT {
+        return Err(CallbackError::TooLong);
+    }
+    let input = input.trim();
+    if input.is_empty() {
+        return Err(CallbackError::Empty);
+    }
+    Ok(input)
+}

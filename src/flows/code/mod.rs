@@ -1,0 +1,8 @@
+//! The authorization code flow: the URL (with `state` and PKCE), the
+//! callback, the code exchange, and the loopback redirect's parser.
+
+pub mod authorize;
+pub mod callback;
+pub mod exchange;
+pub mod loopback;
+pub mod pkce;

@@ -1,0 +1,253 @@
+//! Polling the token endpoint until the user approves
+//! ([RFC 8628 §3.4, §3.5](https://www.rfc-editor.org/rfc/rfc8628#section-3.4)).
+
+use std::mem;
+use std::time::{Duration, SystemTime};
+
+use super::authorization::PollContext;
+use super::dialect::DeviceDialect;
+use super::response::{DeviceAuthorizationResponse, MAX_POLL_INTERVAL};
+use crate::client::ClientAuthMethod;
+use crate::credentials::UserCredentials;
+use crate::error::{Error, ErrorCode, Misuse, OAuthError, TransportFailure};
+use crate::machine::step::{Machine, Step, WaitReason};
+use crate::secret::wipe::{read_and_wipe, UnsentRequest};
+use crate::secret::DeviceCode;
+use crate::wire::token_request::token_request;
+use crate::wire::token_response::TokenResponse;
+
+/// What `slow_down` adds to the interval, for that poll and every later one.
+pub const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
+
+/// Polls the token endpoint for the device's tokens; made by
+/// [`DeviceAuthorization::into_poll`](crate::DeviceAuthorization::into_poll).
+/// Its output is the user's [`UserCredentials`].
+///
+/// Every wait is a [`Step::Wait`]; the machine never polls sooner than the
+/// current interval after the previous poll was sent (the first poll comes
+/// one interval after the device authorization request was sent):
+///
+/// - `authorization_pending`: the interval stays; wait
+///   ([`WaitReason::PollInterval`]);
+/// - `slow_down`: the interval grows by [`SLOW_DOWN_STEP`] for this and
+///   every later poll;
+/// - a transport failure: the interval doubles (up to
+///   [`MAX_POLL_INTERVAL`], never lower than it was) for this and every
+///   later poll, counted from the failure ([`WaitReason::Backoff`]), as RFC
+///   8628 §3.5 recommends for connection timeouts;
+/// - tokens: [`Step::Done`];
+/// - anything else ends the flow with its error: `access_denied` and
+///   `expired_token` as [`Error::OAuth`], like any other OAuth error,
+///   [`Error::HttpStatus`] or [`Error::InvalidResponse`];
+/// - the codes' expiry: once no poll can be sent before
+///   [`expires_at`](Self::expires_at), the flow ends with
+///   [`Error::OAuth`] of code [`ErrorCode::ExpiredToken`] and
+///   [`status`](OAuthError::status) `None` (decided here, not by the
+///   server), without waiting for a poll that cannot be made.
+///
+/// The HTTP status of an error answer is not consulted: Google's 428 and
+/// 403, RFC 8628's 400 and GitHub's 200 mean what their `error` says.
+#[derive(Debug)]
+#[must_use = "a machine does nothing until driven"]
+pub struct DevicePoll {
+    device_code: DeviceCode,
+    /// Taken when the machine finishes.
+    credentials: Option<UserCredentials>,
+    auth_method: ClientAuthMethod,
+    dialect: DeviceDialect,
+    interval: Duration,
+    expires_at: SystemTime,
+    state: State,
+}
+
+#[derive(Debug)]
+enum State {
+    Waiting {
+        next_poll: SystemTime,
+        reason: WaitReason,
+    },
+    Awaiting {
+        sent_at: SystemTime,
+    },
+    Approved {
+        tokens: TokenResponse,
+        sent_at: SystemTime,
+    },
+    Finished,
+    Failed(Error),
+}
+
+impl DevicePoll {
+    pub(crate) fn new(
+        response: DeviceAuthorizationResponse,
+        issued_at: SystemTime,
+        expires_at: SystemTime,
+        context: PollContext,
+    ) -> Self {
+        let (device_code, interval) = response.into_poll_parts();
+        let mut poll = Self {
+            device_code,
+            credentials: Some(context.credentials),
+            auth_method: context.auth_method,
+            dialect: context.dialect,
+            interval,
+            expires_at,
+            state: State::Finished,
+        };
+        poll.state = State::Waiting {
+            next_poll: poll.after(issued_at),
+            reason: WaitReason::PollInterval,
+        };
+        poll
+    }
+
+    /// The current polling interval: the server's (or 5 s), plus
+    /// [`SLOW_DOWN_STEP`] per `slow_down`, doubled per transport failure.
+    /// It never decreases.
+    pub fn interval(&self) -> Duration {
+        self.interval
+    }
+
+    /// When the device code expires; no poll is sent at or after it.
+    pub fn expires_at(&self) -> SystemTime {
+        self.expires_at
+    }
+
+    /// One interval after `time` (the expiry if that overflows, which ends
+    /// the flow).
+    fn after(&self, time: SystemTime) -> SystemTime {
+        time.checked_add(self.interval).unwrap_or(self.expires_at)
+    }
+
+    /// The poll sent at `now` (a `private_key_jwt` assertion is signed
+    /// then).
+    fn request(
+        &self,
+        credentials: &UserCredentials,
+        now: SystemTime,
+    ) -> Result<http::Request<Vec<u8>>, Error> {
+        let auth = credentials.client_auth(self.auth_method);
+        let request = token_request(
+            &credentials.token_uri,
+            auth,
+            self.dialect.grant_type(),
+            &[(
+                self.dialect.device_code_parameter(),
+                self.device_code.secret(),
+            )],
+        );
+        match auth.assertion_to_sign()? {
+            Some(assertion) => {
+                assertion.sign_into(UnsentRequest::new(request), auth.client_id, now)
+            }
+            None => Ok(request),
+        }
+    }
+
+    fn wait(&mut self, next_poll: SystemTime, reason: WaitReason) {
+        self.state = State::Waiting { next_poll, reason };
+    }
+
+    fn fail<V>(&mut self, error: Error) -> Result<V, Error> {
+        self.state = State::Failed(error.clone());
+        Err(error)
+    }
+
+    /// The time the outstanding poll was sent.
+    fn expect_answer(&mut self) -> Result<SystemTime, Error> {
+        match &self.state {
+            State::Awaiting { sent_at } => Ok(*sent_at),
+            State::Failed(e) => Err(e.clone()),
+            _ => self.fail(Misuse::UnexpectedResponse.into()),
+        }
+    }
+}
+
+/// The codes expired, as decided by the machine's own clock.
+fn expired() -> Error {
+    Error::OAuth(OAuthError::new(
+        ErrorCode::ExpiredToken,
+        Some("the device code expired before the user approved; start again"),
+        None,
+        None,
+    ))
+}
+
+impl Machine for DevicePoll {
+    type Output = UserCredentials;
+
+    fn poll(&mut self, now: SystemTime) -> Result<Step<UserCredentials>, Error> {
+        match mem::replace(&mut self.state, State::Finished) {
+            State::Waiting { next_poll, reason } => {
+                if next_poll >= self.expires_at || now >= self.expires_at {
+                    return self.fail(expired());
+                }
+                if now < next_poll {
+                    self.wait(next_poll, reason);
+                    return Ok(Step::Wait {
+                        until: next_poll,
+                        reason,
+                    });
+                }
+                let Some(credentials) = &self.credentials else {
+                    return self.fail(Misuse::AlreadyDone.into());
+                };
+                let request = match self.request(credentials, now) {
+                    Ok(request) => request,
+                    Err(e) => return self.fail(e),
+                };
+                self.state = State::Awaiting { sent_at: now };
+                Ok(Step::Send(request))
+            }
+            State::Awaiting { .. } => self.fail(Misuse::ResponsePending.into()),
+            State::Approved { tokens, sent_at } => match self.credentials.take() {
+                Some(credentials) => Ok(Step::Done(credentials.updated(tokens, sent_at))),
+                None => self.fail(Misuse::AlreadyDone.into()),
+            },
+            State::Finished => self.fail(Misuse::AlreadyDone.into()),
+            State::Failed(e) => self.fail(e),
+        }
+    }
+
+    fn handle_response(
+        &mut self,
+        response: http::Response<Vec<u8>>,
+        _now: SystemTime,
+    ) -> Result<(), Error> {
+        let sent_at = self.expect_answer()?;
+        let limit = self
+            .credentials
+            .as_ref()
+            .map_or(0, |credentials| credentials.response_limit);
+        match read_and_wipe(response, |status, body| {
+            TokenResponse::parse(status, body, limit)
+        }) {
+            Ok(tokens) => {
+                self.state = State::Approved { tokens, sent_at };
+                Ok(())
+            }
+            Err(Error::OAuth(e)) if *e.code() == ErrorCode::AuthorizationPending => {
+                self.wait(self.after(sent_at), WaitReason::PollInterval);
+                Ok(())
+            }
+            Err(Error::OAuth(e)) if *e.code() == ErrorCode::SlowDown => {
+                self.interval = self.interval.saturating_add(SLOW_DOWN_STEP);
+                self.wait(self.after(sent_at), WaitReason::PollInterval);
+                Ok(())
+            }
+            Err(e) => self.fail(e),
+        }
+    }
+
+    fn handle_transport_failure(
+        &mut self,
+        _failure: TransportFailure,
+        now: SystemTime,
+    ) -> Result<(), Error> {
+        let sent_at = self.expect_answer()?;
+        let doubled = self.interval.saturating_mul(2).min(MAX_POLL_INTERVAL);
+        self.interval = self.interval.max(doubled);
+        self.wait(self.after(sent_at.max(now)), WaitReason::Backoff);
+        Ok(())
+    }
+}

@@ -1,0 +1,281 @@
+//! [`InstalledAppFlow`]: its settings and the run from binding the listener
+//! to the credentials.
+
+use std::fmt;
+use std::io::Write;
+use std::process::Child;
+use std::time::{Duration, SystemTime};
+
+use rand_core::CryptoRng;
+use url::Url;
+
+use super::browser::Browser;
+use super::error::InstalledAppError;
+use super::listener::{Listener, LoopbackHost};
+use super::redirect::{redirect_path, redirect_uri};
+use super::serve::serve;
+use crate::client::Client;
+use crate::credentials::UserCredentials;
+use crate::error::TransportFailure;
+use crate::flows::code::authorize::AuthorizationRequest;
+use crate::flows::code::loopback::LoopbackCallback;
+use crate::io::sleep_until;
+use crate::machine::drive::drive;
+
+/// How long the flow waits for the browser to come back: 5 minutes.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+
+/// The start of the prompt line; the authorization URL follows it
+/// (google-auth-oauthlib's wording).
+pub const PROMPT: &str = "Please visit this URL to authorize this application: ";
+
+type Configure =
+    Box<dyn for<'c> FnOnce(AuthorizationRequest<'c>) -> AuthorizationRequest<'c> + Send>;
+
+/// The installed-app sign-in: a loopback listener, the browser, the code
+/// exchange. google-auth-oauthlib's `InstalledAppFlow.run_local_server`,
+/// with RFC 8252's defaults and without its known problems.
+///
+/// Defaults: `http://127.0.0.1:PORT/` with an OS-chosen port, the system
+/// browser, the prompt on stderr, a 5-minute timeout, Google's
+/// `access_type=offline` (see [`configure_request`](Self::configure_request)).
+#[must_use = "call run() to sign in"]
+pub struct InstalledAppFlow {
+    client: Client,
+    scopes: Vec<String>,
+    host: LoopbackHost,
+    port: u16,
+    path: String,
+    trailing_slash: Option<bool>,
+    browser: Browser,
+    timeout: Duration,
+    configure: Option<Configure>,
+    prompt: Box<dyn Write + Send>,
+}
+
+impl InstalledAppFlow {
+    /// A flow for `client`, with the defaults above.
+    pub fn new(client: Client) -> Self {
+        Self {
+            client,
+            scopes: Vec::new(),
+            host: LoopbackHost::default(),
+            port: 0,
+            path: "/".to_owned(),
+            trailing_slash: None,
+            browser: Browser::default(),
+            timeout: DEFAULT_TIMEOUT,
+            configure: None,
+            prompt: Box::new(std::io::stderr()),
+        }
+    }
+
+    /// Adds scopes to request.
+    pub fn scopes<I, S>(mut self, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.scopes.extend(scopes.into_iter().map(Into::into));
+        self
+    }
+
+    /// The loopback host to listen on and name in the redirect URI
+    /// (default [`LoopbackHost::Ipv4`], `127.0.0.1`).
+    pub fn host(mut self, host: LoopbackHost) -> Self {
+        self.host = host;
+        self
+    }
+
+    /// The port: 0 (the default) lets the system choose a free one; a fixed
+    /// port that is busy makes [`run`](Self::run) fail at once with
+    /// [`InstalledAppError::Bind`].
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// The redirect URI's path (default `/`): it must start with `/` and
+    /// hold only letters, digits, `-`, `.`, `_`, `~` and `/`.
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.path = path.into();
+        self
+    }
+
+    /// Whether the redirect URI's path ends with `/`, whatever
+    /// [`path`](Self::path) says: `false` with the default path gives
+    /// `http://127.0.0.1:PORT` (some registrations lack the slash, and the
+    /// server compares redirect URIs exactly).
+    pub fn trailing_slash(mut self, slash: bool) -> Self {
+        self.trailing_slash = Some(slash);
+        self
+    }
+
+    /// How to open the URL (default [`Browser::System`]). The URL is
+    /// printed in every case.
+    pub fn browser(mut self, browser: Browser) -> Self {
+        self.browser = browser;
+        self
+    }
+
+    /// How long to wait for the browser to come back (default
+    /// [`DEFAULT_TIMEOUT`]).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Adjusts the authorization request before it is built: `prompt`,
+    /// `login_hint`, `access_type`, extra parameters, more scopes.
+    ///
+    /// ```
+    /// # use oauth2_sansio::{AccessType, Client};
+    /// # use oauth2_sansio::io::installed::InstalledAppFlow;
+    /// # let client = Client::google("id", None).build()?;
+    /// let flow = InstalledAppFlow::new(client)
+    ///     .scopes(["openid", "email"])
+    ///     .configure_request(|request| request.prompt("consent").login_hint("me@example.com"));
+    /// # Ok::<(), oauth2_sansio::ConfigError>(())
+    /// ```
+    pub fn configure_request<F>(mut self, configure: F) -> Self
+    where
+        F: for<'c> FnOnce(AuthorizationRequest<'c>) -> AuthorizationRequest<'c> + Send + 'static,
+    {
+        self.configure = Some(Box::new(configure));
+        self
+    }
+
+    /// Where the prompt ([`PROMPT`] and the URL, then any browser failure)
+    /// is written (default stderr).
+    pub fn prompt_to(mut self, out: impl Write + Send + 'static) -> Self {
+        self.prompt = Box::new(out);
+        self
+    }
+
+    /// Runs the sign-in:
+    ///
+    /// 1. listens on the loopback host (the port is released on every
+    ///    exit, success or error);
+    /// 2. builds the authorization URL (`state` and PKCE from `rng`) with
+    ///    the real port in the redirect URI, prints the prompt and opens
+    ///    the browser (a browser that fails to start is reported in the
+    ///    prompt output, not fatal);
+    /// 3. answers every request that reaches the listener (`/favicon.ico`
+    ///    gets 404, a forged callback 400) until the genuine callback or
+    ///    the timeout; each connection has [`CONNECTION_TIMEOUT`](super::CONNECTION_TIMEOUT);
+    /// 4. exchanges the code, sending requests with `send`.
+    pub fn run<R, S>(self, rng: &mut R, send: S) -> Result<UserCredentials, InstalledAppError>
+    where
+        R: CryptoRng + ?Sized,
+        S: FnMut(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, TransportFailure>,
+    {
+        let Self {
+            client,
+            scopes,
+            host,
+            port,
+            path,
+            trailing_slash,
+            browser,
+            timeout,
+            configure,
+            mut prompt,
+        } = self;
+        let path = redirect_path(&path, trailing_slash)?;
+        let listener = Listener::bind(host, port)?;
+        let redirect = redirect_uri(host, listener.port(), &path);
+        let mut request = client.authorization_request(redirect).scopes(scopes);
+        if let Some(configure) = configure {
+            request = configure(request);
+        }
+        let (url, pending) = request.build(SystemTime::now(), rng)?;
+        let mut callback = LoopbackCallback::new(pending, client)?;
+        let mut browser_process = show(&mut *prompt, &url, &browser)?;
+        let served = serve(&listener, &mut callback, timeout, || {
+            watch_browser(&mut browser_process, &mut *prompt);
+        });
+        drop(listener);
+        if let Some(mut process) = browser_process {
+            // A browser still running is left to run, and reaped when it
+            // exits so that it does not linger as a zombie.
+            std::thread::spawn(move || process.wait());
+        }
+        let exchange = served?.map_err(InstalledAppError::Callback)?;
+        drive(exchange, SystemTime::now, send, sleep_until).map_err(InstalledAppError::Exchange)
+    }
+
+    /// [`run`](Self::run) with a default
+    /// [`UreqTransport`](crate::io::ureq::UreqTransport) (feature `ureq`).
+    #[cfg(feature = "ureq")]
+    pub fn run_with_ureq<R>(self, rng: &mut R) -> Result<UserCredentials, InstalledAppError>
+    where
+        R: CryptoRng + ?Sized,
+    {
+        let transport = crate::io::ureq::UreqTransport::new();
+        self.run(rng, |request| transport.send(request))
+    }
+}
+
+impl fmt::Debug for InstalledAppFlow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InstalledAppFlow")
+            .field("client", &self.client)
+            .field("scopes", &self.scopes)
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("path", &self.path)
+            .field("trailing_slash", &self.trailing_slash)
+            .field("browser", &self.browser)
+            .field("timeout", &self.timeout)
+            .field("configure_request", &self.configure.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Reaps the browser process once it has exited; if it failed before the
+/// callback came (a browser that cannot start its window, say), says so
+/// after the prompt, since the sign-in now waits for the user alone.
+fn watch_browser(process: &mut Option<Child>, out: &mut dyn Write) {
+    let Some(child) = process else { return };
+    match child.try_wait() {
+        Ok(None) => {}
+        Ok(Some(status)) => {
+            if !status.success() {
+                let _ = writeln!(
+                    out,
+                    "The browser exited ({status}); open the URL above yourself."
+                );
+                let _ = out.flush();
+            }
+            *process = None;
+        }
+        Err(_) => *process = None,
+    }
+}
+
+/// Prints the prompt and opens the browser; a browser failure is written
+/// after the prompt.
+fn show(
+    out: &mut dyn Write,
+    url: &Url,
+    browser: &Browser,
+) -> Result<Option<Child>, InstalledAppError> {
+    let io = |source| InstalledAppError::Io {
+        during: "writing the sign-in prompt",
+        source,
+    };
+    writeln!(out, "{PROMPT}{url}").map_err(io)?;
+    out.flush().map_err(io)?;
+    match browser.open(url.as_str()) {
+        Ok(process) => Ok(process),
+        Err(e) => {
+            writeln!(
+                out,
+                "Could not open a browser ({e}); open the URL above yourself."
+            )
+            .map_err(io)?;
+            out.flush().map_err(io)?;
+            Ok(None)
+        }
+    }
+}

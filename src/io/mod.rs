@@ -1,0 +1,39 @@
+//! Real transports, behind optional features: the only part of the crate
+//! that performs IO (sockets, the wall clock, sleeping).
+//!
+//! Each transport sends one [`http::Request`] exactly as a machine built it
+//! (no redirects followed, no headers that change the body added, the
+//! response body bounded, never through a proxy to a loopback host) and
+//! runs any [`Machine`](crate::Machine) through [`drive`](crate::drive) or
+//! [`drive_async`](crate::drive_async) with the real clock.
+//!
+//! - `ureq` (feature `ureq`): `UreqTransport`, a blocking transport over
+//!   ureq 3.
+//! - `reqwest` (feature `reqwest`): `ReqwestTransport`, an async transport
+//!   over reqwest 0.13, on any runtime.
+
+#[cfg(any(feature = "ureq", feature = "reqwest"))]
+mod common;
+
+#[cfg(feature = "ureq")]
+pub mod ureq;
+
+/// `ReqwestTransport`, the async twin of the ureq transport.
+#[cfg(feature = "reqwest")]
+pub mod reqwest;
+
+#[cfg(feature = "file-store")]
+pub mod file_store;
+
+/// The installed-app runner: loopback listener, browser, code exchange.
+#[cfg(feature = "installed")]
+pub mod installed;
+
+/// Blocks the thread until `until` by the wall clock (at once if it has
+/// passed): the sleep of the blocking runners.
+#[cfg(any(feature = "ureq", feature = "installed"))]
+pub(crate) fn sleep_until(until: std::time::SystemTime) {
+    if let Ok(wait) = until.duration_since(std::time::SystemTime::now()) {
+        std::thread::sleep(wait);
+    }
+}
