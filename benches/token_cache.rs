@@ -5,12 +5,14 @@
 //! per-thread replicas (one `RwLock` over one token). Figures:
 //! benches/RESULTS-cache.md.
 
-use std::collections::HashMap;
+mod common;
+
 use std::hint::black_box;
 use std::sync::{Arc, Barrier, RwLock};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
+use common::gcp_auth_cache::GcpAuthLike;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use oauth2_sansio::cache::{CachedToken, Lookup, SharedToken, TokenManager};
 use oauth2_sansio::{drive, Client, RefreshToken, UserCredentials};
@@ -41,35 +43,6 @@ fn no_transport(
     unreachable!("the token is fresh")
 }
 
-/// gcp_auth's cache: tokens by scopes under a std `RwLock`.
-struct GcpAuthLike {
-    tokens: RwLock<HashMap<Vec<String>, Arc<Token>>>,
-}
-
-struct Token {
-    access_token: String,
-    expires_at: SystemTime,
-}
-
-impl GcpAuthLike {
-    fn new() -> Self {
-        let key = SCOPES.iter().map(|s| s.to_string()).collect();
-        let token = Arc::new(Token {
-            access_token: "ya29.bench".into(),
-            expires_at: now() + Duration::from_secs(3599),
-        });
-        Self {
-            tokens: RwLock::new(HashMap::from([(key, token)])),
-        }
-    }
-
-    fn token(&self, scopes: &[&str], now: SystemTime) -> Option<Arc<Token>> {
-        let key: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
-        let token = self.tokens.read().unwrap().get(&key).cloned()?;
-        (token.expires_at > now).then_some(token)
-    }
-}
-
 /// The same read without replicas: one `RwLock` over one cached token.
 fn one_rwlock() -> RwLock<CachedToken<UserCredentials>> {
     match TokenManager::new(credentials()).lookup(now()) {
@@ -91,7 +64,7 @@ fn uncontended(c: &mut Criterion) {
     let shared = SharedToken::new(credentials());
     let single = one_rwlock();
     let mut manager = TokenManager::new(credentials());
-    let baseline = GcpAuthLike::new();
+    let baseline = GcpAuthLike::new(SCOPES, "ya29.bench", now() + Duration::from_secs(3599));
     let mut group = c.benchmark_group("cache_read_uncontended");
     group.bench_function("shared_token_cached", |b| {
         b.iter(|| shared.cached(black_box(now())).unwrap())
@@ -137,7 +110,7 @@ fn concurrently(threads: usize, iters: u64, read: &(dyn Fn() + Sync)) -> Duratio
 fn contended(c: &mut Criterion) {
     let shared = SharedToken::new(credentials());
     let single = one_rwlock();
-    let baseline = GcpAuthLike::new();
+    let baseline = GcpAuthLike::new(SCOPES, "ya29.bench", now() + Duration::from_secs(3599));
     // The ceiling: each thread clones an `Arc` no other thread touches.
     // It shows how much parallelism the machine offered during the run.
     thread_local! {

@@ -3,6 +3,9 @@
 //! sides build the same request before anything is measured.
 #![allow(dead_code)]
 
+pub mod code_flow;
+pub mod gcp_auth_cache;
+
 use std::cell::RefCell;
 use std::error::Error as StdError;
 use std::fmt;

@@ -1,0 +1,74 @@
+//! The callback: Google's redirect validated, then the code exchange
+//! request built. Ours consumes the pending authorization, so it clones it
+//! each time; `oauth2` consumes its PKCE verifier, so it makes one each
+//! time; the floor borrows. `oauth2` has no callback check: its side is
+//! what its users write (benches/common/code_flow.rs), which checks no
+//! `iss`, no duplicates and compares `state` in variable time.
+
+use oauth2::{AuthType, CsrfToken, HttpRequest, PkceCodeVerifier};
+use oauth2_sansio::{Client, PendingAuthorization};
+
+use super::fixtures::{floor_client, floor_pending};
+use super::same::assert_identical_request;
+use super::Side;
+use crate::common::code_flow::*;
+use crate::common::{assert_same_request, oauth2_request};
+use crate::floor::{ClientAuth, FloorClient, Pending};
+use crate::{repeat, Allocations};
+
+fn ours(client: &Client, pending: &PendingAuthorization, callback: &str) -> http::Request<Vec<u8>> {
+    let mut exchange = pending
+        .clone()
+        .complete(client, callback)
+        .expect("valid callback");
+    send_step(&mut exchange)
+}
+
+fn oauth2(client: &OAuth2Client, csrf: &CsrfToken, verifier: &str, callback: &str) -> HttpRequest {
+    let code = oauth2_validate_callback(callback, csrf).expect("valid callback");
+    let verifier = PkceCodeVerifier::new(verifier.to_owned());
+    oauth2_request(|http| oauth2_exchange(client, code, verifier, &http))
+}
+
+fn floor(client: &FloorClient, pending: &Pending, callback: &str) -> http::Request<Vec<u8>> {
+    let code = pending
+        .validate_callback(&client.issuer, callback)
+        .expect("valid callback");
+    client.token_request(
+        "authorization_code",
+        ClientAuth::Basic,
+        &[
+            ("code_verifier", &pending.verifier),
+            ("code", code.as_str()),
+            ("redirect_uri", &pending.redirect_uri),
+        ],
+    )
+}
+
+pub fn run(side: Side, count: usize) -> Allocations {
+    let client = sansio_client();
+    let pending = pending(&client);
+    let callback = callback_url(pending.state().secret());
+    let request = ours(&client, &pending, &callback);
+    match side {
+        Side::Ours => repeat(count, || ours(&client, &pending, &callback)),
+        Side::OAuth2 => {
+            let oauth2_client = oauth2_client(AuthType::BasicAuth);
+            let csrf = CsrfToken::new(pending.state().secret().to_owned());
+            let verifier = pending_verifier(&client, &pending);
+            assert_same_request(
+                &request,
+                &oauth2(&oauth2_client, &csrf, &verifier, &callback),
+            );
+            repeat(count, || {
+                oauth2(&oauth2_client, &csrf, &verifier, &callback)
+            })
+        }
+        Side::Floor => {
+            let floor_client = floor_client();
+            let floor_pending = floor_pending(&client, &pending);
+            assert_identical_request(&request, &floor(&floor_client, &floor_pending, &callback));
+            repeat(count, || floor(&floor_client, &floor_pending, &callback))
+        }
+    }
+}

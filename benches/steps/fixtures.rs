@@ -1,0 +1,45 @@
+//! What the steps' other sides start from: the floor's client and pending
+//! authorization for ours, `oauth2`'s token response type for Google.
+
+use oauth2::basic::BasicTokenType;
+use oauth2::{ExtraTokenFields, StandardTokenResponse};
+use oauth2_sansio::{
+    Client, PendingAuthorization, GOOGLE_AUTH_URI, GOOGLE_ISSUER, GOOGLE_TOKEN_URI,
+};
+use zeroize::Zeroizing;
+
+use crate::common::code_flow::pending_verifier;
+use crate::common::{CLIENT_ID, CLIENT_SECRET};
+use crate::floor::{FloorClient, Pending};
+
+/// The floor's client for the same Google client as ours.
+pub fn floor_client() -> FloorClient {
+    FloorClient::new(
+        CLIENT_ID,
+        CLIENT_SECRET,
+        GOOGLE_AUTH_URI,
+        GOOGLE_TOKEN_URI,
+        GOOGLE_ISSUER,
+    )
+}
+
+/// The floor's pending authorization for ours.
+pub fn floor_pending(client: &Client, pending: &PendingAuthorization) -> Pending {
+    Pending {
+        state: Zeroizing::new(pending.state().secret().to_owned()),
+        verifier: Zeroizing::new(pending_verifier(client, pending)),
+        redirect_uri: pending.redirect_uri().to_owned(),
+    }
+}
+
+/// `oauth2`'s token response with Google's `id_token`, so that it reads
+/// the same fields as ours.
+#[derive(Debug, serde::Deserialize, serde::Serialize)]
+pub struct IdTokenFields {
+    #[serde(default)]
+    pub id_token: Option<String>,
+}
+
+impl ExtraTokenFields for IdTokenFields {}
+
+pub type GoogleTokenResponse = StandardTokenResponse<IdTokenFields, BasicTokenType>;
