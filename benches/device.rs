@@ -32,10 +32,10 @@ use oauth2::{
     AuthType, AuthUrl, DeviceAuthorizationUrl, EndpointNotSet, EndpointSet, HttpRequest,
     HttpResponse, Scope, TokenUrl,
 };
-use oauth2_sansio::{
-    Client, ClientAuthMethod, ClientSecret, DeviceAuthorizationResponse, DevicePoll, Machine, Step,
-    DEFAULT_RESPONSE_LIMIT, GOOGLE_AUTH_URI, GOOGLE_DEVICE_AUTHORIZATION_URI, GOOGLE_TOKEN_URI,
-};
+use oauth2_sansio::device::{DeviceAuthorizationResponse, DevicePoll};
+use oauth2_sansio::google::{GOOGLE_AUTH_URI, GOOGLE_DEVICE_AUTHORIZATION_URI, GOOGLE_TOKEN_URI};
+use oauth2_sansio::limits::DEFAULT_RESPONSE_LIMIT;
+use oauth2_sansio::{Client, ClientAuthMethod, ClientSecret, Machine, Step};
 
 const SCOPES: [&str; 2] = ["openid", "https://www.googleapis.com/auth/userinfo.email"];
 const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
@@ -145,7 +145,7 @@ fn answering(
 }
 
 /// The device authorization machine of `client`, not yet polled.
-fn sansio_call(client: &Client) -> oauth2_sansio::DeviceAuthorizationCall {
+fn sansio_call(client: &Client) -> oauth2_sansio::device::DeviceAuthorizationCall {
     client
         .device_authorization()
         .scopes(SCOPES)

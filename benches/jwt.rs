@@ -11,9 +11,11 @@ use std::time::{Duration, Instant, SystemTime};
 
 use criterion::{criterion_group, criterion_main, BatchSize, Bencher, Criterion};
 use oauth2_sansio::jwt::{encode, Claims, RingSigner, Signer};
+use oauth2_sansio::limits::DEFAULT_RESPONSE_LIMIT;
+use oauth2_sansio::service_account::ServiceAccountCredentials;
 use oauth2_sansio::{
-    Client, ClientAssertionKey, ClientAuthMethod, ClientSecret, Machine, ServiceAccountCredentials,
-    Step, TokenResponse, DEFAULT_RESPONSE_LIMIT,
+    Client, ClientAssertionKey, ClientAuthMethod, ClientSecret, Credentials, Machine, Step,
+    TokenResponse,
 };
 use ring::rand::SystemRandom;
 use ring::signature::{RsaKeyPair, RSA_PKCS1_SHA256};
@@ -68,7 +70,7 @@ fn assertion(c: &mut Criterion) {
     });
     group.bench_function("refresh_first_poll_request", |b| {
         b.iter(
-            || match black_box(&creds).refresh().poll(black_box(now())) {
+            || match black_box(&creds).refresh().unwrap().poll(black_box(now())) {
                 Ok(Step::Send(request)) => request,
                 _ => unreachable!("the first poll sends"),
             },
@@ -165,11 +167,11 @@ fn responses(c: &mut Criterion) {
     });
     let creds = credentials();
     group.bench_function("ServiceAccountRefresh_response_and_done", |b| {
-        answer_and_finish(b, || creds.refresh(), &access_body)
+        answer_and_finish(b, || creds.refresh().unwrap(), &access_body)
     });
     let id_creds = creds.id_token_credentials("https://my-service-abc123-uc.a.run.app");
     group.bench_function("IdTokenRefresh_response_and_done", |b| {
-        answer_and_finish(b, || id_creds.refresh(), &id_body)
+        answer_and_finish(b, || id_creds.refresh().unwrap(), &id_body)
     });
     group.finish();
 }

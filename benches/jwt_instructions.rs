@@ -26,7 +26,8 @@ use base64::Engine;
 use std::sync::Arc;
 
 use oauth2_sansio::jwt::{encode, RingSigner};
-use oauth2_sansio::{Client, ClientAssertionKey, Machine, ServiceAccountCredentials, Step};
+use oauth2_sansio::service_account::ServiceAccountCredentials;
+use oauth2_sansio::{Client, ClientAssertionKey, Credentials, Machine, Step};
 use ring::rand::SystemRandom;
 use ring::signature::{RsaKeyPair, RSA_PKCS1_SHA256};
 
@@ -96,7 +97,7 @@ fn main() {
                 let claims = creds.assertion_claims(black_box(now));
                 black_box(encode(&**creds.signer(), &claims).expect("signs"));
             }
-            "poll" => match creds.refresh().poll(black_box(now)) {
+            "poll" => match creds.refresh().unwrap().poll(black_box(now)) {
                 Ok(Step::Send(request)) => {
                     black_box(request);
                 }

@@ -22,10 +22,13 @@ use oauth2::{
     AuthType, EndpointNotSet, EndpointSet, HttpRequest, HttpResponse, IntrospectionUrl,
     RevocationUrl, Scope, StandardRevocableToken, TokenUrl,
 };
+use oauth2_sansio::discovery::{AuthorizationServerMetadata, DiscoveryRequest, WellKnown};
+use oauth2_sansio::google::{GOOGLE_REVOKE_URI, GOOGLE_STS_URI, GOOGLE_TOKEN_URI};
+use oauth2_sansio::limits::DEFAULT_RESPONSE_LIMIT;
+use oauth2_sansio::token_exchange::{token_types, TokenExchangeRequest};
 use oauth2_sansio::{
-    token_types, AccessToken, AuthorizationServerMetadata, Client, ClientSecret, Discovery,
-    IntrospectionResponse, Machine, RefreshToken, SecurityToken, Step, TokenExchange, WellKnown,
-    DEFAULT_RESPONSE_LIMIT, GOOGLE_REVOKE_URI, GOOGLE_STS_URI, GOOGLE_TOKEN_URI,
+    AccessToken, Client, ClientSecret, IntrospectionResponse, Machine, RefreshToken, SecurityToken,
+    Step,
 };
 
 const INTROSPECTION_URI: &str = "https://as.example.com/oauth2/introspect";
@@ -287,7 +290,7 @@ fn token_exchange(c: &mut Criterion) {
         token_chars(342, 3)
     );
     let exchange = || {
-        TokenExchange::builder(
+        TokenExchangeRequest::new(
             GOOGLE_STS_URI,
             SecurityToken::new(black_box(subject.as_str())),
             token_types::JWT,
@@ -334,7 +337,7 @@ fn discovery(c: &mut Criterion) {
     group.bench_function("oauth2_sansio", |b| {
         b.iter(|| {
             let mut discovery =
-                Discovery::builder(black_box(issuer), WellKnown::OpenIdConfiguration)
+                DiscoveryRequest::new(black_box(issuer), WellKnown::OpenIdConfiguration)
                     .build()
                     .expect("valid issuer");
             send_step(&mut discovery)

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant, SystemTime};
 use common::gcp_auth_cache::GcpAuthLike;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use oauth2_sansio::cache::{CachedToken, Lookup, SharedToken, TokenManager};
-use oauth2_sansio::{drive, Client, RefreshToken, UserCredentials};
+use oauth2_sansio::{drive, Client, Credentials, RefreshToken, UserCredentials};
 
 const SCOPES: &[&str] = &["https://www.googleapis.com/auth/cloud-platform"];
 

@@ -36,7 +36,8 @@ use std::process::ExitCode;
 use std::time::SystemTime;
 
 use oauth2_sansio::io::ureq::UreqTransport;
-use oauth2_sansio::{ClientSecrets, CALLBACK_LIMIT, CLIENT_SECRETS_LIMIT};
+use oauth2_sansio::limits::{CALLBACK_LIMIT, CLIENT_SECRETS_LIMIT};
+use oauth2_sansio::ClientSecrets;
 use rand::rngs::SysRng;
 use rand::TryRng;
 use zeroize::Zeroize;

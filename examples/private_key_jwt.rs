@@ -25,10 +25,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use oauth2_sansio::discovery::{DiscoveryRequest, WellKnown};
 use oauth2_sansio::io::ureq::UreqTransport;
 use oauth2_sansio::jwt::RingSigner;
 use oauth2_sansio::rand_core::UnwrapErr;
-use oauth2_sansio::{ClientAssertionKey, ClientAuthMethod, Discovery, WellKnown};
+use oauth2_sansio::{ClientAssertionKey, ClientAuthMethod, Credentials};
 use rand::rngs::SysRng;
 
 const USAGE: &str = "usage: private_key_jwt ISSUER CLIENT_ID KEY.pem [--kid KID] [scope ...]";
@@ -92,7 +93,7 @@ fn run(args: impl Iterator<Item = OsString>) -> Result<(), Box<dyn Error>> {
     let args = parse_args(args)?;
     let transport = UreqTransport::new();
 
-    let discovery = Discovery::builder(&args.issuer, WellKnown::OpenIdConfiguration).build()?;
+    let discovery = DiscoveryRequest::new(&args.issuer, WellKnown::OpenIdConfiguration).build()?;
     let metadata = transport.run(discovery)?;
     if !metadata.supports_token_endpoint_auth_method(ClientAuthMethod::PrivateKeyJwt) {
         return Err(format!(
@@ -114,6 +115,7 @@ fn run(args: impl Iterator<Item = OsString>) -> Result<(), Box<dyn Error>> {
     let credentials = transport.run(grant)?;
     let lifetime = credentials
         .token()
+        .unwrap()
         .expiry()
         .and_then(|expiry| expiry.duration_since(SystemTime::now()).ok());
     match lifetime {

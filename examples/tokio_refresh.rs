@@ -20,7 +20,7 @@ use std::time::SystemTime;
 
 use oauth2_sansio::io::file_store::CredentialsFile;
 use oauth2_sansio::io::reqwest::ReqwestTransport;
-use oauth2_sansio::{CredentialsStore, Freshness, UserCredentials};
+use oauth2_sansio::{Credentials, CredentialsStore, Freshness, UserCredentials};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 

@@ -18,7 +18,7 @@
 //!
 //! ```
 //! use std::time::SystemTime;
-//! use oauth2_sansio::{drive, Client, ClientSecret, Step};
+//! use oauth2_sansio::{drive, Client, ClientSecret, Credentials};
 //!
 //! let client = Client::google("my-client-id", Some(ClientSecret::new("my-secret"))).build()?;
 //!
@@ -50,7 +50,7 @@
 //!
 //! // 4. Authorize API requests; refresh when stale.
 //! let mut api_request = http::Request::new(());
-//! credentials.authorize(&mut api_request, SystemTime::now())?;
+//! credentials.authorize(&mut api_request, SystemTime::now())?; // Credentials, for every kind
 //! let refresh = credentials.refresh()?; // another Machine
 //! # let _ = (url, refresh);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -85,37 +85,68 @@
 //!   how it authenticates (a secret, none, or a private key:
 //!   [`ClientAssertionKey`], `private_key_jwt`).
 //! - [`AuthorizationRequest`], [`PendingAuthorization`]: the URL (with
-//!   `state` and PKCE S256) and what to keep until the callback.
-//! - [`PendingAuthorization::complete`]: callback validation, yielding a
-//!   [`CodeExchange`].
-//! - [`UserCredentials`]: tokens, freshness ([`Freshness`]), request
-//!   authorization, [`Refresh`], `authorized_user` JSON.
-//! - [`ServiceAccountCredentials`] ([`ServiceAccountKey`]): RS256 JWT-bearer
-//!   assertions (RFC 7523), domain-wide delegation; also
-//!   [`SelfSignedJwtCredentials`] and [`IdTokenCredentials`]. Keys sign
-//!   through the [`jwt::Signer`] trait (ring by default; an HSM, KMS or
-//!   IAM signBlob works the same).
-//! - [`Client::device_authorization`]: the device grant (RFC 8628), a
-//!   [`DeviceAuthorizationCall`] for the code to show, then a [`DevicePoll`]
-//!   until the user approves.
-//! - [`Client::revoke`] ([`Revocation`], RFC 7009) and
-//!   [`Client::introspect`] ([`IntrospectionResponse`], RFC 7662); also
-//!   [`UserCredentials::revoke_refresh_token`].
-//! - [`Client::client_credentials`]: a client's own token
-//!   ([`ClientCredentials`], RFC 6749 §4.4).
-//! - [`Discovery`]: RFC 8414 and OpenID Connect metadata
-//!   ([`AuthorizationServerMetadata`]), and a client built from it.
-//! - [`TokenExchange`]: RFC 8693 token exchange ([`ExchangedToken`]), as
-//!   Google's STS does it.
-//! - [`cache`]: many callers, one refresh (`TokenManager`, sans-IO;
-//!   `SharedToken`, thread-safe with lock-free-in-practice reads), for
-//!   user and service-account credentials alike.
-//! - [`TokenCall`], [`TokenResponse`]: the token endpoint, for grants the
-//!   crate does not model.
+//!   `state` and PKCE S256) and what to keep until the callback;
+//!   [`PendingAuthorization::complete`] checks the callback and yields a
+//!   [`CodeExchange`]. [`loopback`]: the installed app's redirect listener,
+//!   sans-IO.
+//! - [`Credentials`]: what every kind of credentials is (a token, its
+//!   freshness, request authorization, a refresh machine). The kinds:
+//!   [`UserCredentials`] (a sign-in, `authorized_user` JSON),
+//!   [`service_account`] (JWT-bearer access tokens, ID tokens, self-signed
+//!   JWTs), [`ClientCredentials`] (RFC 6749 §4.4), and [`AnyCredentials`]
+//!   for a kind picked at run time. [`cache`] keeps any of them fresh for
+//!   many callers.
+//! - [`device`]: the device grant (RFC 8628). [`Client::revoke`]
+//!   ([`Revocation`], RFC 7009), [`Client::introspect`]
+//!   ([`Introspection`], RFC 7662), [`discovery`] (RFC 8414, OpenID
+//!   Connect), [`token_exchange`] (RFC 8693, Google's STS).
+//! - [`Call`], [`TokenCall`], [`TokenResponse`]: one request and its
+//!   answer, for grants the crate does not model.
 //! - [`Error`], [`CallbackError`], [`ConfigError`], [`FileError`]: what went
 //!   wrong, typed.
 //! - Secrets ([`AccessToken`], [`RefreshToken`], [`ClientSecret`], ...)
 //!   print as `[redacted]` and are zeroized on drop.
+//! - [`google`]: Google's endpoints; [`limits`]: every bound on untrusted
+//!   input; [`jwt`]: signing and reading JWTs; [`io`]: the optional IO
+//!   (transports, the installed-app runner, a credentials file).
+//!
+//! # Names
+//!
+//! - A **machine** is named for the exchange it performs, a noun:
+//!   [`CodeExchange`], [`Revocation`], [`Introspection`],
+//!   [`DevicePoll`](device::DevicePoll), [`Discovery`](discovery::Discovery),
+//!   [`TokenExchange`](token_exchange::TokenExchange),
+//!   [`ClientCredentialsGrant`]; the machine that renews a kind of
+//!   credentials is `<Kind>Refresh` ([`UserRefresh`],
+//!   [`ServiceAccountRefresh`](service_account::ServiceAccountRefresh), ...).
+//!   A machine that sends one request is a [`Call`] and these names are
+//!   aliases of it; its output is what its context makes of the answer
+//!   ([`Update`]).
+//! - What builds a machine is a `…Request` ([`AuthorizationRequest`],
+//!   [`ClientCredentialsRequest`], [`DeviceAuthorizationRequest`](device::DeviceAuthorizationRequest),
+//!   [`DiscoveryRequest`](discovery::DiscoveryRequest),
+//!   [`TokenExchangeRequest`](token_exchange::TokenExchangeRequest)), whose
+//!   `build` checks it and returns the machine. `…Builder` builds a value
+//!   that is not a machine ([`ClientBuilder`]).
+//! - A kind of credentials is `…Credentials`; what a server answered, as
+//!   parsed, is `…Response` ([`TokenResponse`], [`IntrospectionResponse`]).
+//!
+//! # Where things live
+//!
+//! | path in `src/` | what |
+//! | --- | --- |
+//! | `lib.rs`, `google.rs`, `limits.rs` | this page; Google's endpoints; the bounds on untrusted input |
+//! | `machine/` | [`Step`], [`Machine`], [`Call`] (one request, signed when sent, its answer parsed), [`drive`] |
+//! | `client/` | [`Client`] and its builder; `auth.rs`: who the client is and how each request authenticates it; `assertion.rs`: `private_key_jwt`; `secrets_file.rs`: `client_secrets.json` |
+//! | `wire/` | form bodies and POSTs, strict JSON objects, [`TokenResponse`], endpoint URLs, reading an answer |
+//! | `flows/` | `code/` (authorization URL, callback, code exchange, the loopback parser), `device/`, and one file per other flow |
+//! | `credentials/` | the [`Credentials`] trait (`kind.rs`), every kind, [`AnyCredentials`], freshness, [`CredentialsStore`] |
+//! | `cache/` | [`cache::TokenManager`], [`cache::SharedToken`] |
+//! | `jwt/` | claims, signing ([`jwt::Signer`], ring), unverified decoding |
+//! | `secret/` | secret newtypes; wiping request and response bodies |
+//! | `error/` | [`Error`] and its parts; [`ConfigError`], [`FileError`] |
+//! | `io/` | the only IO: `ureq.rs`, `reqwest.rs`, `installed/` (the loopback runner and browser), `file_store/` |
+//! | `bin/oauth2-sansio/` | the command-line tool, on the public API only |
 //!
 //! # Features
 //!
@@ -124,10 +155,10 @@
 //! - `reqwest`: `io::reqwest::ReqwestTransport`, the async twin.
 //! - `installed`: `io::installed::InstalledAppFlow`, the installed-app
 //!   runner (loopback redirect listener, system browser).
-//! - `file-store`: `io::file_store::CredentialsFile`, authorized_user
-//!   JSON on disk, replaced atomically.
-//! - `cli`: the `oauth2-sansio` binary (`login`, `token`, `revoke`), built on the three
-//!   features above.
+//! - `file-store`: `io::file_store::CredentialsFile`, authorized_user JSON
+//!   on disk, saved so that a refresh never loses it.
+//! - `cli`: the `oauth2-sansio` binary (`login`, `token`, `revoke`), built
+//!   on the three features above.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
@@ -137,72 +168,50 @@ mod client;
 mod credentials;
 mod error;
 mod flows;
+pub mod google;
 pub mod io;
 pub mod jwt;
+pub mod limits;
 mod machine;
 mod secret;
 mod wire;
 
-/// The `oauth2-sansio` command-line tool (feature `cli`): `login`, `token` and `revoke`.
-#[cfg(feature = "cli")]
-pub mod cli;
-
+pub use credentials::service_account;
 pub use flows::code::loopback;
+pub use flows::{device, discovery, token_exchange};
 
 pub use client::assertion::{
     AssertionAudience, ClientAssertionKey, CLIENT_ASSERTION_TYPE, DEFAULT_CLIENT_ASSERTION_LIFETIME,
 };
-pub use client::secrets_file::{ClientKind, ClientSecrets, CLIENT_SECRETS_LIMIT};
-pub use client::{
-    Client, ClientAuthMethod, ClientBuilder, DEFAULT_RESPONSE_LIMIT, GOOGLE_AUTH_URI,
-    GOOGLE_DEVICE_AUTHORIZATION_URI, GOOGLE_ISSUER, GOOGLE_REVOKE_URI, GOOGLE_TOKEN_URI,
-};
+pub use client::secrets_file::{ClientKind, ClientSecrets};
+pub use client::{Client, ClientAuthMethod, ClientBuilder};
 pub use credentials::freshness::{freshness, Freshness, DEFAULT_REFRESH_THRESHOLD};
 pub use credentials::store::CredentialsStore;
 pub use credentials::{
-    BearerToken, NeedsRefresh, Refresh, UserCredentials, AUTHORIZED_USER_LIMIT,
-    AUTHORIZED_USER_TYPE, QUOTA_PROJECT_HEADER,
-};
-pub use credentials::{
-    IdTokenCredentials, IdTokenRefresh, JwtAccess, SelfSignedJwtCredentials,
-    ServiceAccountCredentials, ServiceAccountKey, ServiceAccountRefresh, JWT_BEARER_GRANT_TYPE,
-    SERVICE_ACCOUNT_KEY_LIMIT, SERVICE_ACCOUNT_TYPE,
+    AnyCredentials, AnyRefresh, BearerToken, ClientCredentials, ClientCredentialsGrant,
+    Credentials, NeedsRefresh, UserCredentials, UserRefresh, AUTHORIZED_USER_TYPE,
 };
 pub use error::config::{ConfigError, FileError, FileProblem};
 pub use error::{
     Error, ErrorCode, InvalidResponse, Misuse, OAuthError, TransportFailure, TransportFailureKind,
 };
-pub use flows::client_credentials::{
-    ClientCredentials, ClientCredentialsGrant, ClientCredentialsRequest,
-};
+pub use flows::client_credentials::ClientCredentialsRequest;
 pub use flows::code::authorize::{AccessType, AuthorizationRequest, PendingAuthorization};
-pub use flows::code::callback::{CallbackError, CALLBACK_LIMIT};
+pub use flows::code::callback::CallbackError;
 pub use flows::code::exchange::CodeExchange;
 pub use flows::code::pkce::CHALLENGE_METHOD;
-pub use flows::device::{
-    DeviceAuthorization, DeviceAuthorizationCall, DeviceAuthorizationRequest,
-    DeviceAuthorizationResponse, DeviceDialect, DevicePoll, DEFAULT_POLL_INTERVAL,
-    DEVICE_CODE_GRANT_TYPE, GOOGLE_LEGACY_DEVICE_GRANT_TYPE, MAX_POLL_INTERVAL,
-    MAX_USER_CODE_CHARS, SLOW_DOWN_STEP,
-};
-pub use flows::discovery::{AuthorizationServerMetadata, Discovery, DiscoveryBuilder, WellKnown};
 pub use flows::introspect::{IntrospectedToken, Introspection, IntrospectionResponse};
 pub use flows::revoke::Revocation;
-pub use flows::token_exchange::{
-    token_types, ExchangeTokenType, ExchangedToken, TokenExchange, TokenExchangeBuilder,
-    GOOGLE_STS_URI, TOKEN_EXCHANGE_GRANT_TYPE,
-};
 pub use flows::token_ref::TokenRef;
-pub use machine::call::{Call, Parser, TokenCall};
+pub use machine::call::{Call, Parser, TokenCall, Update};
 pub use machine::drive::{drive, drive_async};
 pub use machine::step::{Machine, Step, WaitReason};
-pub use secret::SecurityToken;
 pub use secret::{
-    AccessToken, AuthorizationCode, ClientSecret, CsrfState, DeviceCode, IdToken, PkceVerifier,
-    RefreshToken,
+    AccessToken, Assertion, AuthorizationCode, ClientSecret, CsrfState, DeviceCode, IdToken,
+    PkceVerifier, PrivateKeyPem, RefreshToken, SecurityToken,
 };
-pub use secret::{Assertion, PrivateKeyPem};
-pub use wire::token_response::{TokenResponse, MAX_EXPIRES_IN};
+pub use wire::endpoint::parse_endpoint;
+pub use wire::token_response::TokenResponse;
 
 // Re-exported so callers name the same versions the crate uses.
 pub use http;

@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime};
 
 use cli_support::*;
 use common_http::{canned, Answer, CannedServer};
-use oauth2_sansio::{Freshness, UserCredentials};
+use oauth2_sansio::{Credentials, Freshness, UserCredentials};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 

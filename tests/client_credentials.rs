@@ -8,8 +8,8 @@ mod support;
 use std::time::Duration;
 
 use oauth2_sansio::{
-    Client, ClientAuthMethod, ClientCredentials, ClientSecret, ConfigError, Error, ErrorCode,
-    Freshness, InvalidResponse, NeedsRefresh,
+    Client, ClientAuthMethod, ClientCredentials, ClientSecret, ConfigError, Credentials, Error,
+    ErrorCode, Freshness, InvalidResponse, NeedsRefresh,
 };
 use rfc_support::*;
 
@@ -70,7 +70,7 @@ fn every_client_authentication_method() {
             "{method:?}"
         );
         let credentials = run.result.unwrap();
-        assert_eq!(credentials.token().token().secret(), "svc-at-1");
+        assert_eq!(credentials.token().unwrap().token().secret(), "svc-at-1");
     }
 }
 
@@ -112,7 +112,7 @@ fn the_request_is_checked() {
 fn expiry_counts_from_when_the_request_was_sent() {
     let credentials = granted(&client(ClientAuthMethod::ClientSecretBasic));
     // Sent at 0, answered at 1: the token lives until 0 + 3600.
-    assert_eq!(credentials.token().expiry(), Some(at(3600)));
+    assert_eq!(credentials.token().unwrap().expiry(), Some(at(3600)));
     assert_eq!(credentials.scopes(), ["read", "write"]);
     assert_eq!(credentials.granted_scopes().unwrap(), ["read"]);
     // google-auth's threshold, by the one shared rule.
@@ -146,14 +146,14 @@ fn refresh_asks_again_exactly_and_keeps_the_threshold() {
         .unwrap()
         .with_refresh_threshold(Duration::from_secs(60));
     let second = run(
-        credentials.refresh(),
+        credentials.refresh().unwrap(),
         vec![Answer::ok(
             r#"{"access_token":"svc-at-2","token_type":"bearer","expires_in":100,"refresh_token":"ignored"}"#,
         )],
     );
     assert_eq!(second.sent, first.sent);
     let renewed = second.result.unwrap();
-    assert_eq!(renewed.token().token().secret(), "svc-at-2");
+    assert_eq!(renewed.token().unwrap().token().secret(), "svc-at-2");
     assert_eq!(renewed.freshness(at(39)), Freshness::Fresh);
     assert_eq!(renewed.freshness(at(40)), Freshness::Stale);
     // RFC 6749 §4.4.3: a refresh token is not kept, not even as an extra.
@@ -173,7 +173,7 @@ fn a_token_without_expires_in_counts_as_fresh() {
     )
     .result
     .unwrap();
-    assert_eq!(credentials.token().expiry(), None);
+    assert_eq!(credentials.token().unwrap().expiry(), None);
     assert_eq!(credentials.freshness(at(u32::MAX.into())), Freshness::Fresh);
 }
 

@@ -7,8 +7,9 @@ mod support;
 use std::time::Duration;
 
 use oauth2_sansio::{
-    CallbackError, ClientAuthMethod, CodeExchange, Error, ErrorCode, InvalidResponse, Machine,
-    Misuse, OAuthError, PendingAuthorization, Step, TransportFailure, TransportFailureKind,
+    CallbackError, ClientAuthMethod, CodeExchange, Credentials, Error, ErrorCode, InvalidResponse,
+    Machine, Misuse, OAuthError, PendingAuthorization, Step, TransportFailure,
+    TransportFailureKind,
 };
 use support::*;
 

@@ -10,10 +10,12 @@ mod support;
 use std::collections::VecDeque;
 use std::time::{Duration, SystemTime};
 
+use oauth2_sansio::device::{
+    DeviceAuthorization, DeviceDialect, DevicePoll, DEFAULT_POLL_INTERVAL, SLOW_DOWN_STEP,
+};
 use oauth2_sansio::{
-    Client, ClientAuthMethod, ClientSecret, DeviceAuthorization, DeviceDialect, DevicePoll, Error,
-    ErrorCode, InvalidResponse, Machine, Misuse, OAuthError, Step, TransportFailure,
-    TransportFailureKind, UserCredentials, WaitReason, DEFAULT_POLL_INTERVAL, SLOW_DOWN_STEP,
+    Client, ClientAuthMethod, ClientSecret, Error, ErrorCode, InvalidResponse, Machine, Misuse,
+    OAuthError, Step, TransportFailure, TransportFailureKind, UserCredentials, WaitReason,
 };
 use support::{
     Event, FakeClock, Sent, Summary, INSTALLED_ID, INSTALLED_SECRET, PUBLIC_ID, ROUND_TRIP,
@@ -721,7 +723,7 @@ fn expiry_is_an_oauth_error_the_caller_can_match() {
 #[test]
 fn the_machines_can_move_to_another_thread() {
     fn send_and_sync<T: Send + Sync>() {}
-    send_and_sync::<oauth2_sansio::DeviceAuthorizationCall>();
+    send_and_sync::<oauth2_sansio::device::DeviceAuthorizationCall>();
     send_and_sync::<DeviceAuthorization>();
     send_and_sync::<DevicePoll>();
 }

@@ -5,11 +5,9 @@
 mod rfc_support;
 mod support;
 
-use oauth2_sansio::{
-    AuthorizationServerMetadata, CallbackError, ClientAuthMethod, ConfigError, Discovery, Error,
-    InvalidResponse, WellKnown, GOOGLE_DEVICE_AUTHORIZATION_URI, GOOGLE_REVOKE_URI,
-    GOOGLE_TOKEN_URI,
-};
+use oauth2_sansio::discovery::{AuthorizationServerMetadata, DiscoveryRequest, WellKnown};
+use oauth2_sansio::google::{GOOGLE_DEVICE_AUTHORIZATION_URI, GOOGLE_REVOKE_URI, GOOGLE_TOKEN_URI};
+use oauth2_sansio::{CallbackError, ClientAuthMethod, ConfigError, Error, InvalidResponse};
 use rfc_support::*;
 
 /// Google's OpenID configuration, as served.
@@ -17,7 +15,7 @@ const GOOGLE: &str = include_str!("fixtures/google_openid_configuration.json");
 
 fn discover(issuer: &str, document: WellKnown, answer: Answer) -> Run<AuthorizationServerMetadata> {
     run(
-        Discovery::builder(issuer, document).build().unwrap(),
+        DiscoveryRequest::new(issuer, document).build().unwrap(),
         vec![answer],
     )
 }
@@ -190,7 +188,7 @@ fn the_issuer_must_be_the_one_asked_for_byte_for_byte() {
 #[test]
 fn the_issuer_asked_for_is_checked() {
     let build = |issuer: &str| {
-        Discovery::builder(issuer, WellKnown::OpenIdConfiguration)
+        DiscoveryRequest::new(issuer, WellKnown::OpenIdConfiguration)
             .build()
             .map(|_| ())
     };
@@ -211,7 +209,7 @@ fn the_issuer_asked_for_is_checked() {
         );
     }
     assert_eq!(build("http://127.0.0.1:3000"), Ok(()));
-    let insecure = Discovery::builder("http://as.test", WellKnown::OAuthAuthorizationServer)
+    let insecure = DiscoveryRequest::new("http://as.test", WellKnown::OAuthAuthorizationServer)
         .allow_insecure_endpoints(true)
         .build();
     assert!(insecure.is_ok());
@@ -262,7 +260,7 @@ fn endpoints_follow_the_https_rule() {
 fn insecure_discovery_carries_over_to_the_client() {
     let issuer = "http://as.test";
     let body = r#"{"issuer":"http://as.test","authorization_endpoint":"http://as.test/auth","token_endpoint":"http://as.test/token"}"#;
-    let discovery = Discovery::builder(issuer, WellKnown::OAuthAuthorizationServer)
+    let discovery = DiscoveryRequest::new(issuer, WellKnown::OAuthAuthorizationServer)
         .allow_insecure_endpoints(true)
         .build()
         .unwrap();
@@ -417,7 +415,7 @@ fn answers_that_are_errors() {
         }))
     ));
     assert!(matches!(result(Answer::Fail), Err(Error::Transport(_))));
-    let bounded = Discovery::builder("https://as.example", WellKnown::OpenIdConfiguration)
+    let bounded = DiscoveryRequest::new("https://as.example", WellKnown::OpenIdConfiguration)
         .response_limit(8)
         .build()
         .unwrap();

@@ -18,7 +18,8 @@ use oauth2_sansio::io::installed::{
 use oauth2_sansio::loopback::SUCCESS_MESSAGE;
 use oauth2_sansio::url::Url;
 use oauth2_sansio::{
-    CallbackError, Client, ClientSecret, ConfigError, ErrorCode, TransportFailure, UserCredentials,
+    CallbackError, Client, ClientSecret, ConfigError, Credentials, ErrorCode, TransportFailure,
+    UserCredentials,
 };
 use rand::rngs::StdRng;
 use rand::SeedableRng;

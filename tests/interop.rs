@@ -11,8 +11,8 @@ use std::time::{Duration, SystemTime};
 use oauth2_sansio::io::ureq::UreqTransport;
 use oauth2_sansio::rand_core::UnwrapErr;
 use oauth2_sansio::{
-    CallbackError, ClientAuthMethod, ClientSecret, ClientSecrets, Error, ErrorCode, Freshness,
-    UserCredentials,
+    CallbackError, ClientAuthMethod, ClientSecret, ClientSecrets, Credentials, Error, ErrorCode,
+    Freshness, UserCredentials,
 };
 use rand::rngs::SysRng;
 

@@ -27,7 +27,7 @@ use cli_support::{mode, oauth2_sansio, Finished, Running, Scratch};
 use harness::{userinfo, InteropServer, ServerOptions, NATIVE_CONFIDENTIAL, NATIVE_PUBLIC};
 use marked_processes::Marker;
 use oauth2_sansio::io::installed::PROMPT;
-use oauth2_sansio::{Freshness, UserCredentials};
+use oauth2_sansio::{Credentials, Freshness, UserCredentials};
 
 /// The browser: headless Chromium with a fresh profile, as one program.
 const WRAPPER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/interop/headless-browser.sh");

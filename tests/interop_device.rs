@@ -21,11 +21,10 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, SystemTime};
 
+use oauth2_sansio::device::{DeviceAuthorization, DEFAULT_POLL_INTERVAL};
 use oauth2_sansio::io::ureq::UreqTransport;
 use oauth2_sansio::url::Url;
-use oauth2_sansio::{
-    drive, Client, DeviceAuthorization, Error, ErrorCode, UserCredentials, DEFAULT_POLL_INTERVAL,
-};
+use oauth2_sansio::{drive, Client, Error, ErrorCode, UserCredentials};
 use ureq::Agent;
 
 use harness::{userinfo, CookieJar, InteropServer, NATIVE_CONFIDENTIAL, NATIVE_PUBLIC, SCOPES};

@@ -14,8 +14,8 @@ use oauth2_sansio::io::ureq::UreqTransport;
 use oauth2_sansio::jwt::RingSigner;
 use oauth2_sansio::url::form_urlencoded;
 use oauth2_sansio::{
-    drive, AssertionAudience, Client, ClientAuthMethod, Error, ErrorCode, IntrospectionResponse,
-    CLIENT_ASSERTION_TYPE,
+    drive, AssertionAudience, Client, ClientAuthMethod, Credentials, Error, ErrorCode,
+    IntrospectionResponse, CLIENT_ASSERTION_TYPE,
 };
 
 use harness::{
@@ -77,16 +77,16 @@ fn client_credentials_with_a_fresh_assertion_per_request() {
     // The provider refuses a reused `jti`: a second grant passes only
     // because its assertion is new.
     let second = server.check(
-        UreqTransport::new().run(first.refresh()),
+        UreqTransport::new().run(first.refresh().unwrap()),
         "the second client credentials grant",
     );
     assert_ne!(
-        first.token().token().secret(),
-        second.token().token().secret()
+        first.token().unwrap().token().secret(),
+        second.token().unwrap().token().secret()
     );
     // Introspection authenticates the client the same way.
     let introspection = server.check(
-        client.introspect(second.token().token()),
+        client.introspect(second.token().unwrap().token()),
         "the introspection request",
     );
     let answer = server.check(UreqTransport::new().run(introspection), "introspection");
@@ -194,7 +194,7 @@ fn each_endpoint_as_the_audience_is_accepted() {
         UreqTransport::new().run(server.check(client.client_credentials().build(), "the grant")),
         "the grant",
     );
-    let token = credentials.token().token();
+    let token = credentials.token().unwrap().token();
     let introspection = server.check(client.introspect(token), "the introspection request");
     let answer = server.check(UreqTransport::new().run(introspection), "introspection");
     assert!(answer.is_active());

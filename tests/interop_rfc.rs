@@ -9,10 +9,11 @@ mod harness;
 
 use std::time::SystemTime;
 
+use oauth2_sansio::discovery::{AuthorizationServerMetadata, DiscoveryRequest, WellKnown};
 use oauth2_sansio::io::ureq::UreqTransport;
 use oauth2_sansio::{
-    AuthorizationServerMetadata, Client, ClientAuthMethod, Discovery, Error, ErrorCode,
-    IntrospectedToken, IntrospectionResponse, TokenRef, UserCredentials, WellKnown,
+    Client, ClientAuthMethod, Credentials, Error, ErrorCode, IntrospectedToken,
+    IntrospectionResponse, TokenRef, UserCredentials,
 };
 
 use harness::{
@@ -135,22 +136,28 @@ fn client_credentials_with_basic_and_post_authentication() {
         let client = client(&server, client_id);
         let grant = server.check(client.client_credentials().build(), "the grant");
         let credentials = server.check(UreqTransport::new().run(grant), client_id);
-        assert!(credentials.token().expiry().is_some());
+        assert!(credentials.token().unwrap().expiry().is_some());
         let token = active(
             &server,
-            &introspect(&server, &client, credentials.token().token()),
+            &introspect(&server, &client, credentials.token().unwrap().token()),
         );
         assert_eq!(token.client_id(), Some(client_id));
         assert_eq!(token.sub(), None, "no user behind a client's own token");
 
-        let again = server.check(UreqTransport::new().run(credentials.refresh()), "again");
-        assert_ne!(again.token().token(), credentials.token().token());
+        let again = server.check(
+            UreqTransport::new().run(credentials.refresh().unwrap()),
+            "again",
+        );
+        assert_ne!(
+            again.token().unwrap().token(),
+            credentials.token().unwrap().token()
+        );
     }
 }
 
 fn discover(server: &InteropServer, document: WellKnown) -> AuthorizationServerMetadata {
     let discovery = server.check(
-        Discovery::builder(server.issuer(), document).build(),
+        DiscoveryRequest::new(server.issuer(), document).build(),
         "the discovery request",
     );
     server.check(UreqTransport::new().run(discovery), "discovery")

@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use oauth2_sansio::jwt::{Algorithm, RingSigner, SignError, Signer};
 use oauth2_sansio::{
-    AssertionAudience, Client, ClientAssertionKey, ClientAuthMethod, ConfigError, Error, Machine,
-    RefreshToken, Step, TokenRef, CLIENT_ASSERTION_TYPE,
+    AssertionAudience, Client, ClientAssertionKey, ClientAuthMethod, ConfigError, Credentials,
+    Error, Machine, RefreshToken, Step, TokenRef, CLIENT_ASSERTION_TYPE,
 };
 use serde_json::Value;
 use support::clock::START_UNIX;
@@ -253,7 +253,7 @@ fn every_endpoint_that_authenticates_the_client_carries_an_assertion() {
                 client
                     .token_exchange(
                         oauth2_sansio::SecurityToken::new("subject"),
-                        oauth2_sansio::token_types::ACCESS_TOKEN,
+                        oauth2_sansio::token_exchange::token_types::ACCESS_TOKEN,
                     )
                     .build()
                     .unwrap(),
@@ -389,10 +389,10 @@ fn private_key_jwt_without_a_key_is_a_configuration_error() {
 
 #[test]
 fn a_token_exchange_without_a_client_key_cannot_use_private_key_jwt() {
-    let built = oauth2_sansio::TokenExchange::builder(
+    let built = oauth2_sansio::token_exchange::TokenExchangeRequest::new(
         TOKEN_URI,
         oauth2_sansio::SecurityToken::new("subject"),
-        oauth2_sansio::token_types::ACCESS_TOKEN,
+        oauth2_sansio::token_exchange::token_types::ACCESS_TOKEN,
     )
     .client_authentication(ClientAuthMethod::PrivateKeyJwt, JWT_ID, None)
     .build();

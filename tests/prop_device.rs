@@ -12,11 +12,14 @@
 
 use std::time::{Duration, SystemTime};
 
+use oauth2_sansio::device::{
+    DeviceAuthorizationResponse, DevicePoll, DEFAULT_POLL_INTERVAL, SLOW_DOWN_STEP,
+};
+use oauth2_sansio::limits::{MAX_EXPIRES_IN, MAX_POLL_INTERVAL, MAX_USER_CODE_CHARS};
 use oauth2_sansio::url::{Host, Url};
 use oauth2_sansio::{
-    Client, DeviceAuthorizationResponse, DevicePoll, Error, ErrorCode, InvalidResponse, Machine,
-    Step, TransportFailure, TransportFailureKind, WaitReason, DEFAULT_POLL_INTERVAL,
-    MAX_EXPIRES_IN, MAX_POLL_INTERVAL, MAX_USER_CODE_CHARS, SLOW_DOWN_STEP,
+    Client, Credentials, Error, ErrorCode, InvalidResponse, Machine, Step, TransportFailure,
+    TransportFailureKind, WaitReason,
 };
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};

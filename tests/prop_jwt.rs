@@ -11,7 +11,8 @@ use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
 use oauth2_sansio::jwt::{decode_unverified, encode, Claims, RingSigner, MAX_JWT_LIFETIME};
-use oauth2_sansio::{Machine, ServiceAccountCredentials, Step};
+use oauth2_sansio::service_account::ServiceAccountCredentials;
+use oauth2_sansio::{Credentials, Machine, Step};
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -93,7 +94,7 @@ proptest! {
         if let Some(subject) = &subject {
             creds = creds.with_subject(subject.clone());
         }
-        let Step::Send(request) = creds.refresh().poll(time(now)).unwrap() else {
+        let Step::Send(request) = creds.refresh().unwrap().poll(time(now)).unwrap() else {
             panic!("expected Send")
         };
         let claims = verify(&form(request.body())[0].1).claims().unwrap();

@@ -9,7 +9,8 @@ mod support;
 use std::time::SystemTime;
 
 use oauth2_sansio::{
-    Error, Machine, Misuse, Step, TransportFailure, TransportFailureKind, UserCredentials,
+    Credentials, Error, Machine, Misuse, Step, TransportFailure, TransportFailureKind,
+    UserCredentials,
 };
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;

@@ -11,11 +11,12 @@ use std::time::{Duration, SystemTime};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use oauth2_sansio::limits::{CALLBACK_LIMIT, DEFAULT_RESPONSE_LIMIT, MAX_EXPIRES_IN};
 use oauth2_sansio::url::{form_urlencoded, Url};
 use oauth2_sansio::{
-    AccessType, CallbackError, Client, ClientKind, ClientSecrets, CodeExchange, Error, ErrorCode,
-    InvalidResponse, Machine, PendingAuthorization, PkceVerifier, Step, TokenResponse,
-    UserCredentials, CALLBACK_LIMIT, DEFAULT_RESPONSE_LIMIT, MAX_EXPIRES_IN,
+    AccessType, CallbackError, Client, ClientKind, ClientSecrets, CodeExchange, Credentials, Error,
+    ErrorCode, InvalidResponse, Machine, PendingAuthorization, PkceVerifier, Step, TokenResponse,
+    UserCredentials,
 };
 use proptest::prelude::*;
 use sha2::{Digest, Sha256};

@@ -16,7 +16,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use oauth2_sansio::jwt::{RingSigner, MAX_JWT_LIFETIME};
-use oauth2_sansio::{Client, ClientAssertionKey, RefreshToken, UserCredentials};
+use oauth2_sansio::{Client, ClientAssertionKey, Credentials, RefreshToken, UserCredentials};
 use proptest::prelude::*;
 use serde_json::Value;
 use support::*;

@@ -8,10 +8,11 @@
 mod rfc_support;
 mod support;
 
+use oauth2_sansio::discovery::{AuthorizationServerMetadata, DiscoveryRequest, WellKnown};
 use oauth2_sansio::url::form_urlencoded;
 use oauth2_sansio::{
-    AuthorizationServerMetadata, Client, ClientAuthMethod, ClientSecret, Discovery, Error,
-    IntrospectionResponse, InvalidResponse, RefreshToken, WellKnown,
+    Client, ClientAuthMethod, ClientSecret, Error, IntrospectionResponse, InvalidResponse,
+    RefreshToken,
 };
 use proptest::prelude::*;
 use rfc_support::{run, Answer};
@@ -204,10 +205,10 @@ proptest! {
         let served = apply(&issuer, &miss);
         prop_assume!(served != issuer);
         let document = if oidc { WellKnown::OpenIdConfiguration } else { WellKnown::OAuthAuthorizationServer };
-        let machine = Discovery::builder(issuer.as_str(), document).build().unwrap();
+        let machine = DiscoveryRequest::new(issuer.as_str(), document).build().unwrap();
         let refused = run(machine, vec![Answer::Http(200, metadata_for(&served))]).result;
         prop_assert_eq!(refused.map(|_| ()), Err(MISMATCH));
-        let machine = Discovery::builder(issuer.as_str(), document).build().unwrap();
+        let machine = DiscoveryRequest::new(issuer.as_str(), document).build().unwrap();
         let accepted = run(machine, vec![Answer::Http(200, metadata_for(&issuer))]).result;
         let accepted = accepted.unwrap();
         prop_assert_eq!(accepted.issuer(), issuer.as_str());

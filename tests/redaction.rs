@@ -3,7 +3,7 @@
 use std::time::SystemTime;
 
 use oauth2_sansio::{
-    Client, ClientSecret, ClientSecrets, Machine, Step, TokenResponse, UserCredentials,
+    Client, ClientSecret, ClientSecrets, Credentials, Machine, Step, TokenResponse, UserCredentials,
 };
 
 const CLIENT_SECRET: &str = "client-secret-value";
@@ -130,7 +130,7 @@ fn error_messages_never_carry_the_request_secrets() {
 #[cfg(feature = "ring")]
 #[test]
 fn service_account_types_redact_the_key_and_assertions() {
-    use oauth2_sansio::{ServiceAccountCredentials, ServiceAccountKey};
+    use oauth2_sansio::service_account::{ServiceAccountCredentials, ServiceAccountKey};
 
     let json = include_bytes!("fixtures/service_account/service_account.json");
     let key = ServiceAccountKey::from_json(json).unwrap();
@@ -149,7 +149,7 @@ fn service_account_types_redact_the_key_and_assertions() {
         format!("{credentials:?}"),
         &[middle],
     );
-    let mut refresh = credentials.refresh();
+    let mut refresh = credentials.refresh().unwrap();
     let Step::Send(request) = refresh
         .poll(SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_767_225_600))
         .unwrap()
@@ -171,10 +171,11 @@ fn service_account_types_redact_the_key_and_assertions() {
 
 #[test]
 fn token_exchange_redacts_the_subject_and_issued_tokens() {
-    use oauth2_sansio::{token_types, SecurityToken, TokenExchange};
+    use oauth2_sansio::token_exchange::{token_types, TokenExchangeRequest};
+    use oauth2_sansio::SecurityToken;
 
     let now = SystemTime::UNIX_EPOCH;
-    let mut exchange = TokenExchange::builder(
+    let mut exchange = TokenExchangeRequest::new(
         "https://sts.example/v1/token",
         SecurityToken::new("subject-token-value"),
         token_types::JWT,

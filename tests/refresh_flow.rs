@@ -4,9 +4,10 @@
 
 mod support;
 
+use oauth2_sansio::google::{GOOGLE_TOKEN_URI, QUOTA_PROJECT_HEADER};
 use oauth2_sansio::{
-    AccessType, ClientAuthMethod, Error, ErrorCode, Freshness, Machine, NeedsRefresh, OAuthError,
-    RefreshToken, Step, UserCredentials, GOOGLE_TOKEN_URI, QUOTA_PROJECT_HEADER,
+    AccessType, ClientAuthMethod, Credentials, Error, ErrorCode, Freshness, Machine, NeedsRefresh,
+    OAuthError, RefreshToken, Step, UserCredentials,
 };
 use support::*;
 

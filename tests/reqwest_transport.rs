@@ -14,9 +14,10 @@ use common_http::proxy::LoggingProxy;
 use common_http::proxy_env::*;
 use common_http::*;
 use oauth2_sansio::io::reqwest::ReqwestTransport;
+use oauth2_sansio::limits::DEFAULT_RESPONSE_LIMIT;
 use oauth2_sansio::{
-    Error, ErrorCode, Machine, Step, TransportFailure, TransportFailureKind, WaitReason,
-    DEFAULT_RESPONSE_LIMIT,
+    Credentials, Error, ErrorCode, Machine, Step, TransportFailure, TransportFailureKind,
+    WaitReason,
 };
 
 /// A transport that cannot hang a test, whatever the server does.

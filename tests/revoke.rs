@@ -5,9 +5,10 @@
 mod rfc_support;
 mod support;
 
+use oauth2_sansio::google::GOOGLE_REVOKE_URI;
 use oauth2_sansio::{
     drive, AccessToken, Client, ClientAuthMethod, ClientSecret, ConfigError, Error, ErrorCode,
-    InvalidResponse, RefreshToken, TokenRef, UserCredentials, GOOGLE_REVOKE_URI,
+    InvalidResponse, RefreshToken, TokenRef, UserCredentials,
 };
 use rfc_support::*;
 

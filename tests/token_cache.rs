@@ -13,11 +13,11 @@ use std::time::{Duration, SystemTime};
 
 use cache_support::*;
 use oauth2_sansio::cache::{
-    Backoff, CachedToken, Lookup, RefreshJob, Refreshable, SharedToken, TokenError, TokenManager,
+    Backoff, CachedToken, Lookup, RefreshJob, SharedToken, TokenError, TokenManager,
 };
 use oauth2_sansio::{
-    AccessToken, BearerToken, Error, ErrorCode, InvalidResponse, Machine, Step, TransportFailure,
-    UserCredentials,
+    AccessToken, BearerToken, Credentials, Error, ErrorCode, InvalidResponse, Machine, Step,
+    TransportFailure, UserCredentials,
 };
 
 type Manager = TokenManager<UserCredentials>;
@@ -300,22 +300,14 @@ impl Machine for MintLocally {
     }
 }
 
-impl Refreshable for LocalKind {
+impl Credentials for LocalKind {
     type Refresh = MintLocally;
 
-    fn bearer_token(&self) -> Option<&BearerToken> {
+    fn token(&self) -> Option<&BearerToken> {
         self.token.as_ref()
     }
 
-    fn refresh_threshold(&self) -> Duration {
-        Duration::from_secs(225)
-    }
-
-    fn quota_project(&self) -> Option<&str> {
-        None
-    }
-
-    fn start_refresh(&self) -> Result<MintLocally, Error> {
+    fn refresh(&self) -> Result<MintLocally, Error> {
         if self.can_refresh {
             Ok(MintLocally(Some(self.clone())))
         } else {
@@ -693,14 +685,14 @@ fn async_lookups_are_send() {
     check(cache.token_async_with(|| at(0), |machine| std::future::ready(drive_now(machine))));
 }
 
-fn drive_now(machine: oauth2_sansio::Refresh) -> Result<UserCredentials, Error> {
+fn drive_now(machine: oauth2_sansio::UserRefresh) -> Result<UserCredentials, Error> {
     oauth2_sansio::drive(machine, || at(0), |_| Ok(granted("a", 1)), |_| {})
 }
 
 #[cfg(feature = "ring")]
 #[test]
 fn service_account_tokens_are_shared_with_one_request_for_many_threads() {
-    use oauth2_sansio::ServiceAccountCredentials;
+    use oauth2_sansio::service_account::ServiceAccountCredentials;
 
     let credentials = ServiceAccountCredentials::from_json(include_bytes!(
         "fixtures/service_account/service_account.json"

@@ -5,10 +5,14 @@
 mod rfc_support;
 mod support;
 
+use oauth2_sansio::google::GOOGLE_STS_URI;
+use oauth2_sansio::token_exchange::{
+    token_types, ExchangeTokenType, ExchangedToken, TokenExchange, TokenExchangeRequest,
+    TOKEN_EXCHANGE_GRANT_TYPE,
+};
 use oauth2_sansio::{
-    token_types, Client, ClientAuthMethod, ClientSecret, ConfigError, Error, ErrorCode,
-    ExchangeTokenType, ExchangedToken, Freshness, InvalidResponse, SecurityToken, TokenExchange,
-    DEFAULT_REFRESH_THRESHOLD, GOOGLE_STS_URI, TOKEN_EXCHANGE_GRANT_TYPE,
+    Client, ClientAuthMethod, ClientSecret, ConfigError, Error, ErrorCode, Freshness,
+    InvalidResponse, SecurityToken, DEFAULT_REFRESH_THRESHOLD,
 };
 use rfc_support::*;
 
@@ -18,7 +22,7 @@ const CLOUD_PLATFORM: &str = "https://www.googleapis.com/auth/cloud-platform";
 const STS_ANSWER: &str = r#"{"access_token":"ya29.d.sts","issued_token_type":"urn:ietf:params:oauth:token-type:access_token","token_type":"Bearer","expires_in":3599}"#;
 
 fn google_sts() -> TokenExchange {
-    TokenExchange::builder(
+    TokenExchangeRequest::new(
         GOOGLE_STS_URI,
         SecurityToken::new("eyJ.sub.jwt"),
         token_types::JWT,
@@ -66,7 +70,7 @@ fn googles_sts_request_without_client_authentication() {
 
 #[test]
 fn every_parameter_in_google_auths_order_with_client_authentication() {
-    let exchange = TokenExchange::builder(
+    let exchange = TokenExchangeRequest::new(
         "https://as.example/token",
         SecurityToken::new("subject"),
         token_types::ACCESS_TOKEN,
@@ -135,9 +139,9 @@ fn a_clients_exchange_goes_to_its_token_endpoint_authenticated_as_configured() {
 #[test]
 fn the_request_is_checked() {
     let builder =
-        || TokenExchange::builder(GOOGLE_STS_URI, SecurityToken::new("s"), token_types::JWT);
+        || TokenExchangeRequest::new(GOOGLE_STS_URI, SecurityToken::new("s"), token_types::JWT);
     assert_eq!(
-        TokenExchange::builder(
+        TokenExchangeRequest::new(
             "http://sts.example/token",
             SecurityToken::new("s"),
             token_types::JWT
@@ -149,7 +153,7 @@ fn the_request_is_checked() {
         })
     );
     assert_eq!(
-        TokenExchange::builder(GOOGLE_STS_URI, SecurityToken::new("s"), "")
+        TokenExchangeRequest::new(GOOGLE_STS_URI, SecurityToken::new("s"), "")
             .build()
             .map(|_| ()),
         Err(ConfigError::InvalidUrl {
@@ -293,7 +297,7 @@ fn errors_are_typed() {
 
 #[test]
 fn debug_never_shows_the_tokens() {
-    let exchange = TokenExchange::builder(
+    let exchange = TokenExchangeRequest::new(
         GOOGLE_STS_URI,
         SecurityToken::new("subject-secret"),
         token_types::JWT,

@@ -10,8 +10,9 @@ use std::time::{Duration, SystemTime};
 use common_http::proxy_env::*;
 use common_http::*;
 use oauth2_sansio::io::ureq::UreqTransport;
+use oauth2_sansio::limits::DEFAULT_RESPONSE_LIMIT;
 use oauth2_sansio::{
-    Error, ErrorCode, Machine, Step, TransportFailure, TransportFailureKind, DEFAULT_RESPONSE_LIMIT,
+    Credentials, Error, ErrorCode, Machine, Step, TransportFailure, TransportFailureKind,
 };
 
 /// A transport that cannot hang a test, whatever the server does.

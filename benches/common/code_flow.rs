@@ -13,9 +13,9 @@ use oauth2::{
     AuthType, AuthUrl, CsrfToken, EndpointNotSet, EndpointSet, HttpResponse, PkceCodeVerifier,
     RedirectUrl, Scope, StandardRevocableToken, TokenUrl,
 };
+use oauth2_sansio::google::{GOOGLE_AUTH_URI, GOOGLE_TOKEN_URI};
 use oauth2_sansio::{
     Client, ClientSecret, CodeExchange, Machine, PendingAuthorization, Step, UserCredentials,
-    GOOGLE_AUTH_URI, GOOGLE_TOKEN_URI,
 };
 
 use super::{token_chars, CLIENT_ID, CLIENT_SECRET};

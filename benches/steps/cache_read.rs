@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use oauth2_sansio::cache::{CachedToken, SharedToken};
+use oauth2_sansio::Credentials;
 use oauth2_sansio::UserCredentials;
 use zeroize::Zeroizing;
 

@@ -55,7 +55,7 @@ fn floor(client: &FloorClient, pending: &Pending, code: &str, body: &[u8]) -> To
     let response = canned_response(body);
     let status = response.status().as_u16();
     let mut body = response.into_body();
-    let fields = parse_token_response(status, &body, oauth2_sansio::DEFAULT_RESPONSE_LIMIT);
+    let fields = parse_token_response(status, &body, oauth2_sansio::limits::DEFAULT_RESPONSE_LIMIT);
     body.zeroize();
     fields.expect("valid response")
 }

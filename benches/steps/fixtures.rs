@@ -3,9 +3,8 @@
 
 use oauth2::basic::BasicTokenType;
 use oauth2::{ExtraTokenFields, StandardTokenResponse};
-use oauth2_sansio::{
-    Client, PendingAuthorization, GOOGLE_AUTH_URI, GOOGLE_ISSUER, GOOGLE_TOKEN_URI,
-};
+use oauth2_sansio::google::{GOOGLE_AUTH_URI, GOOGLE_ISSUER, GOOGLE_TOKEN_URI};
+use oauth2_sansio::{Client, PendingAuthorization};
 use zeroize::Zeroizing;
 
 use crate::common::code_flow::pending_verifier;

@@ -5,6 +5,7 @@
 //! set to `AuthType::RequestBody` to send the same request.
 
 use oauth2::{AuthType, HttpRequest, RefreshToken, Scope};
+use oauth2_sansio::Credentials;
 use oauth2_sansio::UserCredentials;
 use zeroize::Zeroizing;
 

@@ -3,7 +3,7 @@
 
 use std::time::SystemTime;
 
-use oauth2_sansio::{TokenResponse, UserCredentials};
+use oauth2_sansio::{Credentials, TokenResponse, UserCredentials};
 
 use super::fixtures::GoogleTokenResponse;
 use crate::floor::TokenFields;

@@ -4,7 +4,8 @@
 //! wraps in serde_path_to_error, after checking status and content type:
 //! see the code_exchange step for all of it).
 
-use oauth2_sansio::{TokenResponse, DEFAULT_RESPONSE_LIMIT};
+use oauth2_sansio::limits::DEFAULT_RESPONSE_LIMIT;
+use oauth2_sansio::TokenResponse;
 
 use super::fixtures::GoogleTokenResponse;
 use super::same::TokenView;

@@ -80,7 +80,9 @@ fuzz_target!(|data: &[u8]| {
     // A URL starts with `scheme://`; `://` elsewhere does not make one.
     let is_url = trimmed.split_once("://").is_some_and(|(scheme, _)| {
         scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-            && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+            && scheme
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
     });
     let bare_code = !trimmed.contains(['=', '?', '#', '&']) && !is_url;
     let pasted = pending.complete_pasted(&client, &input);

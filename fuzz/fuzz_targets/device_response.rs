@@ -12,10 +12,10 @@
 use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
+use oauth2_sansio::device::DeviceAuthorizationResponse;
+use oauth2_sansio::limits::{MAX_EXPIRES_IN, MAX_POLL_INTERVAL, MAX_USER_CODE_CHARS};
 use oauth2_sansio::url::{Host, Url};
-use oauth2_sansio::{
-    DeviceAuthorizationResponse, Error, MAX_EXPIRES_IN, MAX_POLL_INTERVAL, MAX_USER_CODE_CHARS,
-};
+use oauth2_sansio::Error;
 
 /// Small enough for the fuzzer to cross it (its inputs reach 4 KiB).
 const LIMIT: usize = 2048;

@@ -13,7 +13,8 @@ use std::time::{Duration, SystemTime};
 
 use libfuzzer_sys::fuzz_target;
 use oauth2_sansio::jwt::{decode_unverified, Algorithm, SignError, Signer, MAX_UNVERIFIED_JWT_LEN};
-use oauth2_sansio::{Machine, ServiceAccountCredentials, Step};
+use oauth2_sansio::service_account::ServiceAccountCredentials;
+use oauth2_sansio::{Credentials, Machine, Step};
 
 /// Signs instantly, so the fuzzer spends its time in the parsers.
 struct FixedSigner;
@@ -59,7 +60,9 @@ fn check_grant(body: &[u8]) {
     )
     .expect("valid token URI")
     .id_token_credentials("https://service.example");
-    let mut refresh = creds.refresh();
+    let Ok(mut refresh) = creds.refresh() else {
+        return;
+    };
     assert!(matches!(refresh.poll(now), Ok(Step::Send(_))));
     let result = refresh
         .handle_response(oauth2_sansio::http::Response::new(body.to_vec()), now)

@@ -9,8 +9,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use oauth2_sansio::discovery::AuthorizationServerMetadata;
 use oauth2_sansio::url::{Host, Url};
-use oauth2_sansio::AuthorizationServerMetadata;
 
 const ISSUER: &str = "https://as.example/tenant";
 /// Small enough for the fuzzer to cross it (its inputs reach 4 KiB).

@@ -8,8 +8,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use oauth2_sansio::jwt::{RingSigner, Signer};
+use oauth2_sansio::service_account::ServiceAccountCredentials;
 use oauth2_sansio::url::{Host, Url};
-use oauth2_sansio::ServiceAccountCredentials;
 
 fn secure(url: &Url) -> bool {
     let loopback = match url.host() {

@@ -7,7 +7,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use oauth2_sansio::{Error, TokenResponse, MAX_EXPIRES_IN};
+use oauth2_sansio::limits::MAX_EXPIRES_IN;
+use oauth2_sansio::{Error, TokenResponse};
 
 /// Small enough for the fuzzer to cross it (its inputs reach 4 KiB).
 const LIMIT: usize = 2048;

@@ -6,8 +6,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use super::refreshable::Refreshable;
 use crate::credentials::freshness::Freshness;
+use crate::credentials::kind::Credentials;
 use crate::credentials::{BearerToken, NeedsRefresh};
 use crate::error::Error;
 
@@ -34,10 +34,10 @@ fn next_issue() -> u64 {
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
-impl<C: Refreshable> CachedToken<C> {
+impl<C: Credentials> CachedToken<C> {
     /// The credentials' token, if they have one.
     pub(crate) fn of(credentials: &Arc<C>) -> Option<Self> {
-        let bearer = credentials.bearer_token()?.clone();
+        let bearer = credentials.token()?.clone();
         Some(Self {
             inner: Arc::new(Issued {
                 bearer,

@@ -8,8 +8,8 @@ use std::time::{Duration, SystemTime};
 
 use super::backoff::Backoff;
 use super::cached::{CachedToken, TokenError};
-use super::refreshable::Refreshable;
 use crate::credentials::freshness::Freshness;
+use crate::credentials::kind::Credentials;
 use crate::error::{Error, InvalidResponse};
 
 /// Caches the token of one set of credentials and decides, from the time
@@ -61,7 +61,7 @@ impl<C> Served<C> {
 /// What to do after [`TokenManager::lookup`].
 #[must_use = "a lookup may hand out a refresh job that must be run"]
 #[non_exhaustive]
-pub enum Lookup<C: Refreshable> {
+pub enum Lookup<C: Credentials> {
     /// Use this token.
     Ready(CachedToken<C>),
     /// Use this token, and run this job: the token is getting stale and
@@ -74,7 +74,7 @@ pub enum Lookup<C: Refreshable> {
     Pending,
 }
 
-impl<C: Refreshable> fmt::Debug for Lookup<C> {
+impl<C: Credentials> fmt::Debug for Lookup<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Lookup::Ready(token) => f.debug_tuple("Ready").field(token).finish(),
@@ -93,19 +93,19 @@ impl<C: Refreshable> fmt::Debug for Lookup<C> {
 /// with ([`TokenManager::finish`], or [`TokenManager::abandon`] if it will
 /// not be run to the end).
 #[must_use = "the manager makes no other refresh job until this one is reported"]
-pub struct RefreshJob<C: Refreshable> {
+pub struct RefreshJob<C: Credentials> {
     ticket: RefreshTicket,
     machine: C::Refresh,
 }
 
-impl<C: Refreshable> RefreshJob<C> {
+impl<C: Credentials> RefreshJob<C> {
     /// The ticket and the machine, to run apart.
     pub fn into_parts(self) -> (RefreshTicket, C::Refresh) {
         (self.ticket, self.machine)
     }
 }
 
-impl<C: Refreshable> fmt::Debug for RefreshJob<C> {
+impl<C: Credentials> fmt::Debug for RefreshJob<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RefreshJob")
             .field("ticket", &self.ticket)
@@ -180,7 +180,7 @@ impl<C> fmt::Debug for Steady<C> {
     }
 }
 
-impl<C: Refreshable> TokenManager<C> {
+impl<C: Credentials> TokenManager<C> {
     /// A manager for `credentials`, serving the token they hold (if any)
     /// while it is valid.
     pub fn new(credentials: C) -> Self {
@@ -248,7 +248,7 @@ impl<C: Refreshable> TokenManager<C> {
                 return valid.map(Lookup::Ready).ok_or_else(|| failure.clone());
             }
         }
-        match self.credentials.start_refresh() {
+        match self.credentials.refresh() {
             Ok(machine) => {
                 let ticket = next_ticket();
                 self.in_flight = Some(ticket);
@@ -406,7 +406,7 @@ impl<C> fmt::Debug for TokenManager<C> {
 }
 
 /// The token of `credentials`, obtained at `obtained_at` if known.
-fn served<C: Refreshable>(
+fn served<C: Credentials>(
     credentials: &Arc<C>,
     obtained_at: Option<SystemTime>,
 ) -> Option<Served<C>> {

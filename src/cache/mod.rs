@@ -9,8 +9,9 @@
 //!   read path takes a shared lock and clones one `Arc`; the refresh runs
 //!   through the transport and clock the caller passes in, blocking or
 //!   async, on any runtime.
-//! - [`Refreshable`] is what a kind of credentials implements to be cached
-//!   ([`UserCredentials`](crate::UserCredentials) does).
+//! - Any [`Credentials`](crate::Credentials) are cached: every kind the
+//!   crate has, [`AnyCredentials`](crate::AnyCredentials), or one of your
+//!   own.
 //!
 //! Driving the manager by hand:
 //!
@@ -43,12 +44,10 @@
 mod backoff;
 mod cached;
 mod manager;
-mod refreshable;
 mod shared;
 mod signal;
 
 pub use backoff::Backoff;
 pub use cached::{CachedToken, TokenError};
 pub use manager::{Lookup, RefreshJob, RefreshTicket, Steady, TokenManager};
-pub use refreshable::Refreshable;
 pub use shared::SharedToken;

@@ -10,8 +10,8 @@ use std::time::SystemTime;
 
 use super::cached::{CachedToken, TokenError};
 use super::manager::{Lookup, RefreshTicket, Steady, TokenManager};
-use super::refreshable::Refreshable;
 use super::signal::Signal;
+use crate::credentials::kind::Credentials;
 use crate::error::{Error, TransportFailure};
 use crate::machine::drive::{drive, drive_async};
 
@@ -47,7 +47,7 @@ use crate::machine::drive::{drive, drive_async};
 /// assert_eq!(token.bearer().token().secret(), "ya29.a");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub struct SharedToken<C: Refreshable> {
+pub struct SharedToken<C: Credentials> {
     replicas: Box<[Replica<C>]>,
     state: Mutex<State<C>>,
     reported: Condvar,
@@ -78,13 +78,13 @@ struct State<C> {
 }
 
 /// What a caller does after asking the manager.
-enum Next<'a, C: Refreshable> {
+enum Next<'a, C: Credentials> {
     Return(Result<CachedToken<C>, TokenError>),
     Run(JobGuard<'a, C>, C::Refresh),
     Wait(u64),
 }
 
-impl<C: Refreshable> SharedToken<C> {
+impl<C: Credentials> SharedToken<C> {
     /// A cache over `credentials` with the default backoff.
     pub fn new(credentials: C) -> Self {
         Self::from_manager(TokenManager::new(credentials))
@@ -281,7 +281,7 @@ impl<C: Refreshable> SharedToken<C> {
     }
 }
 
-impl<C: Refreshable> std::fmt::Debug for SharedToken<C> {
+impl<C: Credentials> std::fmt::Debug for SharedToken<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SharedToken")
             .field("manager", &self.lock().manager)
@@ -291,12 +291,12 @@ impl<C: Refreshable> std::fmt::Debug for SharedToken<C> {
 
 /// Reports the job's outcome; if dropped first (a panic, a cancelled
 /// future), abandons it so that another caller can start again.
-struct JobGuard<'a, C: Refreshable> {
+struct JobGuard<'a, C: Credentials> {
     shared: &'a SharedToken<C>,
     ticket: Option<RefreshTicket>,
 }
 
-impl<'a, C: Refreshable> JobGuard<'a, C> {
+impl<'a, C: Credentials> JobGuard<'a, C> {
     fn new(shared: &'a SharedToken<C>, ticket: RefreshTicket) -> Self {
         Self {
             shared,
@@ -313,7 +313,7 @@ impl<'a, C: Refreshable> JobGuard<'a, C> {
     }
 }
 
-impl<C: Refreshable> Drop for JobGuard<'_, C> {
+impl<C: Credentials> Drop for JobGuard<'_, C> {
     fn drop(&mut self) {
         if let Some(ticket) = self.ticket.take() {
             let mut state = self.shared.lock();
@@ -324,13 +324,13 @@ impl<C: Refreshable> Drop for JobGuard<'_, C> {
 }
 
 /// Resolves once the job out has reported back (or was abandoned).
-struct Reported<'a, C: Refreshable> {
+struct Reported<'a, C: Credentials> {
     shared: &'a SharedToken<C>,
     seen: u64,
     slot: Option<u64>,
 }
 
-impl<C: Refreshable> Future for Reported<'_, C> {
+impl<C: Credentials> Future for Reported<'_, C> {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
@@ -340,7 +340,7 @@ impl<C: Refreshable> Future for Reported<'_, C> {
     }
 }
 
-impl<C: Refreshable> Drop for Reported<'_, C> {
+impl<C: Credentials> Drop for Reported<'_, C> {
     fn drop(&mut self) {
         if let Some(slot) = self.slot.take() {
             self.shared.lock().signal.forget(slot);
@@ -349,7 +349,7 @@ impl<C: Refreshable> Drop for Reported<'_, C> {
 }
 
 /// Runs a refresh machine to its end, asynchronously.
-trait RunAsync<C: Refreshable> {
+trait RunAsync<C: Credentials> {
     fn run(&mut self, machine: C::Refresh) -> impl Future<Output = Result<C, Error>>;
 }
 
@@ -360,7 +360,7 @@ struct SendRunner<'k, K, S> {
 
 impl<C, K, S, F> RunAsync<C> for SendRunner<'_, K, S>
 where
-    C: Refreshable,
+    C: Credentials,
     K: Fn() -> SystemTime,
     S: FnMut(http::Request<Vec<u8>>) -> F,
     F: Future<Output = Result<http::Response<Vec<u8>>, TransportFailure>>,
@@ -374,7 +374,7 @@ struct ClosureRunner<R>(R);
 
 impl<C, R, F> RunAsync<C> for ClosureRunner<R>
 where
-    C: Refreshable,
+    C: Credentials,
     R: FnMut(C::Refresh) -> F,
     F: Future<Output = Result<C, Error>>,
 {

@@ -13,15 +13,10 @@ use rand_core::CryptoRng;
 use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::client::ClientAuthMethod;
-use crate::error::config::ConfigError;
 use crate::error::Error;
 use crate::jwt::{encode, Claims, Signer, MAX_JWT_LIFETIME};
-use crate::machine::call::{Call, Parser};
-use crate::machine::lazy_call::LazyCall;
 use crate::secret::wipe::UnsentRequest;
 use crate::secret::Assertion;
-use crate::wire::token_request::ClientAuth;
 
 /// The `client_assertion_type` of a JWT client assertion.
 pub const CLIENT_ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -262,48 +257,6 @@ fn without_query(uri: &http::Uri) -> String {
     let scheme = uri.scheme_str().unwrap_or("https");
     let authority = uri.authority().map_or("", |a| a.as_str());
     format!("{scheme}://{authority}{}", uri.path())
-}
-
-/// The call that sends `request`, authenticated as `auth` says: as built
-/// for a secret or a public client; for `private_key_jwt`, with a client
-/// assertion signed at the call's first poll, so that its `iat` and short
-/// `exp` count from when it is sent. `private_key_jwt` without a key fails
-/// that poll with [`ConfigError::AssertionKeyRequired`].
-pub(crate) fn authenticated_call<T>(
-    request: http::Request<Vec<u8>>,
-    auth: ClientAuth<'_>,
-    limit: usize,
-    parse: Parser<T>,
-) -> LazyCall<T> {
-    match auth.assertion_to_sign() {
-        Ok(None) => LazyCall::ready(Call::with_parser(request, limit, parse)),
-        Ok(Some(assertion)) => {
-            let assertion = assertion.clone();
-            let client_id = auth.client_id.to_owned();
-            let unsent = UnsentRequest::new(request);
-            LazyCall::with_parser(
-                Box::new(move |now| assertion.sign_into(unsent, &client_id, now)),
-                limit,
-                parse,
-            )
-        }
-        Err(e) => LazyCall::failed(e),
-    }
-}
-
-impl<'a> ClientAuth<'a> {
-    /// The assertion every request must carry: `None` unless the method is
-    /// `private_key_jwt`, which fails with
-    /// [`ConfigError::AssertionKeyRequired`] without a key.
-    pub(crate) fn assertion_to_sign(&self) -> Result<Option<&'a ClientAssertion>, Error> {
-        match (self.method, self.assertion) {
-            (ClientAuthMethod::PrivateKeyJwt, None) => {
-                Err(Error::Config(ConfigError::AssertionKeyRequired))
-            }
-            (ClientAuthMethod::PrivateKeyJwt, assertion) => Ok(assertion),
-            _ => Ok(None),
-        }
-    }
 }
 
 #[cfg(test)]

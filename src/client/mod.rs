@@ -4,26 +4,19 @@ pub mod assertion;
 pub mod auth;
 pub mod secrets_file;
 
-use core::net::IpAddr;
 use std::sync::Arc;
 
-use url::{Host, Url};
+use url::Url;
 
-use crate::client::assertion::{AssertionAudience, Audience, ClientAssertion, ClientAssertionKey};
+use crate::client::assertion::{AssertionAudience, Audience, ClientAssertionKey};
+use crate::client::auth::{ClientIdentity, Purpose};
 use crate::error::config::ConfigError;
+use crate::google::{
+    GOOGLE_AUTH_URI, GOOGLE_DEVICE_AUTHORIZATION_URI, GOOGLE_ISSUER, GOOGLE_REVOKE_URI,
+    GOOGLE_TOKEN_URI,
+};
 use crate::secret::ClientSecret;
-use crate::wire::token_request::check_credentials;
-
-/// Google's authorization endpoint.
-pub const GOOGLE_AUTH_URI: &str = "https://accounts.google.com/o/oauth2/auth";
-/// Google's token endpoint.
-pub const GOOGLE_TOKEN_URI: &str = "https://oauth2.googleapis.com/token";
-/// Google's issuer identifier (the `iss` of its authorization responses).
-pub const GOOGLE_ISSUER: &str = "https://accounts.google.com";
-/// Google's revocation endpoint (RFC 7009).
-pub const GOOGLE_REVOKE_URI: &str = "https://oauth2.googleapis.com/revoke";
-/// Google's device authorization endpoint (RFC 8628).
-pub const GOOGLE_DEVICE_AUTHORIZATION_URI: &str = "https://oauth2.googleapis.com/device/code";
+use crate::wire::endpoint::{parse_endpoint, to_uri};
 
 /// The default bound on a response body the crate parses: 1 MiB.
 pub const DEFAULT_RESPONSE_LIMIT: usize = 1 << 20;
@@ -69,11 +62,9 @@ impl ClientAuthMethod {
 /// `client_secrets.json` ([`ClientSecrets`](crate::ClientSecrets)).
 #[derive(Debug, Clone)]
 pub struct Client {
-    pub(crate) id: String,
-    pub(crate) secret: Option<ClientSecret>,
-    pub(crate) auth_method: ClientAuthMethod,
-    /// The key and audience for `private_key_jwt`.
-    pub(crate) assertion: Option<Arc<ClientAssertion>>,
+    /// Who it is and how it authenticates; shared with the credentials and
+    /// machines it makes.
+    pub(crate) identity: Arc<ClientIdentity>,
     pub(crate) authorization_endpoint: Url,
     pub(crate) token_endpoint: Url,
     /// `token_endpoint` as sent in requests, converted once.
@@ -127,29 +118,31 @@ impl Client {
 
     /// The client id.
     pub fn id(&self) -> &str {
-        &self.id
+        self.identity.id()
     }
 
     /// The client secret, if the client is confidential.
     pub fn secret(&self) -> Option<&ClientSecret> {
-        self.secret.as_ref()
+        self.identity.secret()
     }
 
-    /// How the client authenticates at the token endpoint.
+    /// How the client authenticates at the token endpoint for a code
+    /// exchange (and at its other endpoints); refreshes of the credentials
+    /// it yields follow the rule of [`ClientBuilder::auth_method`].
     pub fn auth_method(&self) -> ClientAuthMethod {
-        self.auth_method
+        self.identity.method(Purpose::Other)
     }
 
     /// The key of a `private_key_jwt` client.
     pub fn assertion_key(&self) -> Option<&ClientAssertionKey> {
-        self.assertion.as_ref().map(|assertion| &assertion.key)
+        self.identity.assertion().map(|assertion| &assertion.key)
     }
 
     /// The `aud` of the client's assertions when it is the same for every
     /// request (see [`AssertionAudience`]). `None` when it is each request's
     /// endpoint, or the client does not use `private_key_jwt`.
     pub fn assertion_audience(&self) -> Option<&str> {
-        match &self.assertion.as_ref()?.audience {
+        match &self.identity.assertion()?.audience {
             Audience::Fixed(audience) => Some(audience),
             Audience::Endpoint => None,
         }
@@ -219,9 +212,11 @@ impl ClientBuilder {
         self
     }
 
-    /// How to authenticate at the token endpoint. Default: HTTP Basic when
-    /// there is a secret (google-auth-oauthlib's choice), `None` otherwise.
-    /// For [`ClientAuthMethod::PrivateKeyJwt`], use
+    /// How to authenticate, at every endpoint and for every request. By
+    /// default, as Google's libraries do: with a secret, HTTP Basic
+    /// (google-auth-oauthlib's code exchange) except for refreshes, which
+    /// send it in the body (google-auth); without one, `none`. For
+    /// [`ClientAuthMethod::PrivateKeyJwt`], use
     /// [`private_key_jwt`](Self::private_key_jwt), which gives the key.
     pub fn auth_method(mut self, method: ClientAuthMethod) -> Self {
         self.auth_method = Some(method);
@@ -342,36 +337,27 @@ impl ClientBuilder {
         )?;
         let introspection_endpoint =
             optional(&self.introspection_endpoint, "introspection_endpoint")?;
-        let auth_method = match (self.auth_method, &self.secret) {
-            (Some(method), _) => method,
-            (None, Some(_)) => ClientAuthMethod::ClientSecretBasic,
-            (None, None) => ClientAuthMethod::None,
-        };
-        check_credentials(
-            auth_method,
-            self.secret.is_some(),
-            self.assertion_key.is_some(),
-        )?;
-        let assertion = match (auth_method, self.assertion_key) {
-            (ClientAuthMethod::PrivateKeyJwt, Some(key)) => {
-                let token = || Audience::Fixed(token_endpoint.as_str().to_owned());
-                let audience = match self.assertion_audience {
-                    AssertionAudience::Issuer => {
-                        self.issuer.clone().map_or_else(token, Audience::Fixed)
-                    }
-                    AssertionAudience::TokenEndpoint => token(),
-                    AssertionAudience::Endpoint => Audience::Endpoint,
-                    AssertionAudience::Custom(audience) => Audience::Fixed(audience),
-                };
-                Some(Arc::new(ClientAssertion { key, audience }))
-            }
-            _ => None,
-        };
+        let mut identity = ClientIdentity::new(self.id, self.secret);
+        if let (Some(ClientAuthMethod::PrivateKeyJwt), Some(key)) =
+            (self.auth_method, self.assertion_key)
+        {
+            let token = || Audience::Fixed(token_endpoint.as_str().to_owned());
+            let audience = match self.assertion_audience {
+                AssertionAudience::Issuer => {
+                    self.issuer.clone().map_or_else(token, Audience::Fixed)
+                }
+                AssertionAudience::TokenEndpoint => token(),
+                AssertionAudience::Endpoint => Audience::Endpoint,
+                AssertionAudience::Custom(audience) => Audience::Fixed(audience),
+            };
+            identity = identity.with_assertion(key, audience);
+        }
+        if let Some(method) = self.auth_method {
+            identity = identity.with_method(method);
+        }
+        identity.check()?;
         Ok(Client {
-            id: self.id,
-            secret: self.secret,
-            auth_method,
-            assertion,
+            identity: Arc::new(identity),
             authorization_endpoint,
             token_uri: to_uri(&token_endpoint),
             token_endpoint,
@@ -383,47 +369,6 @@ impl ClientBuilder {
             pkce_s256_supported: self.pkce_s256_supported,
             response_limit: self.response_limit,
         })
-    }
-}
-
-/// Parses an endpoint URL and applies the https rule: https anywhere, http
-/// only on loopback hosts unless `allow_insecure`.
-pub(crate) fn parse_endpoint(
-    value: &str,
-    name: &'static str,
-    allow_insecure: bool,
-) -> Result<Url, ConfigError> {
-    let url = Url::parse(value).map_err(|_| ConfigError::InvalidUrl { field: name })?;
-    // Requests carry the endpoint as an http::Uri, which is stricter (length).
-    if url.fragment().is_some()
-        || url.cannot_be_a_base()
-        || url.host().is_none()
-        || url.as_str().parse::<http::Uri>().is_err()
-    {
-        return Err(ConfigError::InvalidUrl { field: name });
-    }
-    match url.scheme() {
-        "https" => Ok(url),
-        "http" if allow_insecure || is_loopback(&url) => Ok(url),
-        _ => Err(ConfigError::InsecureEndpoint { endpoint: name }),
-    }
-}
-
-/// An endpoint made by [`parse_endpoint`] as an `http::Uri`.
-pub(crate) fn to_uri(endpoint: &Url) -> http::Uri {
-    endpoint
-        .as_str()
-        .parse()
-        .expect("parse_endpoint checked that it converts")
-}
-
-/// Whether the URL's host is a loopback address or `localhost`.
-pub(crate) fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
     }
 }
 

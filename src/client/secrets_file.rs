@@ -2,8 +2,9 @@
 
 use serde_json::{Map, Value};
 
-use crate::client::{Client, ClientBuilder, GOOGLE_ISSUER};
+use crate::client::{Client, ClientBuilder};
 use crate::error::config::{FileError, FileProblem};
+use crate::google::GOOGLE_ISSUER;
 use crate::secret::ClientSecret;
 use crate::wire::json::{opt_str, opt_str_list, parse_object};
 

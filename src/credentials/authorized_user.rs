@@ -1,6 +1,7 @@
 //! google-auth's `authorized_user` JSON: the file `gcloud auth
 //! application-default login` and `Credentials.to_json()` write.
 
+use std::sync::Arc;
 use std::sync::LazyLock;
 use std::time::{Duration, SystemTime};
 
@@ -9,12 +10,14 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use url::Url;
 
-use crate::client::{parse_endpoint, GOOGLE_TOKEN_URI};
+use crate::client::auth::ClientIdentity;
 use crate::credentials::bearer::BearerToken;
 use crate::credentials::freshness::unix_seconds;
 use crate::credentials::user::{FileExtras, UserCredentials};
 use crate::error::config::{FileError, FileProblem};
+use crate::google::GOOGLE_TOKEN_URI;
 use crate::secret::{AccessToken, ClientSecret, RefreshToken};
+use crate::wire::endpoint::parse_endpoint;
 use crate::wire::json::{opt_str_list, parse_object, take_str};
 
 const FILE: &str = "authorized_user JSON";
@@ -83,7 +86,8 @@ impl UserCredentials {
             .map_err(|reason| FileError::invalid(FILE, "scopes", reason))?
             .unwrap_or_default();
 
-        let mut creds = UserCredentials::empty(token_uri, client_id, client_secret, scopes);
+        let client = Arc::new(ClientIdentity::new(client_id, client_secret));
+        let mut creds = UserCredentials::empty(token_uri, client, scopes);
         creds.refresh_token = Some(RefreshToken::new(refresh_token));
         creds.token = match (token, expiry) {
             (Some(token), Some(expiry)) => {
@@ -111,8 +115,8 @@ impl UserCredentials {
             token: self.token.as_ref().map(|t| t.token().secret()),
             refresh_token: self.refresh_token.as_ref().map(RefreshToken::secret),
             token_uri: self.token_uri.as_str(),
-            client_id: &self.client_id,
-            client_secret: self.client_secret.as_ref().map(ClientSecret::secret),
+            client_id: self.client_id(),
+            client_secret: self.client_secret().map(ClientSecret::secret),
             scopes: &self.scopes,
             quota_project_id: self.quota_project.as_deref(),
             rapt_token: self
@@ -203,6 +207,7 @@ fn parse_expiry(text: &str) -> Result<SystemTime, FileError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::credentials::kind::Credentials;
 
     fn at(secs: u64) -> SystemTime {
         SystemTime::UNIX_EPOCH + Duration::from_secs(secs)

@@ -1,17 +1,21 @@
-//! Credentials: tokens that authorize API requests, and how to renew them.
+//! Credentials: the [`Credentials`] trait every kind implements, the kinds
+//! (user, service account, ID token, self-signed JWT, client credentials),
+//! [`AnyCredentials`] for a kind picked at run time, and where credentials
+//! are kept between runs ([`CredentialsStore`](store::CredentialsStore)).
 
+mod any;
 mod authorized_user;
 pub mod bearer;
+pub mod client;
 pub mod freshness;
-mod service_account;
+pub mod kind;
+pub mod service_account;
 pub mod store;
 pub mod user;
 
+pub use any::{AnyCredentials, AnyRefresh};
 pub use authorized_user::{AUTHORIZED_USER_LIMIT, AUTHORIZED_USER_TYPE};
-pub use bearer::{BearerToken, NeedsRefresh, QUOTA_PROJECT_HEADER};
-pub use service_account::{
-    IdTokenCredentials, IdTokenRefresh, JwtAccess, SelfSignedJwtCredentials,
-    ServiceAccountCredentials, ServiceAccountKey, ServiceAccountRefresh, JWT_BEARER_GRANT_TYPE,
-    SERVICE_ACCOUNT_KEY_LIMIT, SERVICE_ACCOUNT_TYPE,
-};
-pub use user::{Refresh, UserCredentials};
+pub use bearer::{BearerToken, NeedsRefresh};
+pub use client::{ClientCredentials, ClientCredentialsGrant};
+pub use kind::Credentials;
+pub use user::{UserCredentials, UserRefresh};

@@ -6,15 +6,17 @@ use std::time::{Duration, SystemTime};
 use serde_json::{Map, Value};
 use url::Url;
 
-use crate::client::assertion::{authenticated_call, Audience, ClientAssertion, ClientAssertionKey};
+use crate::client::assertion::{Audience, ClientAssertionKey};
+use crate::client::auth::{ClientIdentity, Purpose};
 use crate::client::{Client, ClientAuthMethod, DEFAULT_RESPONSE_LIMIT};
-use crate::credentials::bearer::{BearerToken, NeedsRefresh};
-use crate::credentials::freshness::{Freshness, DEFAULT_REFRESH_THRESHOLD};
+use crate::credentials::bearer::BearerToken;
+use crate::credentials::freshness::DEFAULT_REFRESH_THRESHOLD;
+use crate::credentials::kind::Credentials;
 use crate::error::Error;
-use crate::machine::call::call_machine;
-use crate::machine::lazy_call::LazyCall;
+use crate::machine::call::{Call, Update};
 use crate::secret::{ClientSecret, IdToken, RefreshToken};
-use crate::wire::token_request::{token_request, ClientAuth};
+use crate::wire::endpoint::to_uri;
+use crate::wire::form_post::form_post;
 use crate::wire::token_response::TokenResponse;
 
 /// A user's tokens and what is needed to refresh them.
@@ -32,12 +34,9 @@ pub struct UserCredentials {
     pub(crate) scopes: Vec<String>,
     pub(crate) granted_scopes: Option<Vec<String>>,
     pub(crate) token_uri: Url,
-    pub(crate) client_id: String,
-    pub(crate) client_secret: Option<ClientSecret>,
-    pub(crate) refresh_auth: ClientAuthMethod,
-    /// The key and audience when the client uses `private_key_jwt`; never
-    /// written to an authorized_user file.
-    pub(crate) client_assertion: Option<Arc<ClientAssertion>>,
+    /// Who the client is and how refreshes authenticate it (its
+    /// `private_key_jwt` key is never written to an authorized_user file).
+    pub(crate) client: Arc<ClientIdentity>,
     pub(crate) quota_project: Option<String>,
     pub(crate) file_extras: FileExtras,
     pub(crate) refresh_threshold: Duration,
@@ -68,18 +67,12 @@ impl UserCredentials {
     /// identity, response bound and, for `private_key_jwt`, its key (then
     /// refreshes use it too).
     pub(crate) fn for_client(client: &Client, scopes: Vec<String>) -> Self {
-        let mut credentials = Self::empty(
+        Self::empty(
             client.token_endpoint.clone(),
-            client.id.clone(),
-            client.secret.clone(),
+            Arc::clone(&client.identity),
             scopes,
         )
-        .with_response_limit(client.response_limit);
-        if let Some(assertion) = &client.assertion {
-            credentials.client_assertion = Some(assertion.clone());
-            credentials.refresh_auth = ClientAuthMethod::PrivateKeyJwt;
-        }
-        credentials
+        .with_response_limit(client.response_limit)
     }
 
     fn with_refresh_token(mut self, refresh_token: RefreshToken) -> Self {
@@ -87,17 +80,7 @@ impl UserCredentials {
         self
     }
 
-    pub(crate) fn empty(
-        token_uri: Url,
-        client_id: String,
-        client_secret: Option<ClientSecret>,
-        scopes: Vec<String>,
-    ) -> Self {
-        let refresh_auth = if client_secret.is_some() {
-            ClientAuthMethod::ClientSecretPost
-        } else {
-            ClientAuthMethod::None
-        };
+    pub(crate) fn empty(token_uri: Url, client: Arc<ClientIdentity>, scopes: Vec<String>) -> Self {
         Self {
             token: None,
             refresh_token: None,
@@ -105,21 +88,13 @@ impl UserCredentials {
             scopes,
             granted_scopes: None,
             token_uri,
-            client_id,
-            client_secret,
-            refresh_auth,
-            client_assertion: None,
+            client,
             quota_project: None,
             file_extras: FileExtras::default(),
             refresh_threshold: DEFAULT_REFRESH_THRESHOLD,
             response_limit: DEFAULT_RESPONSE_LIMIT,
             extra: Arc::default(),
         }
-    }
-
-    /// The current access token and its expiry, if any.
-    pub fn token(&self) -> Option<&BearerToken> {
-        self.token.as_ref()
     }
 
     /// The refresh token, if any.
@@ -164,29 +139,22 @@ impl UserCredentials {
 
     /// The client id.
     pub fn client_id(&self) -> &str {
-        &self.client_id
+        self.client.id()
     }
 
     /// The client secret, if any.
     pub fn client_secret(&self) -> Option<&ClientSecret> {
-        self.client_secret.as_ref()
+        self.client.secret()
     }
 
     /// How refreshes (and revocations) authenticate the client.
     pub fn refresh_auth(&self) -> ClientAuthMethod {
-        self.refresh_auth
+        self.client.method(Purpose::Refresh)
     }
 
     /// The `private_key_jwt` key, if the client authenticates with one.
     pub fn client_assertion_key(&self) -> Option<&ClientAssertionKey> {
-        self.client_assertion
-            .as_ref()
-            .map(|assertion| &assertion.key)
-    }
-
-    /// The quota project sent as `x-goog-user-project`, if any.
-    pub fn quota_project(&self) -> Option<&str> {
-        self.quota_project.as_deref()
+        self.client.assertion().map(|assertion| &assertion.key)
     }
 
     /// Unknown fields of the latest token response.
@@ -212,7 +180,7 @@ impl UserCredentials {
     /// without either. `PrivateKeyJwt` needs a key: use
     /// [`with_private_key_jwt`](Self::with_private_key_jwt).
     pub fn with_refresh_auth(mut self, method: ClientAuthMethod) -> Self {
-        self.refresh_auth = method;
+        self.client = Arc::new((*self.client).clone().with_method(method));
         self
     }
 
@@ -225,74 +193,15 @@ impl UserCredentials {
         key: ClientAssertionKey,
         audience: impl Into<String>,
     ) -> Self {
-        self.client_assertion = Some(Arc::new(ClientAssertion {
-            key,
-            audience: Audience::Fixed(audience.into()),
-        }));
-        self.refresh_auth = ClientAuthMethod::PrivateKeyJwt;
+        let client = (*self.client).clone();
+        self.client = Arc::new(client.with_assertion(key, Audience::Fixed(audience.into())));
         self
-    }
-
-    /// How refreshes authenticate the client, for building a request.
-    pub(crate) fn client_auth(&self, method: ClientAuthMethod) -> ClientAuth<'_> {
-        ClientAuth {
-            method,
-            client_id: &self.client_id,
-            secret: self.client_secret.as_ref(),
-            assertion: self.client_assertion.as_deref(),
-        }
     }
 
     /// The bound on refresh response bodies (default 1 MiB).
     pub fn with_response_limit(mut self, bytes: usize) -> Self {
         self.response_limit = bytes;
         self
-    }
-
-    /// Fresh, stale or invalid at `now` (no access token: invalid; no known
-    /// expiry: fresh until the API says otherwise).
-    pub fn freshness(&self, now: SystemTime) -> Freshness {
-        match &self.token {
-            Some(token) => token.freshness(now, self.refresh_threshold),
-            None => Freshness::Invalid,
-        }
-    }
-
-    /// Adds the bearer token (and the quota project header) to `request`
-    /// if the token is still valid at `now`.
-    pub fn authorize<B>(
-        &self,
-        request: &mut http::Request<B>,
-        now: SystemTime,
-    ) -> Result<Freshness, NeedsRefresh> {
-        let token = self.token.as_ref().ok_or(NeedsRefresh)?;
-        token.authorize(
-            request,
-            self.quota_project.as_deref(),
-            now,
-            self.refresh_threshold,
-        )
-    }
-
-    /// A machine that refreshes the access token; its output is the updated
-    /// credentials. Sends google-auth's request: `grant_type=refresh_token`,
-    /// the client credentials (in the body by default), the refresh token,
-    /// and the requested scopes. For `private_key_jwt`, the client assertion
-    /// is signed when the request is sent; without a key the machine fails
-    /// with [`Error::Config`].
-    pub fn refresh(&self) -> Result<Refresh, Error> {
-        let refresh_token = self.refresh_token.as_ref().ok_or(Error::NoRefreshToken)?;
-        let scope = self.scopes.join(" ");
-        let mut params = vec![("refresh_token", refresh_token.secret())];
-        if !scope.is_empty() {
-            params.push(("scope", scope.as_str()));
-        }
-        let auth = self.client_auth(self.refresh_auth);
-        let request = token_request(&self.token_uri, auth, "refresh_token", &params);
-        Ok(Refresh {
-            call: authenticated_call(request, auth, self.response_limit, TokenResponse::parse),
-            context: Some(self.clone()),
-        })
     }
 
     /// These credentials updated with a token response to a request sent at
@@ -317,12 +226,61 @@ impl UserCredentials {
     }
 }
 
-/// Refreshes [`UserCredentials`]; made by [`UserCredentials::refresh`].
-#[derive(Debug)]
-#[must_use = "a machine does nothing until driven"]
-pub struct Refresh {
-    call: LazyCall<TokenResponse>,
-    context: Option<UserCredentials>,
+impl Credentials for UserCredentials {
+    type Refresh = UserRefresh;
+
+    fn token(&self) -> Option<&BearerToken> {
+        self.token.as_ref()
+    }
+
+    fn quota_project(&self) -> Option<&str> {
+        self.quota_project.as_deref()
+    }
+
+    fn refresh_threshold(&self) -> Duration {
+        self.refresh_threshold
+    }
+
+    /// A machine that refreshes the access token; its output is the updated
+    /// credentials. Sends google-auth's request: `grant_type=refresh_token`,
+    /// the client credentials (in the body by default), the refresh token,
+    /// and the requested scopes. For `private_key_jwt`, the client assertion
+    /// is signed when the request is sent; without a key the machine fails
+    /// with [`Error::Config`].
+    fn refresh(&self) -> Result<UserRefresh, Error> {
+        let refresh_token = self.refresh_token.as_ref().ok_or(Error::NoRefreshToken)?;
+        let scope = self.scopes.join(" ");
+        let mut params = vec![("refresh_token", refresh_token.secret())];
+        if !scope.is_empty() {
+            params.push(("scope", scope.as_str()));
+        }
+        let request = form_post(
+            to_uri(&self.token_uri),
+            Some("refresh_token"),
+            self.client.in_form(Purpose::Refresh),
+            &params,
+        );
+        let call = self.client.call(
+            Purpose::Refresh,
+            request,
+            self.response_limit,
+            TokenResponse::parse,
+        );
+        Ok(call.with_context(self.clone()))
+    }
 }
 
-call_machine!(Refresh => UserCredentials, |move base, response, sent_at| Ok(base.updated(response, sent_at)));
+/// Refreshes [`UserCredentials`]; made by their
+/// [`refresh`](Credentials::refresh): one token request whose answer
+/// updates the credentials.
+pub type UserRefresh = Call<TokenResponse, UserCredentials>;
+
+/// A token response updates the credentials: a new refresh token or ID
+/// token replaces the old one, an absent one keeps it.
+impl Update<TokenResponse> for UserCredentials {
+    type Output = UserCredentials;
+
+    fn update(self, response: TokenResponse, sent_at: SystemTime) -> Result<Self, Error> {
+        Ok(self.updated(response, sent_at))
+    }
+}

@@ -5,14 +5,13 @@
 use serde_json::{Map, Value};
 use url::Url;
 
-use crate::client::{
-    parse_endpoint, Client, ClientAuthMethod, ClientBuilder, DEFAULT_RESPONSE_LIMIT,
-};
+use crate::client::{Client, ClientAuthMethod, ClientBuilder, DEFAULT_RESPONSE_LIMIT};
 use crate::error::config::ConfigError;
 use crate::error::{Error, InvalidResponse};
 use crate::flows::code::pkce::CHALLENGE_METHOD;
-use crate::machine::call::{call_machine, Call};
+use crate::machine::call::{Call, Update};
 use crate::wire::answer::json_object;
+use crate::wire::endpoint::parse_endpoint;
 use crate::wire::json::{opt_str_list, take_str};
 
 /// Which metadata document to fetch, and where it lives for an issuer.
@@ -37,7 +36,7 @@ impl WellKnown {
     /// removed first, as both specifications say.
     ///
     /// ```
-    /// use oauth2_sansio::WellKnown;
+    /// use oauth2_sansio::discovery::WellKnown;
     ///
     /// let rfc8414 = WellKnown::OAuthAuthorizationServer.url("https://as.example/tenant", false)?;
     /// assert_eq!(rfc8414.as_str(), "https://as.example/.well-known/oauth-authorization-server/tenant");
@@ -63,17 +62,29 @@ impl WellKnown {
     }
 }
 
-/// Builds a [`Discovery`]; see [`Discovery::builder`].
+/// Builds a [`Discovery`] of an issuer's metadata document; its
+/// [`build`](Self::build) makes the machine, which keeps it to check the
+/// answer.
 #[derive(Debug, Clone)]
 #[must_use = "call build() to get the machine"]
-pub struct DiscoveryBuilder {
+pub struct DiscoveryRequest {
     issuer: String,
     document: WellKnown,
     allow_insecure: bool,
     response_limit: usize,
 }
 
-impl DiscoveryBuilder {
+impl DiscoveryRequest {
+    /// The discovery of `issuer`'s `document`.
+    pub fn new(issuer: impl Into<String>, document: WellKnown) -> Self {
+        Self {
+            issuer: issuer.into(),
+            document,
+            allow_insecure: false,
+            response_limit: DEFAULT_RESPONSE_LIMIT,
+        }
+    }
+
     /// **For tests only**: accept an `http` issuer and `http` endpoints on
     /// any host (see [`ClientBuilder::allow_insecure_endpoints`]); carried
     /// over to [`AuthorizationServerMetadata::client_builder`].
@@ -100,13 +111,21 @@ impl DiscoveryBuilder {
             http::header::ACCEPT,
             http::HeaderValue::from_static("application/json"),
         );
-        Ok(Discovery {
-            call: Call::with_parser(request, self.response_limit, json_object),
-            context: Expected {
-                issuer: self.issuer,
-                allow_insecure: self.allow_insecure,
-            },
-        })
+        Ok(Call::with_parser(request, self.response_limit, json_object).with_context(self))
+    }
+}
+
+/// The document must name the issuer asked for.
+impl Update<Map<String, Value>> for DiscoveryRequest {
+    type Output = AuthorizationServerMetadata;
+
+    fn update(
+        self,
+        document: Map<String, Value>,
+        _sent_at: std::time::SystemTime,
+    ) -> Result<AuthorizationServerMetadata, Error> {
+        AuthorizationServerMetadata::from_object(document, &self.issuer, self.allow_insecure)
+            .map_err(Error::from)
     }
 }
 
@@ -121,9 +140,10 @@ impl DiscoveryBuilder {
 /// endpoints), and whose endpoints follow the https rule.
 ///
 /// ```
-/// use oauth2_sansio::{drive, Discovery, WellKnown};
+/// use oauth2_sansio::discovery::{DiscoveryRequest, WellKnown};
+/// use oauth2_sansio::drive;
 ///
-/// let discovery = Discovery::builder("https://as.example", WellKnown::OpenIdConfiguration).build()?;
+/// let discovery = DiscoveryRequest::new("https://as.example", WellKnown::OpenIdConfiguration).build()?;
 /// let metadata = drive(
 ///     discovery,
 ///     std::time::SystemTime::now,
@@ -140,36 +160,7 @@ impl DiscoveryBuilder {
 /// assert_eq!(client.issuer(), Some("https://as.example"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug)]
-#[must_use = "a machine does nothing until driven"]
-pub struct Discovery {
-    call: Call<Map<String, Value>>,
-    context: Expected,
-}
-
-/// What the document must match.
-#[derive(Debug)]
-struct Expected {
-    issuer: String,
-    allow_insecure: bool,
-}
-
-impl Discovery {
-    /// Starts building the discovery of `issuer`'s `document`.
-    pub fn builder(issuer: impl Into<String>, document: WellKnown) -> DiscoveryBuilder {
-        DiscoveryBuilder {
-            issuer: issuer.into(),
-            document,
-            allow_insecure: false,
-            response_limit: DEFAULT_RESPONSE_LIMIT,
-        }
-    }
-}
-
-call_machine!(Discovery => AuthorizationServerMetadata, |expected, document, _sent_at| {
-    AuthorizationServerMetadata::from_object(document, &expected.issuer, expected.allow_insecure)
-        .map_err(Error::from)
-});
+pub type Discovery = Call<Map<String, Value>, DiscoveryRequest>;
 
 /// An authorization server's metadata (RFC 8414 §2; OpenID Connect
 /// Discovery §3 uses the same names): its endpoints, checked with the https

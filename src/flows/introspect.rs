@@ -4,17 +4,16 @@ use std::time::{Duration, SystemTime};
 
 use serde_json::{Map, Value};
 
-use crate::client::assertion::authenticated_call;
-use crate::client::auth::client_auth;
+use crate::client::auth::Purpose;
 use crate::client::Client;
 use crate::error::config::ConfigError;
 use crate::error::{Error, InvalidResponse};
 use crate::flows::token_ref::TokenRef;
-use crate::machine::call::call_machine;
-use crate::machine::lazy_call::LazyCall;
+use crate::machine::call::Call;
 use crate::wire::answer::{error_response, json_object};
+use crate::wire::endpoint::to_uri;
+use crate::wire::form_post::form_post;
 use crate::wire::json::{take_str, FieldReason};
-use crate::wire::token_request::form_request;
 
 /// The latest NumericDate accepted: 9999-12-31T23:59:59Z.
 const MAX_NUMERIC_DATE: u64 = 253_402_300_799;
@@ -47,14 +46,7 @@ const MAX_NUMERIC_DATE: u64 = 253_402_300_799;
 /// assert_eq!(token.aud(), Some(&["api".to_owned()][..]));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug)]
-#[must_use = "a machine does nothing until driven"]
-pub struct Introspection {
-    call: LazyCall<IntrospectionResponse>,
-    context: (),
-}
-
-call_machine!(Introspection => IntrospectionResponse, |_context, answer, _sent_at| Ok(answer));
+pub type Introspection = Call<IntrospectionResponse>;
 
 impl Client {
     /// A machine that introspects `token` (an
@@ -74,17 +66,19 @@ impl Client {
                 .ok_or(ConfigError::MissingEndpoint {
                     endpoint: "introspection_endpoint",
                 })?;
-        let auth = client_auth(self);
-        let request = form_request(endpoint, None, Some(auth), &token.into().params());
-        Ok(Introspection {
-            call: authenticated_call(
-                request,
-                auth,
-                self.response_limit,
-                IntrospectionResponse::parse,
-            ),
-            context: (),
-        })
+        let identity = &self.identity;
+        let request = form_post(
+            to_uri(endpoint),
+            None,
+            identity.in_form(Purpose::Other),
+            &token.into().params(),
+        );
+        Ok(identity.call(
+            Purpose::Other,
+            request,
+            self.response_limit,
+            IntrospectionResponse::parse,
+        ))
     }
 }
 

@@ -1,19 +1,20 @@
 //! Token revocation ([RFC 7009](https://www.rfc-editor.org/rfc/rfc7009)).
 
+use std::sync::Arc;
+
 use url::Url;
 
-use crate::client::assertion::authenticated_call;
-use crate::client::auth::client_auth;
-use crate::client::{Client, GOOGLE_REVOKE_URI, GOOGLE_TOKEN_URI};
+use crate::client::auth::{ClientIdentity, Purpose};
+use crate::client::Client;
 use crate::credentials::UserCredentials;
 use crate::error::config::ConfigError;
 use crate::error::{Error, InvalidResponse};
 use crate::flows::token_ref::TokenRef;
-use crate::machine::call::call_machine;
-use crate::machine::lazy_call::LazyCall;
+use crate::google::{GOOGLE_REVOKE_URI, GOOGLE_TOKEN_URI};
+use crate::machine::call::Call;
 use crate::wire::answer::error_response;
-use crate::wire::token_request::form_request;
-use crate::wire::token_request::ClientAuth;
+use crate::wire::endpoint::to_uri;
+use crate::wire::form_post::form_post;
 
 /// Revokes one token; made by [`Client::revoke`],
 /// [`UserCredentials::revoke_refresh_token`] or
@@ -53,24 +54,25 @@ use crate::wire::token_request::ClientAuth;
 /// )?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug)]
-#[must_use = "a machine does nothing until driven"]
-pub struct Revocation {
-    call: LazyCall<()>,
-    context: (),
-}
+pub type Revocation = Call<()>;
 
-impl Revocation {
-    fn new(endpoint: &Url, auth: ClientAuth<'_>, token: TokenRef<'_>, limit: usize) -> Self {
-        let request = form_request(endpoint, None, Some(auth), &token.params());
-        Self {
-            call: authenticated_call(request, auth, limit, parse),
-            context: (),
-        }
-    }
+/// The revocation of `token` at `endpoint`, the client authenticated as
+/// for a request for `purpose`.
+fn revocation(
+    endpoint: &Url,
+    client: &Arc<ClientIdentity>,
+    purpose: Purpose,
+    token: TokenRef<'_>,
+    limit: usize,
+) -> Revocation {
+    let request = form_post(
+        to_uri(endpoint),
+        None,
+        client.in_form(purpose),
+        &token.params(),
+    );
+    client.call(purpose, request, limit, parse)
 }
-
-call_machine!(Revocation => (), |_context, answer, _sent_at| Ok(answer));
 
 /// HTTP 200 with a body within `limit` is success; anything else is the
 /// error it means.
@@ -99,9 +101,10 @@ impl Client {
             .ok_or(ConfigError::MissingEndpoint {
                 endpoint: "revocation_endpoint",
             })?;
-        Ok(Revocation::new(
+        Ok(revocation(
             endpoint,
-            client_auth(self),
+            &self.identity,
+            Purpose::Other,
             token.into(),
             self.response_limit,
         ))
@@ -138,10 +141,12 @@ impl UserCredentials {
             .then(|| Url::parse(GOOGLE_REVOKE_URI).expect("a valid constant URL"))
     }
 
+    /// Authenticated as refreshes are.
     fn revocation(&self, endpoint: &Url, token: TokenRef<'_>) -> Revocation {
-        Revocation::new(
+        revocation(
             endpoint,
-            self.client_auth(self.refresh_auth),
+            &self.client,
+            Purpose::Refresh,
             token,
             self.response_limit,
         )

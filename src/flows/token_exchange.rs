@@ -8,26 +8,23 @@ use std::time::SystemTime;
 use serde_json::{Map, Value};
 use zeroize::Zeroize;
 
-use crate::client::assertion::authenticated_call;
-use crate::client::{parse_endpoint, Client, ClientAuthMethod, DEFAULT_RESPONSE_LIMIT};
+use std::sync::Arc;
+
+use crate::client::auth::{ClientIdentity, Purpose};
+use crate::client::{Client, ClientAuthMethod, DEFAULT_RESPONSE_LIMIT};
 use crate::credentials::BearerToken;
 use crate::error::config::ConfigError;
 use crate::error::{Error, InvalidResponse};
 use crate::flows::params::check_scopes_and_params;
-use crate::machine::call::{call_machine, Call};
-use crate::machine::lazy_call::LazyCall;
+use crate::machine::call::{Call, Update};
 use crate::secret::{AccessToken, ClientSecret, RefreshToken, SecurityToken};
+use crate::wire::endpoint::{parse_endpoint, to_uri};
+use crate::wire::form_post::{form_post, ClientInForm};
 use crate::wire::json::{parse_object, take_str};
-use crate::wire::token_request::form_request;
-use crate::wire::token_request::ClientIdentity;
 use crate::wire::token_response::TokenResponse;
 
 /// The token exchange grant type (RFC 8693 §2.1).
 pub const TOKEN_EXCHANGE_GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
-
-/// Google's Security Token Service, the token exchange endpoint of
-/// workload identity federation.
-pub const GOOGLE_STS_URI: &str = "https://sts.googleapis.com/v1/token";
 
 /// Token type identifiers (RFC 8693 §3), for `subject_token_type`,
 /// `actor_token_type`, `requested_token_type` and `issued_token_type`.
@@ -59,11 +56,11 @@ const RESERVED: [&str; 9] = [
     "actor_token_type",
 ];
 
-/// Builds a [`TokenExchange`]; see [`TokenExchange::builder`] and
-/// [`Client::token_exchange`].
+/// Builds a [`TokenExchange`]: [`new`](Self::new), or
+/// [`Client::token_exchange`] for a client that authenticates.
 #[derive(Debug, Clone)]
 #[must_use = "call build() to get the machine"]
-pub struct TokenExchangeBuilder {
+pub struct TokenExchangeRequest {
     endpoint: String,
     subject_token: SecurityToken,
     subject_token_type: String,
@@ -73,30 +70,55 @@ pub struct TokenExchangeBuilder {
     scopes: Vec<String>,
     requested_token_type: Option<String>,
     params: Vec<(String, String)>,
-    client: Option<ClientIdentity>,
+    client: Option<Arc<ClientIdentity>>,
     allow_insecure: bool,
     response_limit: usize,
 }
 
 impl Client {
     /// Starts a token exchange at this client's token endpoint, the client
-    /// authenticated as configured; see [`TokenExchange::builder`].
+    /// authenticated as configured; see [`TokenExchangeRequest::new`].
     pub fn token_exchange(
         &self,
         subject_token: SecurityToken,
         subject_token_type: impl Into<String>,
-    ) -> TokenExchangeBuilder {
-        TokenExchange::builder(
+    ) -> TokenExchangeRequest {
+        TokenExchangeRequest::new(
             self.token_endpoint.as_str(),
             subject_token,
             subject_token_type,
         )
-        .with_client(ClientIdentity::of(self))
+        .with_client(Arc::clone(&self.identity))
         .response_limit(self.response_limit)
     }
 }
 
-impl TokenExchangeBuilder {
+impl TokenExchangeRequest {
+    /// A token exchange of `subject_token`, of type `subject_token_type`
+    /// (one of [`token_types`]), at `endpoint` (such as
+    /// [`GOOGLE_STS_URI`](crate::google::GOOGLE_STS_URI)), without client authentication unless
+    /// [`client_authentication`](Self::client_authentication) is set.
+    pub fn new(
+        endpoint: impl Into<String>,
+        subject_token: SecurityToken,
+        subject_token_type: impl Into<String>,
+    ) -> Self {
+        Self {
+            endpoint: endpoint.into(),
+            subject_token,
+            subject_token_type: subject_token_type.into(),
+            actor: None,
+            resources: Vec::new(),
+            audiences: Vec::new(),
+            scopes: Vec::new(),
+            requested_token_type: None,
+            params: Vec::new(),
+            client: None,
+            allow_insecure: false,
+            response_limit: DEFAULT_RESPONSE_LIMIT,
+        }
+    }
+
     /// `actor_token` and its `actor_token_type`: who acts on behalf of the
     /// subject (delegation, RFC 8693 §1.1).
     pub fn actor_token(mut self, token: SecurityToken, token_type: impl Into<String>) -> Self {
@@ -145,15 +167,11 @@ impl TokenExchangeBuilder {
         client_id: impl Into<String>,
         secret: Option<ClientSecret>,
     ) -> Self {
-        self.with_client(ClientIdentity {
-            method,
-            id: client_id.into(),
-            secret,
-            assertion: None,
-        })
+        let client = ClientIdentity::new(client_id.into(), secret).with_method(method);
+        self.with_client(Arc::new(client))
     }
 
-    fn with_client(mut self, client: ClientIdentity) -> Self {
+    fn with_client(mut self, client: Arc<ClientIdentity>) -> Self {
         self.client = Some(client);
         self
     }
@@ -212,13 +230,25 @@ impl TokenExchangeBuilder {
             params.push(("actor_token_type", token_type));
         }
         params.extend(self.params.iter().map(|(n, v)| (n.as_str(), v.as_str())));
-        let auth = self.client.as_ref().map(ClientIdentity::auth);
-        let request = form_request(&endpoint, Some(TOKEN_EXCHANGE_GRANT_TYPE), auth, &params);
-        let call = match auth {
-            Some(auth) => authenticated_call(request, auth, self.response_limit, parse),
-            None => LazyCall::ready(Call::with_parser(request, self.response_limit, parse)),
+        let in_form = self
+            .client
+            .as_ref()
+            .map_or(ClientInForm::Nothing, |client| {
+                client.in_form(Purpose::Other)
+            });
+        let request = form_post(
+            to_uri(&endpoint),
+            Some(TOKEN_EXCHANGE_GRANT_TYPE),
+            in_form,
+            &params,
+        );
+        let limit = self.response_limit;
+        let parse = TokenExchangeResponse::parse;
+        let call = match &self.client {
+            Some(client) => client.call(Purpose::Other, request, limit, parse),
+            None => Call::with_parser(request, limit, parse),
         };
-        Ok(TokenExchange { call, context: () })
+        Ok(call.with_context(ExchangeIssued))
     }
 }
 
@@ -239,9 +269,11 @@ impl TokenExchangeBuilder {
 /// are refused as for every grant.
 ///
 /// ```
-/// use oauth2_sansio::{drive, token_types, SecurityToken, TokenExchange, GOOGLE_STS_URI};
+/// use oauth2_sansio::google::GOOGLE_STS_URI;
+/// use oauth2_sansio::token_exchange::{token_types, TokenExchangeRequest};
+/// use oauth2_sansio::{drive, SecurityToken};
 ///
-/// let exchange = TokenExchange::builder(GOOGLE_STS_URI, SecurityToken::new("eyJhbGciOi..."), token_types::JWT)
+/// let exchange = TokenExchangeRequest::new(GOOGLE_STS_URI, SecurityToken::new("eyJhbGciOi..."), token_types::JWT)
 ///     .audience("//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/q")
 ///     .scopes(["https://www.googleapis.com/auth/cloud-platform"])
 ///     .requested_token_type(token_types::ACCESS_TOKEN)
@@ -256,44 +288,24 @@ impl TokenExchangeBuilder {
 /// assert!(token.bearer_token().is_some());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug)]
-#[must_use = "a machine does nothing until driven"]
-pub struct TokenExchange {
-    call: LazyCall<Exchanged>,
-    context: (),
-}
+pub type TokenExchange = Call<TokenExchangeResponse, ExchangeIssued>;
 
-impl TokenExchange {
-    /// Starts a token exchange of `subject_token`, of type
-    /// `subject_token_type` (one of [`token_types`]), at `endpoint` (such as
-    /// [`GOOGLE_STS_URI`]), without client authentication unless
-    /// [`client_authentication`](TokenExchangeBuilder::client_authentication)
-    /// is set.
-    pub fn builder(
-        endpoint: impl Into<String>,
-        subject_token: SecurityToken,
-        subject_token_type: impl Into<String>,
-    ) -> TokenExchangeBuilder {
-        TokenExchangeBuilder {
-            endpoint: endpoint.into(),
-            subject_token,
-            subject_token_type: subject_token_type.into(),
-            actor: None,
-            resources: Vec::new(),
-            audiences: Vec::new(),
-            scopes: Vec::new(),
-            requested_token_type: None,
-            params: Vec::new(),
-            client: None,
-            allow_insecure: false,
-            response_limit: DEFAULT_RESPONSE_LIMIT,
-        }
+/// The context of a [`TokenExchange`]: it ends with the [`ExchangedToken`],
+/// its expiry counted from when the request was sent.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExchangeIssued;
+
+impl Update<TokenExchangeResponse> for ExchangeIssued {
+    type Output = ExchangedToken;
+
+    fn update(
+        self,
+        response: TokenExchangeResponse,
+        sent_at: SystemTime,
+    ) -> Result<ExchangedToken, Error> {
+        Ok(ExchangedToken::new(response, sent_at))
     }
 }
-
-call_machine!(TokenExchange => ExchangedToken, |_context, answer, sent_at| {
-    Ok(ExchangedToken::new(answer, sent_at))
-});
 
 /// `token_type` of a token exchange response (RFC 8693 §2.2.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -318,17 +330,18 @@ pub struct ExchangedToken {
     extra: Map<String, Value>,
 }
 
-/// A parsed token exchange response.
+/// A token exchange response as parsed: a token response whose
+/// `token_type` may also be `N_A`, with a required `issued_token_type`.
 #[derive(Debug)]
-struct Exchanged {
+pub struct TokenExchangeResponse {
     response: TokenResponse,
     token_type: ExchangeTokenType,
     issued_token_type: String,
 }
 
 impl ExchangedToken {
-    fn new(exchanged: Exchanged, sent_at: SystemTime) -> Self {
-        let Exchanged {
+    fn new(exchanged: TokenExchangeResponse, sent_at: SystemTime) -> Self {
+        let TokenExchangeResponse {
             response,
             token_type,
             issued_token_type,
@@ -392,9 +405,16 @@ impl ExchangedToken {
     }
 }
 
-/// A token response whose `token_type` may also be `N_A`, with a required
-/// `issued_token_type`.
-fn parse(status: u16, body: &[u8], limit: usize) -> Result<Exchanged, Error> {
+impl TokenExchangeResponse {
+    /// Parses a token exchange endpoint's answer, bounding the body at
+    /// `limit` bytes: [`TokenResponse::parse`]'s rules, with `token_type`
+    /// `N_A` accepted and `issued_token_type` required (RFC 8693 §2.2.1).
+    pub fn parse(status: u16, body: &[u8], limit: usize) -> Result<Self, Error> {
+        parse(status, body, limit)
+    }
+}
+
+fn parse(status: u16, body: &[u8], limit: usize) -> Result<TokenExchangeResponse, Error> {
     let (mut response, token_type) = match TokenResponse::parse(status, body, limit) {
         Ok(response) => (response, ExchangeTokenType::Bearer),
         Err(Error::InvalidResponse(InvalidResponse::UnsupportedTokenType { .. })) => (
@@ -411,7 +431,7 @@ fn parse(status: u16, body: &[u8], limit: usize) -> Result<Exchanged, Error> {
         .ok_or(InvalidResponse::MissingField {
             field: "issued_token_type",
         })?;
-    Ok(Exchanged {
+    Ok(TokenExchangeResponse {
         response,
         token_type,
         issued_token_type,
@@ -450,7 +470,7 @@ fn not_applicable(body: &[u8], limit: usize) -> Result<TokenResponse, Error> {
 mod tests {
     use super::*;
 
-    fn parsed(body: &str) -> Result<Exchanged, Error> {
+    fn parsed(body: &str) -> Result<TokenExchangeResponse, Error> {
         parse(200, body.as_bytes(), 1 << 20)
     }
 

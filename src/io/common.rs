@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use url::{Host, Url};
 
-use crate::client::is_loopback;
 use crate::error::{TransportFailure, TransportFailureKind};
+use crate::wire::endpoint::is_loopback;
 
 /// The default bound on connection setup (DNS, TCP, TLS): 10 s.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);

@@ -12,7 +12,7 @@
 //! ```no_run
 //! use std::time::SystemTime;
 //! use oauth2_sansio::io::reqwest::ReqwestTransport;
-//! use oauth2_sansio::UserCredentials;
+//! use oauth2_sansio::{Credentials, UserCredentials};
 //!
 //! # async fn refresh(credentials: &UserCredentials) -> Result<UserCredentials, oauth2_sansio::Error> {
 //! let transport = ReqwestTransport::new();

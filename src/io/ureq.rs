@@ -6,7 +6,7 @@
 //!
 //! ```no_run
 //! use oauth2_sansio::io::ureq::UreqTransport;
-//! use oauth2_sansio::UserCredentials;
+//! use oauth2_sansio::{Credentials, UserCredentials};
 //!
 //! # fn refresh(credentials: &UserCredentials) -> Result<UserCredentials, oauth2_sansio::Error> {
 //! let transport = UreqTransport::new();

@@ -12,59 +12,82 @@ use crate::wire::token_response::TokenResponse;
 /// Parses a response (status, body, body bound) into a call's output.
 pub type Parser<T> = fn(u16, &[u8], usize) -> Result<T, Error>;
 
+/// Makes a request at the time it is sent; an error (a signer failure)
+/// ends the call.
+pub(crate) type BuildRequest =
+    Box<dyn FnOnce(SystemTime) -> Result<http::Request<Vec<u8>>, Error> + Send + Sync>;
+
 /// A machine that sends one request and parses the answer with its
 /// [`Parser`].
 ///
 /// A transport failure ends it with [`Error::Transport`] (retryable): the
 /// decision to resend a request that may carry a one-time code belongs to
 /// the caller.
-pub struct Call<T> {
-    state: CallState<T>,
+///
+/// Its output is what its context `C` makes of the parsed answer
+/// ([`Update`]): the answer itself for `C = ()`, the updated credentials for
+/// a refresh (`Call<TokenResponse, UserCredentials>`), and so on. Every
+/// single-request flow of the crate is such a call; the crate's names for
+/// them ([`CodeExchange`](crate::CodeExchange), ...) are aliases.
+///
+/// Requests that carry a signed JWT (a `private_key_jwt` client assertion,
+/// a JWT-bearer grant) are made at the first poll, so that the JWT's `iat`
+/// and short `exp` count from when it is sent, not from when the machine
+/// was made.
+#[must_use = "a machine does nothing until driven"]
+pub struct Call<T, C = ()> {
+    state: State<T>,
     parse: Parser<T>,
     limit: usize,
+    /// Taken when the call finishes.
+    context: Option<C>,
+}
+
+/// What a call's context makes of the parsed answer and the time its
+/// request was sent: credentials updated with a token response, say.
+pub trait Update<A> {
+    /// What the call ends with.
+    type Output;
+
+    /// `self` updated with `answer` to a request sent at `sent_at` (token
+    /// lifetimes count from then, so time spent on the network never makes
+    /// a token look valid for longer than the server meant).
+    fn update(self, answer: A, sent_at: SystemTime) -> Result<Self::Output, Error>;
+}
+
+/// The call ends with the parsed answer and the time its request was sent,
+/// for a machine that makes several calls.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SentAt;
+
+impl<A> Update<A> for SentAt {
+    type Output = (A, SystemTime);
+
+    fn update(self, answer: A, sent_at: SystemTime) -> Result<(A, SystemTime), Error> {
+        Ok((answer, sent_at))
+    }
+}
+
+/// No context: the call ends with the parsed answer.
+impl<A> Update<A> for () {
+    type Output = A;
+
+    fn update(self, answer: A, _sent_at: SystemTime) -> Result<A, Error> {
+        Ok(answer)
+    }
 }
 
 /// A call to a token endpoint, answered by a [`TokenResponse`]. Use it
 /// directly for a grant the crate does not model.
 pub type TokenCall = Call<TokenResponse>;
 
-impl<T: fmt::Debug> fmt::Debug for Call<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Call")
-            .field("state", &self.state)
-            .field("limit", &self.limit)
-            .finish_non_exhaustive()
-    }
-}
-
-enum CallState<T> {
+enum State<T> {
     Ready(UnsentRequest),
+    BuiltWhenSent(BuildRequest),
     Awaiting { sent_at: SystemTime },
     Answered { response: T, sent_at: SystemTime },
     Finished,
     Failed(Error),
-}
-
-impl<T: fmt::Debug> fmt::Debug for CallState<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CallState::Ready(request) => f
-                .debug_tuple("Ready")
-                .field(&RequestSummary(request.get()))
-                .finish(),
-            CallState::Awaiting { sent_at } => f
-                .debug_struct("Awaiting")
-                .field("sent_at", sent_at)
-                .finish(),
-            CallState::Answered { response, sent_at } => f
-                .debug_struct("Answered")
-                .field("response", response)
-                .field("sent_at", sent_at)
-                .finish(),
-            CallState::Finished => f.write_str("Finished"),
-            CallState::Failed(e) => f.debug_tuple("Failed").field(e).finish(),
-        }
-    }
 }
 
 impl TokenCall {
@@ -79,58 +102,105 @@ impl<T> Call<T> {
     /// A call that will send `request` and parse the answer with `parse`,
     /// bounding the body at `limit` bytes.
     pub fn with_parser(request: http::Request<Vec<u8>>, limit: usize, parse: Parser<T>) -> Self {
+        Self::from_state(State::Ready(UnsentRequest::new(request)), limit, parse)
+    }
+
+    /// A call whose request `build` makes at the first poll, from the time
+    /// of that poll.
+    pub(crate) fn built_when_sent(build: BuildRequest, limit: usize, parse: Parser<T>) -> Self {
+        Self::from_state(State::BuiltWhenSent(build), limit, parse)
+    }
+
+    /// A call that fails with `error` whenever it is polled or answered.
+    pub(crate) fn failed(error: Error) -> Self {
+        Self::from_state(State::Failed(error), 0, |_, _, _| {
+            Err(Error::Misuse(Misuse::AlreadyDone))
+        })
+    }
+
+    fn from_state(state: State<T>, limit: usize, parse: Parser<T>) -> Self {
         Self {
-            state: CallState::Ready(UnsentRequest::new(request)),
+            state,
             parse,
             limit,
+            context: Some(()),
         }
     }
 
-    /// `poll` at `now`, turning the token response into the caller's output
-    /// with `finish`, which also gets the time the request was sent: token
-    /// lifetimes count from then, so time spent on the network never makes
-    /// a token look valid for longer than the server meant. An error from
-    /// `finish` is sticky like any other.
-    pub(crate) fn poll_with<U>(
-        &mut self,
-        now: SystemTime,
-        finish: impl FnOnce(T, SystemTime) -> Result<U, Error>,
-    ) -> Result<Step<U>, Error> {
-        match mem::replace(&mut self.state, CallState::Finished) {
-            CallState::Ready(request) => {
-                self.state = CallState::Awaiting { sent_at: now };
-                Ok(Step::Send(request.take()))
-            }
-            CallState::Awaiting { .. } => self.fail(Misuse::ResponsePending.into()),
-            CallState::Answered { response, sent_at } => match finish(response, sent_at) {
-                Ok(output) => Ok(Step::Done(output)),
-                Err(e) => self.fail(e),
-            },
-            CallState::Finished => self.fail(Misuse::AlreadyDone.into()),
-            CallState::Failed(e) => self.fail(e),
+    /// The same call, ending with what `context` makes of the answer.
+    pub fn with_context<C: Update<T>>(self, context: C) -> Call<T, C> {
+        Call {
+            state: self.state,
+            parse: self.parse,
+            limit: self.limit,
+            context: Some(context),
         }
     }
+}
 
+impl<T, C> Call<T, C> {
     fn fail<V>(&mut self, error: Error) -> Result<V, Error> {
-        self.state = CallState::Failed(error.clone());
+        self.state = State::Failed(error.clone());
         Err(error)
     }
 
     /// The time the outstanding request was sent.
     fn expect_answer(&mut self) -> Result<SystemTime, Error> {
         match &self.state {
-            CallState::Awaiting { sent_at } => Ok(*sent_at),
-            CallState::Failed(e) => Err(e.clone()),
+            State::Awaiting { sent_at } => Ok(*sent_at),
+            State::Failed(e) => Err(e.clone()),
             _ => self.fail(Misuse::UnexpectedResponse.into()),
         }
     }
+
+    fn answer(&mut self, response: http::Response<Vec<u8>>) -> Result<(), Error> {
+        let sent_at = self.expect_answer()?;
+        let limit = self.limit;
+        match read_and_wipe(response, |status, body| (self.parse)(status, body, limit)) {
+            Ok(response) => {
+                self.state = State::Answered { response, sent_at };
+                Ok(())
+            }
+            Err(e) => self.fail(e),
+        }
+    }
+
+    fn transport_failed(&mut self, failure: TransportFailure) -> Result<(), Error> {
+        self.expect_answer()?;
+        self.fail(failure.into())
+    }
 }
 
-impl<T> Machine for Call<T> {
-    type Output = T;
+impl<T, C: Update<T>> Machine for Call<T, C> {
+    type Output = C::Output;
 
-    fn poll(&mut self, now: SystemTime) -> Result<Step<T>, Error> {
-        self.poll_with(now, |response, _| Ok(response))
+    fn poll(&mut self, now: SystemTime) -> Result<Step<C::Output>, Error> {
+        match mem::replace(&mut self.state, State::Finished) {
+            State::Ready(request) => {
+                self.state = State::Awaiting { sent_at: now };
+                Ok(Step::Send(request.take()))
+            }
+            State::BuiltWhenSent(build) => match build(now) {
+                Ok(request) => {
+                    self.state = State::Awaiting { sent_at: now };
+                    Ok(Step::Send(request))
+                }
+                Err(e) => self.fail(e),
+            },
+            State::Awaiting { .. } => self.fail(Misuse::ResponsePending.into()),
+            State::Answered { response, sent_at } => {
+                let finished = match self.context.take() {
+                    Some(context) => context.update(response, sent_at),
+                    None => Err(Misuse::AlreadyDone.into()),
+                };
+                match finished {
+                    Ok(output) => Ok(Step::Done(output)),
+                    Err(e) => self.fail(e),
+                }
+            }
+            State::Finished => self.fail(Misuse::AlreadyDone.into()),
+            State::Failed(e) => self.fail(e),
+        }
     }
 
     fn handle_response(
@@ -138,15 +208,7 @@ impl<T> Machine for Call<T> {
         response: http::Response<Vec<u8>>,
         _now: SystemTime,
     ) -> Result<(), Error> {
-        let sent_at = self.expect_answer()?;
-        let limit = self.limit;
-        match read_and_wipe(response, |status, body| (self.parse)(status, body, limit)) {
-            Ok(response) => {
-                self.state = CallState::Answered { response, sent_at };
-                Ok(())
-            }
-            Err(e) => self.fail(e),
-        }
+        self.answer(response)
     }
 
     fn handle_transport_failure(
@@ -154,64 +216,167 @@ impl<T> Machine for Call<T> {
         failure: TransportFailure,
         _now: SystemTime,
     ) -> Result<(), Error> {
-        self.expect_answer()?;
-        self.fail(failure.into())
+        self.transport_failed(failure)
     }
 }
 
-/// Implements [`Machine`] for a struct `{ call: Call<_>, context: C }` by
-/// delegating to the call and making the output with `$finish`, an
-/// expression over the context, the parsed answer and the time the request
-/// was sent.
-macro_rules! call_machine {
-    // The context is borrowed: `$finish` sees `&C`.
-    ($ty:ty => $output:ty, |$context:ident, $response:ident, $sent_at:ident| $finish:expr) => {
-        $crate::machine::call::call_machine!(@impl $ty => $output, |this, now| {
-            let $context = &this.context;
-            this.call.poll_with(now, |$response, $sent_at| $finish)
-        });
-    };
-    // The context (`Option<C>`) is moved into `$finish`, which runs once:
-    // no clone of it when the call completes.
-    ($ty:ty => $output:ty, |move $context:ident, $response:ident, $sent_at:ident| $finish:expr) => {
-        $crate::machine::call::call_machine!(@impl $ty => $output, |this, now| {
-            let context = &mut this.context;
-            this.call.poll_with(now, |$response, $sent_at| {
-                let $context = context
-                    .take()
-                    .ok_or($crate::error::Error::Misuse($crate::error::Misuse::AlreadyDone))?;
-                $finish
-            })
-        });
-    };
-    (@impl $ty:ty => $output:ty, |$this:ident, $now:ident| $poll:expr) => {
-        impl $crate::machine::step::Machine for $ty {
-            type Output = $output;
-
-            fn poll(
-                &mut self,
-                $now: std::time::SystemTime,
-            ) -> Result<$crate::machine::step::Step<$output>, $crate::error::Error> {
-                let $this = self;
-                $poll
-            }
-
-            fn handle_response(
-                &mut self,
-                response: http::Response<Vec<u8>>,
-                now: std::time::SystemTime,
-            ) -> Result<(), $crate::error::Error> {
-                $crate::machine::step::Machine::handle_response(&mut self.call, response, now)
-            }
-
-            fn handle_transport_failure(
-                &mut self,
-                failure: $crate::error::TransportFailure,
-                now: std::time::SystemTime,
-            ) -> Result<(), $crate::error::Error> {
-                $crate::machine::step::Machine::handle_transport_failure(&mut self.call, failure, now)
-            }
-        }
-    };
+impl<T: fmt::Debug, C: fmt::Debug> fmt::Debug for Call<T, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Call")
+            .field("state", &self.state)
+            .field("limit", &self.limit)
+            .field("context", &self.context)
+            .finish_non_exhaustive()
+    }
 }
-pub(crate) use call_machine;
+
+impl<T: fmt::Debug> fmt::Debug for State<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            State::Ready(request) => f
+                .debug_tuple("Ready")
+                .field(&RequestSummary(request.get()))
+                .finish(),
+            State::BuiltWhenSent(_) => f.write_str("BuiltWhenSent"),
+            State::Awaiting { sent_at } => f
+                .debug_struct("Awaiting")
+                .field("sent_at", sent_at)
+                .finish(),
+            State::Answered { response, sent_at } => f
+                .debug_struct("Answered")
+                .field("response", response)
+                .field("sent_at", sent_at)
+                .finish(),
+            State::Finished => f.write_str("Finished"),
+            State::Failed(e) => f.debug_tuple("Failed").field(e).finish(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::error::{InvalidResponse, TransportFailureKind};
+
+    fn at(secs: u64) -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
+    }
+
+    /// A call whose request carries the time it was built in its URI.
+    fn timed() -> Call<TokenResponse> {
+        Call::built_when_sent(
+            Box::new(|now| {
+                let secs = now
+                    .duration_since(SystemTime::UNIX_EPOCH)
+                    .unwrap()
+                    .as_secs();
+                Ok(
+                    http::Request::post(format!("https://as.example/token?t={secs}"))
+                        .body(Vec::new())
+                        .unwrap(),
+                )
+            }),
+            1024,
+            TokenResponse::parse,
+        )
+    }
+
+    #[test]
+    fn a_request_built_when_sent_carries_the_time_of_the_first_poll() {
+        let mut call = timed();
+        let Ok(Step::Send(request)) = call.poll(at(42)) else {
+            panic!("expected Send")
+        };
+        assert_eq!(request.uri(), "https://as.example/token?t=42");
+        let body = br#"{"access_token":"a","token_type":"Bearer"}"#.to_vec();
+        call.handle_response(http::Response::new(body), at(44))
+            .unwrap();
+        assert!(matches!(call.poll(at(44)), Ok(Step::Done(_))));
+        assert_eq!(
+            call.poll(at(45)).unwrap_err(),
+            Error::Misuse(Misuse::AlreadyDone)
+        );
+    }
+
+    #[test]
+    fn an_answer_before_the_first_poll_is_misuse_and_sticky() {
+        let mut call = timed();
+        let failure = TransportFailure::new(TransportFailureKind::Timeout, "t");
+        let misuse = Error::Misuse(Misuse::UnexpectedResponse);
+        assert_eq!(
+            call.handle_transport_failure(failure, at(0)).unwrap_err(),
+            misuse
+        );
+        assert_eq!(call.poll(at(1)).unwrap_err(), misuse);
+    }
+
+    #[test]
+    fn a_build_error_is_sticky() {
+        let error = Error::InvalidResponse(InvalidResponse::MissingField { field: "x" });
+        let returned = error.clone();
+        let mut call =
+            Call::built_when_sent(Box::new(move |_| Err(returned)), 1024, TokenResponse::parse);
+        assert_eq!(call.poll(at(0)).unwrap_err(), error);
+        assert_eq!(call.poll(at(1)).unwrap_err(), error);
+        let response = http::Response::new(Vec::new());
+        assert_eq!(call.handle_response(response, at(2)).unwrap_err(), error);
+    }
+
+    /// A context that records how often it was asked, and can refuse.
+    #[derive(Debug)]
+    struct Counted<'a> {
+        finished: &'a std::cell::Cell<u32>,
+        refuse: bool,
+    }
+
+    impl Update<TokenResponse> for Counted<'_> {
+        type Output = (String, SystemTime);
+
+        fn update(self, answer: TokenResponse, sent_at: SystemTime) -> Result<Self::Output, Error> {
+            self.finished.set(self.finished.get() + 1);
+            if self.refuse {
+                return Err(InvalidResponse::MissingField { field: "x" }.into());
+            }
+            Ok((answer.access_token.secret().to_owned(), sent_at))
+        }
+    }
+
+    fn answered(finished: &std::cell::Cell<u32>, refuse: bool) -> Call<TokenResponse, Counted<'_>> {
+        let request = http::Request::post("https://as.example/token")
+            .body(Vec::new())
+            .unwrap();
+        let mut call = TokenCall::new(request, 1024).with_context(Counted { finished, refuse });
+        assert!(matches!(call.poll(at(10)), Ok(Step::Send(_))));
+        let body = br#"{"access_token":"a","token_type":"Bearer"}"#.to_vec();
+        call.handle_response(http::Response::new(body), at(12))
+            .unwrap();
+        call
+    }
+
+    #[test]
+    fn the_context_finishes_once_with_the_send_time() {
+        let finished = std::cell::Cell::new(0);
+        let mut call = answered(&finished, false);
+        let Ok(Step::Done((token, sent_at))) = call.poll(at(13)) else {
+            panic!("done")
+        };
+        assert_eq!((token.as_str(), sent_at), ("a", at(10)));
+        assert_eq!(
+            call.poll(at(14)).unwrap_err(),
+            Error::Misuse(Misuse::AlreadyDone)
+        );
+        assert_eq!(finished.get(), 1);
+    }
+
+    #[test]
+    fn a_finishing_error_is_sticky() {
+        let finished = std::cell::Cell::new(0);
+        let mut call = answered(&finished, true);
+        let error = call.poll(at(13)).unwrap_err();
+        assert!(matches!(error, Error::InvalidResponse(_)), "{error:?}");
+        assert_eq!(call.poll(at(14)).unwrap_err(), error);
+        assert_eq!(finished.get(), 1);
+    }
+}

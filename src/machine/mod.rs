@@ -3,5 +3,4 @@
 
 pub mod call;
 pub mod drive;
-pub mod lazy_call;
 pub mod step;

@@ -32,6 +32,17 @@ pub enum Step<T> {
     Done(T),
 }
 
+impl<T> Step<T> {
+    /// The same step, with `f` applied to the output of a `Done`.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Step<U> {
+        match self {
+            Step::Send(request) => Step::Send(request),
+            Step::Wait { until, reason } => Step::Wait { until, reason },
+            Step::Done(output) => Step::Done(f(output)),
+        }
+    }
+}
+
 impl<T: fmt::Debug> fmt::Debug for Step<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -2,7 +2,8 @@
 //! the reading of an endpoint's answer.
 
 pub mod answer;
+pub mod endpoint;
 pub mod form;
+pub mod form_post;
 pub mod json;
-pub mod token_request;
 pub mod token_response;

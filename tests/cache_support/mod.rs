@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 use oauth2_sansio::cache::{RefreshJob, RefreshTicket};
-use oauth2_sansio::{drive, Client, ClientSecret, Error, RefreshToken, UserCredentials};
+use oauth2_sansio::{
+    drive, Client, ClientSecret, Credentials, Error, RefreshToken, UserCredentials,
+};
 
 /// Where every test's clock starts, in Unix seconds.
 pub const T0: u64 = 1_767_225_600;

@@ -10,7 +10,8 @@ use oauth2_sansio::io::ureq::UreqTransport;
 use oauth2_sansio::rand_core::UnwrapErr;
 use oauth2_sansio::url::{form_urlencoded, Url};
 use oauth2_sansio::{
-    drive, AccessType, Client, CodeExchange, Error, PendingAuthorization, UserCredentials,
+    drive, AccessType, Client, CodeExchange, Credentials, Error, PendingAuthorization,
+    UserCredentials,
 };
 use rand::rngs::SysRng;
 

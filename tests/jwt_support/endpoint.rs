@@ -6,7 +6,7 @@
 use std::time::{Duration, SystemTime};
 
 use oauth2_sansio::jwt::{encode, Claims, RingSigner};
-use oauth2_sansio::JWT_BEARER_GRANT_TYPE;
+use oauth2_sansio::service_account::JWT_BEARER_GRANT_TYPE;
 use serde_json::{json, Map, Value};
 
 use super::{form, verify, EMAIL, PKCS8};

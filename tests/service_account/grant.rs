@@ -6,10 +6,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use oauth2_sansio::google::GOOGLE_TOKEN_URI;
 use oauth2_sansio::jwt::{Algorithm, RingSigner, SignError, Signer};
+use oauth2_sansio::service_account::ServiceAccountCredentials;
 use oauth2_sansio::{
-    drive, ConfigError, Error, ErrorCode, Freshness, InvalidResponse, Machine, NeedsRefresh,
-    ServiceAccountCredentials, Step, GOOGLE_TOKEN_URI,
+    drive, ConfigError, Credentials, Error, ErrorCode, Freshness, InvalidResponse, Machine,
+    NeedsRefresh, Step,
 };
 use serde_json::json;
 
@@ -31,7 +33,7 @@ fn refresh_at(
     now: SystemTime,
 ) -> Result<ServiceAccountCredentials, Error> {
     drive(
-        creds.refresh(),
+        creds.refresh().unwrap(),
         || now,
         |request| Ok(endpoint.handle(&request, now)),
         |_| {},
@@ -40,7 +42,7 @@ fn refresh_at(
 
 #[test]
 fn transcript_pins_the_exact_assertion_bytes() {
-    let mut refresh = credentials().refresh();
+    let mut refresh = credentials().refresh().unwrap();
     let Step::Send(request) = refresh.poll(at(0)).unwrap() else {
         panic!("expected Send")
     };
@@ -111,7 +113,7 @@ fn tokens_authorize_requests_and_every_refresh_signs_anew() {
 
 #[test]
 fn the_assertion_is_signed_when_sent_not_when_made() {
-    let mut refresh = credentials().refresh();
+    let mut refresh = credentials().refresh().unwrap();
     let Step::Send(request) = refresh.poll(at(500)).unwrap() else {
         panic!("expected Send")
     };
@@ -223,7 +225,7 @@ fn a_remote_signer_needs_no_private_key() {
 fn a_signer_failure_ends_the_machine_with_a_sticky_signing_error() {
     let signer = remote(Some(SignError::retryable("KMS unavailable")));
     let creds = ServiceAccountCredentials::new(signer.clone(), EMAIL, GOOGLE_TOKEN_URI).unwrap();
-    let mut refresh = creds.refresh();
+    let mut refresh = creds.refresh().unwrap();
     let err = refresh.poll(at(0)).unwrap_err();
     assert_eq!(err, Error::Signing(SignError::retryable("KMS unavailable")));
     assert!(err.is_retryable());
@@ -237,12 +239,17 @@ fn a_signer_failure_ends_the_machine_with_a_sticky_signing_error() {
         GOOGLE_TOKEN_URI,
     )
     .unwrap();
-    assert!(!permanent.refresh().poll(at(0)).unwrap_err().is_retryable());
+    assert!(!permanent
+        .refresh()
+        .unwrap()
+        .poll(at(0))
+        .unwrap_err()
+        .is_retryable());
 }
 
 fn answer(body: serde_json::Value, status: u16) -> Result<ServiceAccountCredentials, Error> {
     drive(
-        credentials().refresh(),
+        credentials().refresh().unwrap(),
         || at(0),
         |_| Ok(respond(status, &body)),
         |_| {},
@@ -290,7 +297,7 @@ fn responses_are_judged_as_for_the_code_exchange() {
 fn the_machine_and_credentials_print_no_secret() {
     let mut endpoint = FakeTokenEndpoint::new(GOOGLE_TOKEN_URI);
     let creds = refresh_at(&credentials(), &mut endpoint, at(0)).unwrap();
-    let mut refresh = creds.refresh();
+    let mut refresh = creds.refresh().unwrap();
     let _ = refresh.poll(at(1)).unwrap();
     for text in [format!("{creds:?}"), format!("{refresh:?}")] {
         assert!(!text.contains("ya29") && !text.contains("eyJ"), "{text}");

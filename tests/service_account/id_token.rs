@@ -3,10 +3,9 @@
 
 use std::time::SystemTime;
 
-use oauth2_sansio::{
-    drive, Error, Freshness, IdTokenCredentials, InvalidResponse, ServiceAccountCredentials,
-    GOOGLE_TOKEN_URI,
-};
+use oauth2_sansio::google::GOOGLE_TOKEN_URI;
+use oauth2_sansio::service_account::{IdTokenCredentials, ServiceAccountCredentials};
+use oauth2_sansio::{drive, Credentials, Error, Freshness, InvalidResponse};
 use serde_json::{json, Value};
 
 use crate::jwt_support::endpoint::respond;
@@ -23,7 +22,7 @@ fn credentials() -> IdTokenCredentials {
 
 fn answer(body: Value, now: SystemTime) -> Result<IdTokenCredentials, Error> {
     drive(
-        credentials().refresh(),
+        credentials().refresh().unwrap(),
         || now,
         |_| Ok(respond(200, &body)),
         |_| {},
@@ -38,7 +37,7 @@ fn obtains_an_id_token_and_uses_it_as_the_bearer_token() {
     assert_eq!(creds.freshness(at(10)), Freshness::Invalid);
     let now = at(10);
     let creds = drive(
-        creds.refresh(),
+        creds.refresh().unwrap(),
         || now,
         |r| Ok(endpoint.handle(&r, now)),
         |_| {},

@@ -4,7 +4,9 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use oauth2_sansio::jwt::{KeyError, RingSigner, Signer};
-use oauth2_sansio::{FileProblem, ServiceAccountCredentials, ServiceAccountKey};
+use oauth2_sansio::service_account::{ServiceAccountCredentials, ServiceAccountKey};
+use oauth2_sansio::Credentials;
+use oauth2_sansio::FileProblem;
 
 use crate::jwt_support::{fixture, verify, EMAIL, KEY_JSON, KID, PKCS1, PKCS8, PUBLIC_DER};
 

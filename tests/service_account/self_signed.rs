@@ -1,6 +1,7 @@
 //! Self-signed JWTs: the claims, the signature, and the cache.
 
-use oauth2_sansio::{ConfigError, Freshness, JwtAccess, NeedsRefresh, ServiceAccountCredentials};
+use oauth2_sansio::service_account::{JwtAccess, ServiceAccountCredentials};
+use oauth2_sansio::{ConfigError, Credentials, Freshness, NeedsRefresh};
 
 use crate::jwt_support::{at, verify, EMAIL, KEY_JSON, KID, START};
 
@@ -20,7 +21,7 @@ fn audience_jwt_claims_and_signature() {
         Err(NeedsRefresh)
     );
 
-    assert!(jwt.refresh_if_stale(at(0)).unwrap());
+    assert!(jwt.sign_if_stale(at(0)).unwrap());
     let token = jwt.token().unwrap().token().secret().to_owned();
     let decoded = verify(&token);
     assert_eq!(decoded.key_id(), Some(KID));
@@ -48,7 +49,7 @@ fn audience_jwt_claims_and_signature() {
 #[test]
 fn scoped_jwt_has_a_scope_claim_instead_of_aud() {
     let mut jwt = credentials().self_signed_jwt(JwtAccess::Scopes(vec!["a".into(), "b".into()]));
-    jwt.refresh(at(7)).unwrap();
+    jwt.sign(at(7)).unwrap();
     let claims = verify(jwt.token().unwrap().token().secret())
         .claims()
         .unwrap();
@@ -62,13 +63,13 @@ fn the_jwt_is_cached_until_stale() {
     let mut jwt = credentials()
         .self_signed_jwt(JwtAccess::Audience("https://api.example/".into()))
         .with_quota_project(Some("q".into()));
-    assert!(jwt.refresh_if_stale(at(0)).unwrap());
+    assert!(jwt.sign_if_stale(at(0)).unwrap());
     let first = jwt.token().unwrap().clone();
-    assert!(!jwt.refresh_if_stale(at(100)).unwrap());
-    assert!(!jwt.refresh_if_stale(at(3600 - 226)).unwrap());
+    assert!(!jwt.sign_if_stale(at(100)).unwrap());
+    assert!(!jwt.sign_if_stale(at(3600 - 226)).unwrap());
     assert_eq!(jwt.token(), Some(&first));
     assert_eq!(jwt.freshness(at(3600 - 225)), Freshness::Stale);
-    assert!(jwt.refresh_if_stale(at(3600 - 225)).unwrap());
+    assert!(jwt.sign_if_stale(at(3600 - 225)).unwrap());
     let second = jwt.token().unwrap();
     assert_ne!(second, &first);
     assert_eq!(second.expiry(), Some(at(2 * 3600 - 225)));

@@ -4,7 +4,8 @@
 
 use std::time::{Duration, SystemTime};
 
-use oauth2_sansio::{Error, InvalidResponse, UserCredentials, MAX_EXPIRES_IN};
+use oauth2_sansio::limits::MAX_EXPIRES_IN;
+use oauth2_sansio::{Credentials, Error, InvalidResponse, UserCredentials};
 use serde_json::{Map, Value};
 
 use super::responses::{Body, GeneratedResponse};

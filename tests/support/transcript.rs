@@ -3,7 +3,7 @@
 
 use std::time::SystemTime;
 
-use oauth2_sansio::{Error, Machine, Step, UserCredentials, WaitReason};
+use oauth2_sansio::{Credentials, Error, Machine, Step, UserCredentials, WaitReason};
 
 use super::clock::{FakeClock, ROUND_TRIP};
 use super::server::FakeServer;

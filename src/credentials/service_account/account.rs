@@ -9,14 +9,12 @@ use std::time::{Duration, SystemTime};
 use http::Request;
 use url::Url;
 
-use crate::client::to_uri;
-use crate::credentials::bearer::{BearerToken, NeedsRefresh};
-use crate::credentials::freshness::{Freshness, DEFAULT_REFRESH_THRESHOLD};
+use crate::credentials::freshness::DEFAULT_REFRESH_THRESHOLD;
 use crate::jwt::{encode, Claims, Signer};
-use crate::machine::call::Parser;
-use crate::machine::lazy_call::LazyCall;
+use crate::machine::call::{Call, Parser};
 use crate::secret::Assertion;
-use crate::wire::token_request::form_post;
+use crate::wire::endpoint::to_uri;
+use crate::wire::form_post::{form_post, ClientInForm};
 
 /// The JWT-bearer grant type ([RFC 7523 §2.1](https://www.rfc-editor.org/rfc/rfc7523#section-2.1)).
 pub const JWT_BEARER_GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
@@ -40,28 +38,6 @@ impl Account {
         }
     }
 
-    /// The freshness of `token` at `now` (no token: invalid).
-    pub(crate) fn freshness(&self, token: Option<&BearerToken>, now: SystemTime) -> Freshness {
-        token.map_or(Freshness::Invalid, |t| {
-            t.freshness(now, self.refresh_threshold)
-        })
-    }
-
-    /// Authorizes `request` with `token` and the quota project.
-    pub(crate) fn authorize<B>(
-        &self,
-        token: Option<&BearerToken>,
-        request: &mut Request<B>,
-        now: SystemTime,
-    ) -> Result<Freshness, NeedsRefresh> {
-        token.ok_or(NeedsRefresh)?.authorize(
-            request,
-            self.quota_project.as_deref(),
-            now,
-            self.refresh_threshold,
-        )
-    }
-
     /// A JWT-bearer grant at `token_uri` whose assertion carries
     /// `claims(now)`, signed when the request is sent.
     pub(crate) fn grant<T>(
@@ -70,10 +46,10 @@ impl Account {
         limit: usize,
         claims: impl FnOnce(SystemTime) -> Claims + Send + Sync + 'static,
         parse: Parser<T>,
-    ) -> LazyCall<T> {
+    ) -> Call<T> {
         let signer = Arc::clone(&self.signer);
         let token_uri = token_uri.clone();
-        LazyCall::with_parser(
+        Call::built_when_sent(
             Box::new(move |now| {
                 let assertion = encode(&*signer, &claims(now))?;
                 Ok(jwt_bearer_request(&token_uri, &assertion))
@@ -102,7 +78,7 @@ fn jwt_bearer_request(endpoint: &Url, assertion: &Assertion) -> Request<Vec<u8>>
     form_post(
         to_uri(endpoint),
         None,
-        None,
+        ClientInForm::Nothing,
         &[
             ("assertion", assertion.secret()),
             ("grant_type", JWT_BEARER_GRANT_TYPE),

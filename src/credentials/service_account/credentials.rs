@@ -10,13 +10,14 @@ use url::Url;
 use super::account::Account;
 use super::id_token::IdTokenCredentials;
 use super::self_signed::{JwtAccess, SelfSignedJwtCredentials};
-use crate::client::{parse_endpoint, DEFAULT_RESPONSE_LIMIT};
-use crate::credentials::bearer::{BearerToken, NeedsRefresh};
-use crate::credentials::freshness::Freshness;
+use crate::client::DEFAULT_RESPONSE_LIMIT;
+use crate::credentials::bearer::BearerToken;
+use crate::credentials::kind::Credentials;
 use crate::error::config::ConfigError;
+use crate::error::Error;
 use crate::jwt::{check_claim_name, Claims, ReservedClaim, Signer};
-use crate::machine::call::call_machine;
-use crate::machine::lazy_call::LazyCall;
+use crate::machine::call::{Call, Update};
+use crate::wire::endpoint::parse_endpoint;
 use crate::wire::token_response::TokenResponse;
 
 /// A service account's credentials: an access token obtained by signing an
@@ -73,15 +74,16 @@ impl ServiceAccountCredentials {
     /// RSA, under 2048 bits, malformed PEM) is an invalid `private_key`.
     ///
     /// ```
-    /// use oauth2_sansio::ServiceAccountCredentials;
+    /// use oauth2_sansio::service_account::ServiceAccountCredentials;
+    /// use oauth2_sansio::Credentials;
     ///
     /// # let json = include_bytes!("../../../tests/fixtures/service_account/service_account.json");
     /// let creds = ServiceAccountCredentials::from_json(json)?
     ///     .with_scopes(["https://www.googleapis.com/auth/cloud-platform"]);
     /// assert_eq!(creds.email(), "test-sa@oauth2-sansio-tests.iam.gserviceaccount.com");
-    /// let refresh = creds.refresh(); // a Machine: one POST, signed when sent
+    /// let refresh = creds.refresh()?; // a Machine: one POST, signed when sent
     /// # let _ = refresh;
-    /// # Ok::<(), oauth2_sansio::FileError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[cfg(feature = "ring")]
     pub fn from_json(bytes: &[u8]) -> Result<Self, crate::FileError> {
@@ -182,36 +184,6 @@ impl ServiceAccountCredentials {
         self.subject.as_deref()
     }
 
-    /// The quota project, if any.
-    pub fn quota_project(&self) -> Option<&str> {
-        self.account.quota_project.as_deref()
-    }
-
-    /// How long before expiry the token counts as stale (default 225 s).
-    pub fn refresh_threshold(&self) -> Duration {
-        self.account.refresh_threshold
-    }
-
-    /// The current access token and its expiry, if any.
-    pub fn token(&self) -> Option<&BearerToken> {
-        self.token.as_ref()
-    }
-
-    /// Fresh, stale or invalid at `now` (no token yet: invalid).
-    pub fn freshness(&self, now: SystemTime) -> Freshness {
-        self.account.freshness(self.token.as_ref(), now)
-    }
-
-    /// Adds the bearer token (and the quota project header) to `request` if
-    /// the token is still valid at `now`.
-    pub fn authorize<B>(
-        &self,
-        request: &mut http::Request<B>,
-        now: SystemTime,
-    ) -> Result<Freshness, NeedsRefresh> {
-        self.account.authorize(self.token.as_ref(), request, now)
-    }
-
     /// The claims of an assertion signed at `now`.
     pub fn assertion_claims(&self, now: SystemTime) -> Claims {
         let mut claims = Claims::new(self.account.email.as_str(), now)
@@ -221,26 +193,6 @@ impl ServiceAccountCredentials {
             claims = claims.with_subject(subject.as_str());
         }
         claims.with_checked_claims(&self.extra_claims)
-    }
-
-    /// A machine that obtains a new access token; its output is the updated
-    /// credentials. It sends google-auth's request: a POST of
-    /// `assertion=<JWT>&grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer`,
-    /// the assertion signed at the first poll. The response is handled as
-    /// for the code exchange ([`TokenResponse::parse`]); the token's
-    /// lifetime counts from when the request was sent. A signer failure
-    /// ends it with [`Error::Signing`](crate::Error::Signing).
-    pub fn refresh(&self) -> ServiceAccountRefresh {
-        let this = self.clone();
-        ServiceAccountRefresh {
-            call: self.account.grant(
-                &self.token_uri,
-                self.response_limit,
-                move |now| this.assertion_claims(now),
-                TokenResponse::parse,
-            ),
-            context: self.clone(),
-        }
     }
 
     /// Self-signed JWT credentials for the same account: no token endpoint,
@@ -256,22 +208,56 @@ impl ServiceAccountCredentials {
     pub fn id_token_credentials(&self, target_audience: impl Into<String>) -> IdTokenCredentials {
         IdTokenCredentials::from_service_account(self, target_audience.into())
     }
+}
 
-    fn updated(&self, response: TokenResponse, sent_at: SystemTime) -> Self {
-        let mut next = self.clone();
+impl Credentials for ServiceAccountCredentials {
+    type Refresh = ServiceAccountRefresh;
+
+    fn token(&self) -> Option<&BearerToken> {
+        self.token.as_ref()
+    }
+
+    fn quota_project(&self) -> Option<&str> {
+        self.account.quota_project.as_deref()
+    }
+
+    fn refresh_threshold(&self) -> Duration {
+        self.account.refresh_threshold
+    }
+
+    /// A machine that obtains a new access token; its output is the updated
+    /// credentials. It sends google-auth's request: a POST of
+    /// `assertion=<JWT>&grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer`,
+    /// the assertion signed at the first poll. The response is handled as
+    /// for the code exchange ([`TokenResponse::parse`]); the token's
+    /// lifetime counts from when the request was sent. A signer failure
+    /// ends it with [`Error::Signing`](crate::Error::Signing).
+    fn refresh(&self) -> Result<ServiceAccountRefresh, Error> {
+        let this = self.clone();
+        Ok(self
+            .account
+            .grant(
+                &self.token_uri,
+                self.response_limit,
+                move |now| this.assertion_claims(now),
+                TokenResponse::parse,
+            )
+            .with_context(self.clone()))
+    }
+}
+
+/// The new access token replaces the old one.
+impl Update<TokenResponse> for ServiceAccountCredentials {
+    type Output = Self;
+
+    fn update(mut self, response: TokenResponse, sent_at: SystemTime) -> Result<Self, Error> {
         let expiry = response.expiry(sent_at);
-        next.token = Some(BearerToken::new(response.access_token, expiry));
-        next
+        self.token = Some(BearerToken::new(response.access_token, expiry));
+        Ok(self)
     }
 }
 
 /// Obtains a new access token for [`ServiceAccountCredentials`]; made by
-/// [`ServiceAccountCredentials::refresh`].
-#[derive(Debug)]
-#[must_use = "a machine does nothing until driven"]
-pub struct ServiceAccountRefresh {
-    call: LazyCall<TokenResponse>,
-    context: ServiceAccountCredentials,
-}
-
-call_machine!(ServiceAccountRefresh => ServiceAccountCredentials, |base, response, sent_at| Ok(base.updated(response, sent_at)));
+/// [`ServiceAccountCredentials::refresh`]: one JWT-bearer grant whose
+/// answer updates the credentials.
+pub type ServiceAccountRefresh = Call<TokenResponse, ServiceAccountCredentials>;

@@ -8,12 +8,11 @@ use url::Url;
 
 use super::account::Account;
 use super::credentials::ServiceAccountCredentials;
-use crate::credentials::bearer::{BearerToken, NeedsRefresh};
-use crate::credentials::freshness::Freshness;
+use crate::credentials::bearer::BearerToken;
+use crate::credentials::kind::Credentials;
 use crate::error::{Error, InvalidResponse};
 use crate::jwt::{decode_unverified, Claims};
-use crate::machine::call::call_machine;
-use crate::machine::lazy_call::LazyCall;
+use crate::machine::call::{Call, Update};
 use crate::secret::AccessToken;
 use crate::wire::json::{parse_object, take_str};
 use crate::wire::token_response::TokenResponse;
@@ -79,36 +78,6 @@ impl IdTokenCredentials {
         &self.target_audience
     }
 
-    /// The quota project sent as `x-goog-user-project`, if any.
-    pub fn quota_project(&self) -> Option<&str> {
-        self.account.quota_project.as_deref()
-    }
-
-    /// How long before expiry the token counts as stale (default 225 s).
-    pub fn refresh_threshold(&self) -> Duration {
-        self.account.refresh_threshold
-    }
-
-    /// The current ID token (as a bearer token) and its `exp`, if any.
-    pub fn token(&self) -> Option<&BearerToken> {
-        self.token.as_ref()
-    }
-
-    /// Fresh, stale or invalid at `now` (no token yet: invalid).
-    pub fn freshness(&self, now: SystemTime) -> Freshness {
-        self.account.freshness(self.token.as_ref(), now)
-    }
-
-    /// Adds `Authorization: Bearer <ID token>` (and the quota project
-    /// header) to `request` if the token is still valid at `now`.
-    pub fn authorize<B>(
-        &self,
-        request: &mut http::Request<B>,
-        now: SystemTime,
-    ) -> Result<Freshness, NeedsRefresh> {
-        self.account.authorize(self.token.as_ref(), request, now)
-    }
-
     /// The claims of an assertion signed at `now`: `iss`, `aud` (the token
     /// URI), `iat`, `exp` and `target_audience`.
     pub fn assertion_claims(&self, now: SystemTime) -> Claims {
@@ -117,48 +86,75 @@ impl IdTokenCredentials {
             .with_claim("target_audience", self.target_audience.as_str())
             .expect("target_audience is not a reserved claim")
     }
+}
+
+impl Credentials for IdTokenCredentials {
+    type Refresh = IdTokenRefresh;
+
+    /// The current ID token, as a bearer token, and its `exp`.
+    fn token(&self) -> Option<&BearerToken> {
+        self.token.as_ref()
+    }
+
+    fn quota_project(&self) -> Option<&str> {
+        self.account.quota_project.as_deref()
+    }
+
+    fn refresh_threshold(&self) -> Duration {
+        self.account.refresh_threshold
+    }
 
     /// A machine that obtains a new ID token; its output is the updated
     /// credentials. Sends the JWT-bearer grant (the assertion signed at the
     /// first poll) and accepts a 200 response with an `id_token`, with or
     /// without an access token (Google sends only `id_token`); errors are
     /// handled as for any token response.
-    pub fn refresh(&self) -> IdTokenRefresh {
+    fn refresh(&self) -> Result<IdTokenRefresh, Error> {
         let this = self.clone();
-        IdTokenRefresh {
-            call: self.account.grant(
+        Ok(self
+            .account
+            .grant(
                 &self.token_uri,
                 self.response_limit,
                 move |now| this.assertion_claims(now),
                 parse_id_token_response,
-            ),
-            context: self.clone(),
-        }
+            )
+            .with_context(self.clone()))
     }
+}
 
-    fn updated(&self, grant: IdTokenGrant) -> Self {
-        let mut next = self.clone();
-        next.token = Some(BearerToken::new(grant.token, Some(grant.expiry)));
-        next
+/// The new ID token replaces the old one; its own `exp` is its expiry.
+impl Update<IdTokenGrant> for IdTokenCredentials {
+    type Output = Self;
+
+    fn update(mut self, grant: IdTokenGrant, _sent_at: SystemTime) -> Result<Self, Error> {
+        self.token = Some(BearerToken::new(grant.token, Some(grant.expiry)));
+        Ok(self)
     }
 }
 
 /// Obtains a new ID token for [`IdTokenCredentials`]; made by
 /// [`IdTokenCredentials::refresh`].
-#[derive(Debug)]
-#[must_use = "a machine does nothing until driven"]
-pub struct IdTokenRefresh {
-    call: LazyCall<IdTokenGrant>,
-    context: IdTokenCredentials,
-}
+pub type IdTokenRefresh = Call<IdTokenGrant, IdTokenCredentials>;
 
-call_machine!(IdTokenRefresh => IdTokenCredentials, |base, grant, _sent_at| Ok(base.updated(grant)));
-
-/// An ID token and the expiry read from it.
+/// The answer to an ID-token grant: the ID token and the expiry read from
+/// its `exp` (not verified: see [`IdTokenCredentials`]).
 #[derive(Debug)]
-pub(crate) struct IdTokenGrant {
+pub struct IdTokenGrant {
     token: AccessToken,
     expiry: SystemTime,
+}
+
+impl IdTokenGrant {
+    /// The ID token, as the bearer token it is used as.
+    pub fn token(&self) -> &AccessToken {
+        &self.token
+    }
+
+    /// Its `exp`.
+    pub fn expiry(&self) -> SystemTime {
+        self.expiry
+    }
 }
 
 /// The response to an ID-token grant.

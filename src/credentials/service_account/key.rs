@@ -3,9 +3,9 @@
 
 use url::Url;
 
-use crate::client::parse_endpoint;
 use crate::error::config::{FileError, FileProblem};
 use crate::secret::PrivateKeyPem;
+use crate::wire::endpoint::parse_endpoint;
 use crate::wire::json::{opt_str, parse_object, take_str};
 
 const FILE: &str = "service account key JSON";

@@ -21,6 +21,6 @@ mod self_signed;
 
 pub use account::JWT_BEARER_GRANT_TYPE;
 pub use credentials::{ServiceAccountCredentials, ServiceAccountRefresh};
-pub use id_token::{IdTokenCredentials, IdTokenRefresh};
+pub use id_token::{IdTokenCredentials, IdTokenGrant, IdTokenRefresh};
 pub use key::{ServiceAccountKey, SERVICE_ACCOUNT_KEY_LIMIT, SERVICE_ACCOUNT_TYPE};
-pub use self_signed::{JwtAccess, SelfSignedJwtCredentials};
+pub use self_signed::{JwtAccess, SelfSignedJwtCredentials, SelfSignedJwtRefresh};

@@ -8,10 +8,13 @@ use std::time::{Duration, SystemTime};
 use url::Url;
 
 use super::account::Account;
-use crate::credentials::bearer::{BearerToken, NeedsRefresh};
+use crate::credentials::bearer::BearerToken;
 use crate::credentials::freshness::Freshness;
+use crate::credentials::kind::Credentials;
 use crate::error::config::ConfigError;
+use crate::error::{Error, Misuse, TransportFailure};
 use crate::jwt::{encode, Claims, SignError, Signer};
+use crate::machine::step::{Machine, Step};
 use crate::secret::AccessToken;
 
 /// What a self-signed JWT grants access to.
@@ -30,7 +33,7 @@ impl JwtAccess {
     /// `pubsub.googleapis.com`. The host must be just a host name.
     ///
     /// ```
-    /// use oauth2_sansio::JwtAccess;
+    /// use oauth2_sansio::service_account::JwtAccess;
     ///
     /// assert_eq!(
     ///     JwtAccess::service("pubsub.googleapis.com")?,
@@ -60,20 +63,23 @@ impl JwtAccess {
 /// itself: `{"iss":email,"sub":email,"iat","exp":iat+3600}` with `aud`
 /// (or `scope`) from the [`JwtAccess`]. No request is ever sent.
 ///
-/// The token is cached: [`refresh_if_stale`](Self::refresh_if_stale)
-/// signs a new one only when the cached one is stale at `now`. Freshness
-/// and request authorization are [`BearerToken`]'s.
+/// The token is cached: [`sign_if_stale`](Self::sign_if_stale) signs a new
+/// one only when the cached one is stale at `now`. As [`Credentials`],
+/// its [`refresh`](Credentials::refresh) is a machine that signs at its
+/// first poll and sends nothing, so a token cache renews it like any
+/// other kind.
 ///
 /// ```
 /// # #[cfg(feature = "ring")] {
 /// use std::time::SystemTime;
-/// use oauth2_sansio::{JwtAccess, ServiceAccountCredentials};
+/// use oauth2_sansio::service_account::{JwtAccess, ServiceAccountCredentials};
+/// use oauth2_sansio::Credentials;
 ///
 /// # let json = include_bytes!("../../../tests/fixtures/service_account/service_account.json");
 /// let mut jwt = ServiceAccountCredentials::from_json(json)?
 ///     .self_signed_jwt(JwtAccess::service("pubsub.googleapis.com")?);
 /// let now = SystemTime::now();
-/// jwt.refresh_if_stale(now)?;
+/// jwt.sign_if_stale(now)?;
 /// let mut request = http::Request::new(());
 /// jwt.authorize(&mut request, now)?;
 /// assert!(request.headers()["authorization"].to_str()?.starts_with("Bearer ey"));
@@ -124,11 +130,6 @@ impl SelfSignedJwtCredentials {
         &self.access
     }
 
-    /// The current JWT (as a bearer token) and its expiry, if one was signed.
-    pub fn token(&self) -> Option<&BearerToken> {
-        self.token.as_ref()
-    }
-
     /// The claims of a JWT signed at `now`.
     pub fn claims(&self, now: SystemTime) -> Claims {
         let email = self.account.email.as_str();
@@ -140,7 +141,7 @@ impl SelfSignedJwtCredentials {
     }
 
     /// Signs a new JWT, valid from `now` for an hour.
-    pub fn refresh(&mut self, now: SystemTime) -> Result<(), SignError> {
+    pub fn sign(&mut self, now: SystemTime) -> Result<(), SignError> {
         let claims = self.claims(now);
         let jwt = encode(&*self.account.signer, &claims)?;
         let expiry = SystemTime::UNIX_EPOCH + Duration::from_secs(claims.exp());
@@ -153,26 +154,84 @@ impl SelfSignedJwtCredentials {
 
     /// Signs a new JWT only if the cached one is not fresh at `now`; returns
     /// whether it signed.
-    pub fn refresh_if_stale(&mut self, now: SystemTime) -> Result<bool, SignError> {
+    pub fn sign_if_stale(&mut self, now: SystemTime) -> Result<bool, SignError> {
         if self.freshness(now) == Freshness::Fresh {
             return Ok(false);
         }
-        self.refresh(now)?;
+        self.sign(now)?;
         Ok(true)
     }
+}
 
-    /// Fresh, stale or invalid at `now` (nothing signed yet: invalid).
-    pub fn freshness(&self, now: SystemTime) -> Freshness {
-        self.account.freshness(self.token.as_ref(), now)
+impl Credentials for SelfSignedJwtCredentials {
+    type Refresh = SelfSignedJwtRefresh;
+
+    /// The current JWT (as a bearer token) and its expiry, if one was signed.
+    fn token(&self) -> Option<&BearerToken> {
+        self.token.as_ref()
     }
 
-    /// Adds the JWT as a bearer token (and the quota project header) to
-    /// `request` if it is still valid at `now`.
-    pub fn authorize<B>(
-        &self,
-        request: &mut http::Request<B>,
-        now: SystemTime,
-    ) -> Result<Freshness, NeedsRefresh> {
-        self.account.authorize(self.token.as_ref(), request, now)
+    fn quota_project(&self) -> Option<&str> {
+        self.account.quota_project.as_deref()
+    }
+
+    fn refresh_threshold(&self) -> Duration {
+        self.account.refresh_threshold
+    }
+
+    fn refresh(&self) -> Result<SelfSignedJwtRefresh, Error> {
+        Ok(SelfSignedJwtRefresh {
+            state: Ok(Some(self.clone())),
+        })
+    }
+}
+
+/// Signs a new JWT for [`SelfSignedJwtCredentials`] at its first poll and
+/// is done: no request is sent. Made by their
+/// [`refresh`](Credentials::refresh).
+#[derive(Debug)]
+#[must_use = "a machine does nothing until driven"]
+pub struct SelfSignedJwtRefresh {
+    /// The credentials until the machine finishes, or its sticky error.
+    state: Result<Option<SelfSignedJwtCredentials>, Error>,
+}
+
+impl Machine for SelfSignedJwtRefresh {
+    type Output = SelfSignedJwtCredentials;
+
+    fn poll(&mut self, now: SystemTime) -> Result<Step<SelfSignedJwtCredentials>, Error> {
+        let signed = match &mut self.state {
+            Ok(credentials) => match credentials.take() {
+                Some(mut credentials) => credentials
+                    .sign(now)
+                    .map(|()| credentials)
+                    .map_err(Error::Signing),
+                None => Err(Misuse::AlreadyDone.into()),
+            },
+            Err(e) => Err(e.clone()),
+        };
+        match signed {
+            Ok(credentials) => Ok(Step::Done(credentials)),
+            Err(e) => {
+                self.state = Err(e.clone());
+                Err(e)
+            }
+        }
+    }
+
+    fn handle_response(
+        &mut self,
+        _response: http::Response<Vec<u8>>,
+        _now: SystemTime,
+    ) -> Result<(), Error> {
+        Err(Misuse::UnexpectedResponse.into())
+    }
+
+    fn handle_transport_failure(
+        &mut self,
+        _failure: TransportFailure,
+        _now: SystemTime,
+    ) -> Result<(), Error> {
+        Err(Misuse::UnexpectedResponse.into())
     }
 }

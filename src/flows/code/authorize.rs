@@ -192,7 +192,7 @@ impl AuthorizationRequest<'_> {
             let mut query = url.query_pairs_mut();
             query
                 .append_pair("response_type", "code")
-                .append_pair("client_id", &self.client.id)
+                .append_pair("client_id", self.client.id())
                 .append_pair("redirect_uri", &self.redirect_uri);
             if !self.scopes.is_empty() {
                 query.append_pair("scope", &self.scopes.join(" "));
@@ -222,7 +222,7 @@ impl AuthorizationRequest<'_> {
             state,
             code_verifier: verifier,
             redirect_uri: self.redirect_uri,
-            client_id: self.client.id.clone(),
+            client_id: self.client.id().to_owned(),
             token_endpoint: self.client.token_endpoint.to_string(),
             issuer: self.client.issuer.clone(),
             require_issuer: self.client.require_issuer,

@@ -8,7 +8,7 @@ use subtle::ConstantTimeEq;
 use crate::client::Client;
 use crate::error::{ErrorCode, OAuthError};
 use crate::flows::code::authorize::PendingAuthorization;
-use crate::flows::code::exchange::CodeExchange;
+use crate::flows::code::exchange::{code_exchange, CodeExchange};
 use crate::secret::AuthorizationCode;
 
 /// The longest callback input accepted: 16 KiB.
@@ -201,7 +201,7 @@ impl PendingAuthorization {
     /// built the request (a mix-up check compares its id and token endpoint).
     pub fn complete(self, client: &Client, redirect: &str) -> Result<CodeExchange, CallbackError> {
         let code = self.validate(client, redirect)?;
-        Ok(CodeExchange::new(self, client, code))
+        Ok(code_exchange(self, client, code))
     }
 
     /// The checks of [`complete`](Self::complete) without consuming the
@@ -235,11 +235,7 @@ impl PendingAuthorization {
                 return Err(CallbackError::InvalidParameter("code"));
             }
             self.check_client(client)?;
-            return Ok(CodeExchange::new(
-                self,
-                client,
-                AuthorizationCode::new(pasted),
-            ));
+            return Ok(code_exchange(self, client, AuthorizationCode::new(pasted)));
         }
         self.complete(client, pasted)
     }
@@ -284,7 +280,7 @@ impl PendingAuthorization {
     }
 
     fn check_client(&self, client: &Client) -> Result<(), CallbackError> {
-        if client.id != self.client_id || client.token_endpoint.as_str() != self.token_endpoint {
+        if client.id() != self.client_id || client.token_endpoint.as_str() != self.token_endpoint {
             return Err(CallbackError::WrongClient);
         }
         Ok(())

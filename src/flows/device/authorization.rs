@@ -8,8 +8,9 @@ use url::Url;
 use super::dialect::DeviceDialect;
 use super::machine::DevicePoll;
 use super::response::DeviceAuthorizationResponse;
-use crate::client::ClientAuthMethod;
 use crate::credentials::UserCredentials;
+use crate::error::Error;
+use crate::machine::call::Update;
 
 /// What polling needs besides the response: where and as whom to poll, and
 /// the credentials the tokens will fill.
@@ -18,9 +19,20 @@ pub(crate) struct PollContext {
     /// Empty credentials of the client (token endpoint, id, secret,
     /// requested scopes, response bound).
     pub credentials: UserCredentials,
-    /// How polls authenticate the client (the client's method).
-    pub auth_method: ClientAuthMethod,
     pub dialect: DeviceDialect,
+}
+
+/// The server's answer makes the device authorization.
+impl Update<DeviceAuthorizationResponse> for PollContext {
+    type Output = DeviceAuthorization;
+
+    fn update(
+        self,
+        response: DeviceAuthorizationResponse,
+        sent_at: SystemTime,
+    ) -> Result<DeviceAuthorization, Error> {
+        Ok(DeviceAuthorization::new(response, sent_at, self))
+    }
 }
 
 /// A device authorization in progress: show the user
@@ -28,7 +40,7 @@ pub(crate) struct PollContext {
 /// [`user_code`](Self::user_code), then drive
 /// [`into_poll`](Self::into_poll) until the user has approved.
 ///
-/// Made by [`DeviceAuthorizationCall`](crate::DeviceAuthorizationCall).
+/// Made by [`DeviceAuthorizationCall`](crate::device::DeviceAuthorizationCall).
 /// The codes are valid until [`expires_at`](Self::expires_at), counted from
 /// the time the request was sent.
 #[derive(Debug)]

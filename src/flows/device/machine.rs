@@ -7,20 +7,21 @@ use std::time::{Duration, SystemTime};
 use super::authorization::PollContext;
 use super::dialect::DeviceDialect;
 use super::response::{DeviceAuthorizationResponse, MAX_POLL_INTERVAL};
-use crate::client::ClientAuthMethod;
+use crate::client::auth::Purpose;
 use crate::credentials::UserCredentials;
 use crate::error::{Error, ErrorCode, Misuse, OAuthError, TransportFailure};
+use crate::machine::call::{Call, SentAt};
 use crate::machine::step::{Machine, Step, WaitReason};
-use crate::secret::wipe::{read_and_wipe, UnsentRequest};
 use crate::secret::DeviceCode;
-use crate::wire::token_request::token_request;
+use crate::wire::endpoint::to_uri;
+use crate::wire::form_post::form_post;
 use crate::wire::token_response::TokenResponse;
 
 /// What `slow_down` adds to the interval, for that poll and every later one.
 pub const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
 
 /// Polls the token endpoint for the device's tokens; made by
-/// [`DeviceAuthorization::into_poll`](crate::DeviceAuthorization::into_poll).
+/// [`DeviceAuthorization::into_poll`](crate::device::DeviceAuthorization::into_poll).
 /// Its output is the user's [`UserCredentials`].
 ///
 /// Every wait is a [`Step::Wait`]; the machine never polls sooner than the
@@ -53,7 +54,6 @@ pub struct DevicePoll {
     device_code: DeviceCode,
     /// Taken when the machine finishes.
     credentials: Option<UserCredentials>,
-    auth_method: ClientAuthMethod,
     dialect: DeviceDialect,
     interval: Duration,
     expires_at: SystemTime,
@@ -61,16 +61,16 @@ pub struct DevicePoll {
 }
 
 #[derive(Debug)]
+// The machine is moved rarely; boxing the call would allocate every poll.
+#[allow(clippy::large_enum_variant)]
 enum State {
     Waiting {
         next_poll: SystemTime,
         reason: WaitReason,
     },
-    Awaiting {
-        sent_at: SystemTime,
-    },
-    Approved {
-        tokens: TokenResponse,
+    /// One poll: sent at `sent_at`, answered or not.
+    Polling {
+        call: Call<TokenResponse, SentAt>,
         sent_at: SystemTime,
     },
     Finished,
@@ -88,7 +88,6 @@ impl DevicePoll {
         let mut poll = Self {
             device_code,
             credentials: Some(context.credentials),
-            auth_method: context.auth_method,
             dialect: context.dialect,
             interval,
             expires_at,
@@ -119,29 +118,27 @@ impl DevicePoll {
         time.checked_add(self.interval).unwrap_or(self.expires_at)
     }
 
-    /// The poll sent at `now` (a `private_key_jwt` assertion is signed
-    /// then).
-    fn request(
-        &self,
-        credentials: &UserCredentials,
-        now: SystemTime,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        let auth = credentials.client_auth(self.auth_method);
-        let request = token_request(
-            &credentials.token_uri,
-            auth,
-            self.dialect.grant_type(),
+    /// One poll of the token endpoint (a `private_key_jwt` assertion is
+    /// signed when it is sent).
+    fn poll_call(&self, credentials: &UserCredentials) -> Call<TokenResponse, SentAt> {
+        let client = &credentials.client;
+        let request = form_post(
+            to_uri(&credentials.token_uri),
+            Some(self.dialect.grant_type()),
+            client.in_form(Purpose::Other),
             &[(
                 self.dialect.device_code_parameter(),
                 self.device_code.secret(),
             )],
         );
-        match auth.assertion_to_sign()? {
-            Some(assertion) => {
-                assertion.sign_into(UnsentRequest::new(request), auth.client_id, now)
-            }
-            None => Ok(request),
-        }
+        client
+            .call(
+                Purpose::Other,
+                request,
+                credentials.response_limit,
+                TokenResponse::parse,
+            )
+            .with_context(SentAt)
     }
 
     fn wait(&mut self, next_poll: SystemTime, reason: WaitReason) {
@@ -153,12 +150,16 @@ impl DevicePoll {
         Err(error)
     }
 
-    /// The time the outstanding poll was sent.
-    fn expect_answer(&mut self) -> Result<SystemTime, Error> {
+    /// The poll waiting for its answer, and when it was sent.
+    fn outstanding(&mut self) -> Result<(&mut Call<TokenResponse, SentAt>, SystemTime), Error> {
         match &self.state {
-            State::Awaiting { sent_at } => Ok(*sent_at),
-            State::Failed(e) => Err(e.clone()),
-            _ => self.fail(Misuse::UnexpectedResponse.into()),
+            State::Polling { .. } => {}
+            State::Failed(e) => return Err(e.clone()),
+            _ => return self.fail(Misuse::UnexpectedResponse.into()),
+        }
+        match &mut self.state {
+            State::Polling { call, sent_at } => Ok((call, *sent_at)),
+            _ => unreachable!("checked above"),
         }
     }
 }
@@ -192,17 +193,25 @@ impl Machine for DevicePoll {
                 let Some(credentials) = &self.credentials else {
                     return self.fail(Misuse::AlreadyDone.into());
                 };
-                let request = match self.request(credentials, now) {
-                    Ok(request) => request,
-                    Err(e) => return self.fail(e),
-                };
-                self.state = State::Awaiting { sent_at: now };
-                Ok(Step::Send(request))
+                let mut call = self.poll_call(credentials);
+                let sent = call.poll(now);
+                self.state = State::Polling { call, sent_at: now };
+                match sent {
+                    Ok(Step::Send(request)) => Ok(Step::Send(request)),
+                    Ok(_) => self.fail(Misuse::UnexpectedResponse.into()),
+                    Err(e) => self.fail(e),
+                }
             }
-            State::Awaiting { .. } => self.fail(Misuse::ResponsePending.into()),
-            State::Approved { tokens, sent_at } => match self.credentials.take() {
-                Some(credentials) => Ok(Step::Done(credentials.updated(tokens, sent_at))),
-                None => self.fail(Misuse::AlreadyDone.into()),
+            State::Polling { mut call, sent_at } => match call.poll(now) {
+                Ok(Step::Done((tokens, sent_at))) => match self.credentials.take() {
+                    Some(credentials) => Ok(Step::Done(credentials.updated(tokens, sent_at))),
+                    None => self.fail(Misuse::AlreadyDone.into()),
+                },
+                Ok(_) => {
+                    self.state = State::Polling { call, sent_at };
+                    self.fail(Misuse::ResponsePending.into())
+                }
+                Err(e) => self.fail(e),
             },
             State::Finished => self.fail(Misuse::AlreadyDone.into()),
             State::Failed(e) => self.fail(e),
@@ -212,20 +221,11 @@ impl Machine for DevicePoll {
     fn handle_response(
         &mut self,
         response: http::Response<Vec<u8>>,
-        _now: SystemTime,
+        now: SystemTime,
     ) -> Result<(), Error> {
-        let sent_at = self.expect_answer()?;
-        let limit = self
-            .credentials
-            .as_ref()
-            .map_or(0, |credentials| credentials.response_limit);
-        match read_and_wipe(response, |status, body| {
-            TokenResponse::parse(status, body, limit)
-        }) {
-            Ok(tokens) => {
-                self.state = State::Approved { tokens, sent_at };
-                Ok(())
-            }
+        let (call, sent_at) = self.outstanding()?;
+        match call.handle_response(response, now) {
+            Ok(()) => Ok(()),
             Err(Error::OAuth(e)) if *e.code() == ErrorCode::AuthorizationPending => {
                 self.wait(self.after(sent_at), WaitReason::PollInterval);
                 Ok(())
@@ -241,10 +241,13 @@ impl Machine for DevicePoll {
 
     fn handle_transport_failure(
         &mut self,
-        _failure: TransportFailure,
+        failure: TransportFailure,
         now: SystemTime,
     ) -> Result<(), Error> {
-        let sent_at = self.expect_answer()?;
+        let (call, sent_at) = self.outstanding()?;
+        if let Err(e @ Error::Misuse(_)) = call.handle_transport_failure(failure, now) {
+            return self.fail(e);
+        }
         let doubled = self.interval.saturating_mul(2).min(MAX_POLL_INTERVAL);
         self.interval = self.interval.max(doubled);
         self.wait(self.after(sent_at.max(now)), WaitReason::Backoff);

@@ -4,15 +4,18 @@
 use super::authorization::{DeviceAuthorization, PollContext};
 use super::dialect::DeviceDialect;
 use super::response::DeviceAuthorizationResponse;
-use crate::client::assertion::authenticated_call;
-use crate::client::auth::client_auth;
+use std::time::SystemTime;
+
+use crate::client::auth::Purpose;
 use crate::client::{Client, ClientAuthMethod};
 use crate::credentials::UserCredentials;
 use crate::error::config::ConfigError;
+use crate::error::{Error, TransportFailure};
 use crate::flows::params::check_scopes_and_params;
-use crate::machine::call::call_machine;
-use crate::machine::lazy_call::LazyCall;
-use crate::wire::token_request::form_request;
+use crate::machine::call::Call;
+use crate::machine::step::{Machine, Step};
+use crate::wire::endpoint::to_uri;
+use crate::wire::form_post::form_post;
 
 /// Parameters the crate sets itself.
 const RESERVED: [&str; 1] = ["scope"];
@@ -39,7 +42,7 @@ impl Client {
     /// [`DeviceAuthorizationCall`] asks for the codes and yields a
     /// [`DeviceAuthorization`] to show the user, whose
     /// [`into_poll`](DeviceAuthorization::into_poll) is the
-    /// [`DevicePoll`](crate::DevicePoll) that waits for the approval and
+    /// [`DevicePoll`](crate::device::DevicePoll) that waits for the approval and
     /// yields [`UserCredentials`].
     ///
     /// ```
@@ -118,33 +121,34 @@ impl DeviceAuthorizationRequest<'_> {
                     endpoint: "device_authorization_endpoint",
                 })?;
         check_scopes_and_params(&self.scopes, &self.extra, &RESERVED)?;
-        let auth = client_auth(client);
+        let identity = &client.identity;
         let scope = self.scopes.join(" ");
         let mut params: Vec<(&str, &str)> = Vec::with_capacity(2 + self.extra.len());
-        if auth.method == ClientAuthMethod::ClientSecretBasic {
+        if identity.method(Purpose::Other) == ClientAuthMethod::ClientSecretBasic {
             // RFC 8628 §3.1 and Google name `client_id` in this request; the
             // other methods put it in the body already.
-            params.push(("client_id", &client.id));
+            params.push(("client_id", identity.id()));
         }
         if !scope.is_empty() {
             params.push(("scope", &scope));
         }
         params.extend(self.extra.iter().map(|(n, v)| (n.as_str(), v.as_str())));
-        let request = form_request(endpoint, None, Some(auth), &params);
-        let credentials = UserCredentials::for_client(client, self.scopes);
-        Ok(DeviceAuthorizationCall {
-            call: authenticated_call(
-                request,
-                auth,
-                client.response_limit,
-                DeviceAuthorizationResponse::parse,
-            ),
-            context: Some(PollContext {
-                credentials,
-                auth_method: client.auth_method,
-                dialect: self.dialect,
-            }),
-        })
+        let request = form_post(
+            to_uri(endpoint),
+            None,
+            identity.in_form(Purpose::Other),
+            &params,
+        );
+        let call = identity.call(
+            Purpose::Other,
+            request,
+            client.response_limit,
+            DeviceAuthorizationResponse::parse,
+        );
+        Ok(DeviceAuthorizationCall(call.with_context(PollContext {
+            credentials: UserCredentials::for_client(client, self.scopes),
+            dialect: self.dialect,
+        })))
     }
 }
 
@@ -157,14 +161,31 @@ impl DeviceAuthorizationRequest<'_> {
 /// one.
 #[derive(Debug)]
 #[must_use = "a machine does nothing until driven"]
-pub struct DeviceAuthorizationCall {
-    call: LazyCall<DeviceAuthorizationResponse>,
-    context: Option<PollContext>,
-}
+pub struct DeviceAuthorizationCall(Call<DeviceAuthorizationResponse, PollContext>);
 
-call_machine!(DeviceAuthorizationCall => DeviceAuthorization, |move context, response, sent_at| {
-    Ok(DeviceAuthorization::new(response, sent_at, context))
-});
+impl Machine for DeviceAuthorizationCall {
+    type Output = DeviceAuthorization;
+
+    fn poll(&mut self, now: SystemTime) -> Result<Step<DeviceAuthorization>, Error> {
+        self.0.poll(now)
+    }
+
+    fn handle_response(
+        &mut self,
+        response: http::Response<Vec<u8>>,
+        now: SystemTime,
+    ) -> Result<(), Error> {
+        self.0.handle_response(response, now)
+    }
+
+    fn handle_transport_failure(
+        &mut self,
+        failure: TransportFailure,
+        now: SystemTime,
+    ) -> Result<(), Error> {
+        self.0.handle_transport_failure(failure, now)
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -6,10 +6,10 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 use url::Url;
 
-use crate::client::is_loopback;
 use crate::error::{Error, InvalidResponse};
 use crate::secret::DeviceCode;
 use crate::wire::answer::{error_response, json_object};
+use crate::wire::endpoint::is_loopback;
 use crate::wire::json::take_str;
 use crate::wire::token_response::MAX_EXPIRES_IN;
 
@@ -70,7 +70,7 @@ impl DeviceAuthorizationResponse {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use oauth2_sansio::DeviceAuthorizationResponse;
+    /// use oauth2_sansio::device::DeviceAuthorizationResponse;
     ///
     /// let google = br#"{"device_code":"AH-1Ng","user_code":"GQVQ-JKEC",
     ///   "verification_url":"https://www.google.com/device","expires_in":1800,"interval":5}"#;

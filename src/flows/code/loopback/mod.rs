@@ -23,7 +23,7 @@ use crate::client::Client;
 use crate::error::config::ConfigError;
 use crate::flows::code::authorize::PendingAuthorization;
 use crate::flows::code::callback::CallbackError;
-use crate::flows::code::exchange::CodeExchange;
+use crate::flows::code::exchange::{code_exchange, CodeExchange};
 
 /// The page shown when the sign-in succeeded (google-auth-oauthlib's text).
 pub const SUCCESS_MESSAGE: &str =
@@ -95,7 +95,7 @@ impl LoopbackCallback {
         match pending.validate(&self.client, request.query()) {
             Ok(code) => {
                 let pending = self.pending.take().expect("checked above");
-                let exchange = CodeExchange::new(pending, &self.client, code);
+                let exchange = code_exchange(pending, &self.client, code);
                 Answer {
                     response: response::page(200, SUCCESS_MESSAGE),
                     outcome: Outcome::Finished(Ok(exchange)),

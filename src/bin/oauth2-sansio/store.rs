@@ -1,10 +1,10 @@
 //! The credentials file as the commands use it: locked for a change,
 //! loaded through the lock, and a warning when others may read it.
 
-use super::exit::{Failure, LOCAL};
-use super::output;
-use crate::credentials::UserCredentials;
-use crate::io::file_store::{CredentialsFile, FileLock};
+use crate::exit::{Failure, LOCAL};
+use crate::output;
+use oauth2_sansio::io::file_store::{CredentialsFile, FileLock};
+use oauth2_sansio::UserCredentials;
 
 /// The file's lock, or why it could not be had (a timeout names the
 /// holder).

@@ -8,30 +8,37 @@ use std::time::Duration;
 
 use zeroize::Zeroize;
 
-use super::args::LoginArgs;
-use super::diagnose::sign_in_failed;
-use super::exit::{Failure, LOCAL, SERVER};
-use super::output;
-use crate::client::secrets_file::{ClientSecrets, CLIENT_SECRETS_LIMIT};
-use crate::client::Client;
-use crate::credentials::UserCredentials;
-use crate::error::config::ConfigError;
-use crate::flows::code::authorize::AccessType;
-use crate::io::file_store::CredentialsFile;
-use crate::io::installed::{Browser, InstalledAppFlow};
+use crate::args::LoginArgs;
+use crate::diagnose::sign_in_failed;
+use crate::exit::{Failure, LOCAL, SERVER};
+use crate::output;
+use oauth2_sansio::io::file_store::CredentialsFile;
+use oauth2_sansio::io::installed::{Browser, InstalledAppFlow};
+use oauth2_sansio::limits::CLIENT_SECRETS_LIMIT;
+use oauth2_sansio::AccessType;
+use oauth2_sansio::Client;
+use oauth2_sansio::ClientSecrets;
+use oauth2_sansio::ConfigError;
+use oauth2_sansio::UserCredentials;
 
 /// Signs in and writes the credentials.
-pub(crate) fn login(args: LoginArgs) -> Result<(), Failure> {
+pub fn login(args: LoginArgs) -> Result<(), Failure> {
     if let Some(path) = &args.save {
         check_can_save(path)?;
     }
     let secrets = read_client_secrets(&args.client_secrets)?;
-    let client = secrets
-        .client_builder()
+    let builder = secrets.client_builder();
+    let client = builder
+        .clone()
         .build()
         .map_err(|e| unusable_client(&args.client_secrets, &e))?;
     let credentials = if args.device {
-        super::device::sign_in(client, &args)?
+        let endpoint = crate::device::endpoint(&args, &client)?;
+        let client = builder
+            .device_authorization_endpoint(endpoint.as_str())
+            .build()
+            .map_err(|e| unusable_client(&args.client_secrets, &e))?;
+        crate::device::sign_in(client, &args)?
     } else {
         flow(client, &args)
             .run_with_ureq(&mut rand::rng())

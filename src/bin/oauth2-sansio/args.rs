@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use super::exit;
-use crate::io::installed::DEFAULT_TIMEOUT;
+use crate::exit;
+use oauth2_sansio::io::installed::DEFAULT_TIMEOUT;
 
 /// How to point the tool at a server (top-level and `login --help`).
 const SERVERS: &str = "\
@@ -42,14 +42,14 @@ Example:
     after_help = exit::HELP,
     propagate_version = true
 )]
-pub(crate) struct Cli {
+pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
 /// The commands.
 #[derive(Debug, Subcommand)]
-pub(crate) enum Command {
+pub enum Command {
     /// Sign in with the browser; print or save authorized_user JSON
     #[command(long_about = LOGIN, after_help = exit::HELP)]
     Login(LoginArgs),
@@ -57,8 +57,8 @@ pub(crate) enum Command {
     #[command(long_about = TOKEN, after_help = exit::HELP)]
     Token(TokenArgs),
     /// Revoke the refresh token of a credentials file, then remove the file
-    #[command(long_about = super::revoke::HELP, after_help = exit::HELP)]
-    Revoke(super::revoke::RevokeArgs),
+    #[command(long_about = crate::revoke::HELP, after_help = exit::HELP)]
+    Revoke(crate::revoke::RevokeArgs),
 }
 
 const LOGIN: &str = "\
@@ -83,7 +83,7 @@ type \"TVs and Limited Input devices\"; other servers need --device-endpoint.";
 
 /// `login`'s options.
 #[derive(Debug, Args)]
-pub(crate) struct LoginArgs {
+pub struct LoginArgs {
     /// The client_secrets.json: client id, secret, and the server's auth_uri and token_uri
     #[arg(long, value_name = "FILE")]
     pub client_secrets: PathBuf,
@@ -135,7 +135,7 @@ is left exactly as it was.";
 
 /// `token`'s options.
 #[derive(Debug, Args)]
-pub(crate) struct TokenArgs {
+pub struct TokenArgs {
     /// The authorized_user JSON written by `login --save` (or by `gcloud auth application-default login`)
     #[arg(long, value_name = "PATH")]
     pub credentials: PathBuf,
@@ -144,8 +144,8 @@ pub(crate) struct TokenArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::credentials::freshness::DEFAULT_REFRESH_THRESHOLD;
     use clap::CommandFactory;
+    use oauth2_sansio::DEFAULT_REFRESH_THRESHOLD;
 
     #[test]
     fn token_help_states_the_refresh_threshold() {

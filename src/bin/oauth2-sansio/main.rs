@@ -12,7 +12,7 @@
 //! ```
 //!
 //! - `login` runs the installed-app flow
-//!   ([`InstalledAppFlow`](crate::io::installed::InstalledAppFlow):
+//!   ([`InstalledAppFlow`](oauth2_sansio::io::installed::InstalledAppFlow):
 //!   a listener on `http://127.0.0.1:PORT/`, PKCE, `state`,
 //!   `prompt=consent` and `access_type=offline` so that a refresh token
 //!   comes back) and writes the credentials as authorized_user JSON, to
@@ -74,8 +74,9 @@
 //! Only two things ever reach stdout: the access token `token` exists to
 //! print, and the credentials `login` prints when there is no `--save`.
 //!
-//! This is the only part of the crate, with `src/bin/`, that reads files,
-//! environment variables and the clock on its own.
+//! It uses only the library's public API.
+
+#![forbid(unsafe_code)]
 
 mod args;
 mod device;
@@ -95,8 +96,8 @@ use clap::Parser;
 use args::{Cli, Command};
 
 /// Runs the tool on the process's arguments; the exit code says how it
-/// went (see the [module documentation](self)).
-pub fn main() -> ExitCode {
+/// went (see the crate documentation).
+fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

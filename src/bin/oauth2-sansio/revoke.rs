@@ -6,20 +6,20 @@ use std::path::PathBuf;
 use clap::Args;
 use url::Url;
 
-use super::diagnose::code_of;
-use super::exit::{Failure, LOCAL, USAGE};
-use super::output;
-use super::store::{lock, locked_load};
-use crate::client::parse_endpoint;
-use crate::credentials::store::CredentialsStore;
-use crate::credentials::UserCredentials;
-use crate::error::config::ConfigError;
-use crate::error::Error;
-use crate::io::file_store::CredentialsFile;
-use crate::io::ureq::UreqTransport;
+use crate::diagnose::code_of;
+use crate::exit::{Failure, LOCAL, USAGE};
+use crate::output;
+use crate::store::{lock, locked_load};
+use oauth2_sansio::io::file_store::CredentialsFile;
+use oauth2_sansio::io::ureq::UreqTransport;
+use oauth2_sansio::parse_endpoint;
+use oauth2_sansio::ConfigError;
+use oauth2_sansio::CredentialsStore;
+use oauth2_sansio::Error;
+use oauth2_sansio::UserCredentials;
 
 /// `revoke --help`.
-pub(crate) const HELP: &str = "\
+pub const HELP: &str = "\
 Revokes the refresh token of an authorized_user JSON file at the server's
 revocation endpoint (RFC 7009), which also ends the access tokens of the same
 sign-in, then REMOVES the file: it holds nothing usable any more.
@@ -33,7 +33,7 @@ so the command can be run again.";
 
 /// `revoke`'s options.
 #[derive(Debug, Args)]
-pub(crate) struct RevokeArgs {
+pub struct RevokeArgs {
     /// The authorized_user JSON to revoke and then remove
     #[arg(long, value_name = "PATH")]
     pub credentials: PathBuf,
@@ -44,7 +44,7 @@ pub(crate) struct RevokeArgs {
 }
 
 /// Revokes the file's refresh token, then removes the file.
-pub(crate) fn revoke(args: RevokeArgs) -> Result<(), Failure> {
+pub fn revoke(args: RevokeArgs) -> Result<(), Failure> {
     let file = CredentialsFile::new(&args.credentials);
     let missing = || {
         Failure::new(

@@ -5,19 +5,19 @@
 use std::path::Path;
 use std::time::SystemTime;
 
-use super::args::TokenArgs;
-use super::diagnose::token_request_failed;
-use super::exit::{Failure, INTERNAL, LOCAL};
-use super::output;
-use super::store::{lock, locked_load, warn_if_shared};
-use crate::credentials::freshness::Freshness;
-use crate::credentials::store::CredentialsStore;
-use crate::credentials::UserCredentials;
-use crate::io::file_store::{CredentialsFile, FileLock};
-use crate::io::ureq::UreqTransport;
+use crate::args::TokenArgs;
+use crate::diagnose::token_request_failed;
+use crate::exit::{Failure, INTERNAL, LOCAL};
+use crate::output;
+use crate::store::{lock, locked_load, warn_if_shared};
+use oauth2_sansio::io::file_store::{CredentialsFile, FileLock};
+use oauth2_sansio::io::ureq::UreqTransport;
+use oauth2_sansio::CredentialsStore;
+use oauth2_sansio::UserCredentials;
+use oauth2_sansio::{Credentials, Freshness};
 
 /// Prints a valid access token.
-pub(crate) fn token(args: TokenArgs) -> Result<(), Failure> {
+pub fn token(args: TokenArgs) -> Result<(), Failure> {
     let file = CredentialsFile::new(&args.credentials);
     warn_if_shared(&file);
     let mut credentials = load(&file)?;
@@ -106,7 +106,7 @@ fn refresh_and_save(
 fn unrefreshed(
     credentials: &UserCredentials,
     path: &Path,
-    error: &crate::io::file_store::FileStoreError,
+    error: &oauth2_sansio::io::file_store::FileStoreError,
 ) -> Result<UserCredentials, Failure> {
     let why = format!(
         "the access token was not refreshed, since the new credentials could not be saved \

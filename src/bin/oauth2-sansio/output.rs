@@ -3,18 +3,18 @@
 
 use std::io::{self, Write};
 
-use super::exit::{Failure, LOCAL};
+use crate::exit::{Failure, LOCAL};
 
 /// `text` with every control character (newlines included) replaced by a
 /// space, so nothing a server or a path holds can forge another line.
-pub(crate) fn one_line(text: &str) -> String {
+pub fn one_line(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
 }
 
 /// Writes `text` and a newline to stdout: the command's result.
-pub(crate) fn result(text: &str) -> Result<(), Failure> {
+pub fn result(text: &str) -> Result<(), Failure> {
     let mut out = io::stdout().lock();
     writeln!(out, "{text}")
         .and_then(|()| out.flush())
@@ -23,6 +23,6 @@ pub(crate) fn result(text: &str) -> Result<(), Failure> {
 
 /// Writes `oauth2-sansio: <message>` to stderr; a failure to write there
 /// has nowhere to be reported, so it is ignored.
-pub(crate) fn note(message: &str) {
+pub fn note(message: &str) {
     let _ = writeln!(io::stderr(), "oauth2-sansio: {}", one_line(message));
 }

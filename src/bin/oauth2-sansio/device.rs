@@ -5,20 +5,22 @@
 
 use url::Url;
 
-use super::args::LoginArgs;
-use super::diagnose::code_of;
-use super::exit::{Failure, INTERNAL, SIGN_IN, USAGE};
-use super::output;
-use crate::client::{parse_endpoint, Client, GOOGLE_DEVICE_AUTHORIZATION_URI, GOOGLE_TOKEN_URI};
-use crate::credentials::UserCredentials;
-use crate::error::config::ConfigError;
-use crate::error::{Error, ErrorCode};
-use crate::flows::device::DeviceAuthorization;
-use crate::io::ureq::UreqTransport;
+use crate::args::LoginArgs;
+use crate::diagnose::code_of;
+use crate::exit::{Failure, INTERNAL, SIGN_IN, USAGE};
+use crate::output;
+use oauth2_sansio::device::DeviceAuthorization;
+use oauth2_sansio::google::{GOOGLE_DEVICE_AUTHORIZATION_URI, GOOGLE_TOKEN_URI};
+use oauth2_sansio::io::ureq::UreqTransport;
+use oauth2_sansio::parse_endpoint;
+use oauth2_sansio::Client;
+use oauth2_sansio::ConfigError;
+use oauth2_sansio::UserCredentials;
+use oauth2_sansio::{Error, ErrorCode};
 
 /// Runs the device flow for `client` and the scopes of `args`.
-pub(crate) fn sign_in(mut client: Client, args: &LoginArgs) -> Result<UserCredentials, Failure> {
-    client.device_authorization_endpoint = Some(endpoint(args, &client)?);
+/// `client` has the device authorization endpoint ([`endpoint`]).
+pub fn sign_in(client: Client, args: &LoginArgs) -> Result<UserCredentials, Failure> {
     let call = client
         .device_authorization()
         .scopes(args.scopes.iter().cloned())
@@ -34,11 +36,11 @@ pub(crate) fn sign_in(mut client: Client, args: &LoginArgs) -> Result<UserCreden
 
 /// `--device-endpoint` (https, or http on loopback), else Google's for a
 /// client whose token endpoint is Google's.
-fn endpoint(args: &LoginArgs, client: &Client) -> Result<Url, Failure> {
+pub fn endpoint(args: &LoginArgs, client: &Client) -> Result<Url, Failure> {
     let (value, name) =
         match &args.device_endpoint {
             Some(value) => (value.as_str(), "--device-endpoint"),
-            None if client.token_endpoint.as_str() == GOOGLE_TOKEN_URI => (
+            None if client.token_endpoint().as_str() == GOOGLE_TOKEN_URI => (
                 GOOGLE_DEVICE_AUTHORIZATION_URI,
                 "device_authorization_endpoint",
             ),
@@ -115,10 +117,10 @@ fn polling_failed(error: &Error) -> Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::args::{Cli, Command};
-    use crate::cli::exit::{SERVER, TEMPORARY};
-    use crate::error::{OAuthError, TransportFailure, TransportFailureKind};
+    use crate::args::{Cli, Command};
+    use crate::exit::{SERVER, TEMPORARY};
     use clap::Parser;
+    use oauth2_sansio::{OAuthError, TransportFailure, TransportFailureKind};
 
     fn login(args: &str) -> Result<LoginArgs, clap::Error> {
         let argv = std::iter::once("oauth2-sansio").chain(args.split(' '));

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::process::ExitCode;
 
-use super::output::one_line;
+use crate::output::one_line;
 
 /// Success: the token or the credentials were printed or saved.
 pub const OK: u8 = 0;

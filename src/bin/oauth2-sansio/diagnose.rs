@@ -2,13 +2,13 @@
 //! code and a line that says what to do. The library's messages carry no
 //! secrets, and nothing here adds one.
 
-use crate::error::{Error, ErrorCode};
-use crate::io::installed::InstalledAppError;
+use oauth2_sansio::io::installed::InstalledAppError;
+use oauth2_sansio::{Error, ErrorCode};
 
-use super::exit::{Failure, INTERNAL, LOCAL, SERVER, SIGN_IN, TEMPORARY};
+use crate::exit::{Failure, INTERNAL, LOCAL, SERVER, SIGN_IN, TEMPORARY};
 
 /// The exit code for a failed token request.
-pub(crate) fn code_of(error: &Error) -> u8 {
+pub fn code_of(error: &Error) -> u8 {
     match error {
         Error::Misuse(_) => INTERNAL,
         Error::NoRefreshToken | Error::Config(_) => LOCAL,
@@ -19,7 +19,7 @@ pub(crate) fn code_of(error: &Error) -> u8 {
 
 /// `doing: error`, and `on_invalid_grant` after it when the server said
 /// `invalid_grant` (the code or refresh token is no good: sign in again).
-pub(crate) fn token_request_failed(doing: &str, error: &Error, on_invalid_grant: &str) -> Failure {
+pub fn token_request_failed(doing: &str, error: &Error, on_invalid_grant: &str) -> Failure {
     let mut message = format!("{doing}: {error}");
     if matches!(error, Error::OAuth(e) if *e.code() == ErrorCode::InvalidGrant) {
         message.push_str(on_invalid_grant);
@@ -28,7 +28,7 @@ pub(crate) fn token_request_failed(doing: &str, error: &Error, on_invalid_grant:
 }
 
 /// Why `login` stopped, from the installed-app runner's error.
-pub(crate) fn sign_in_failed(error: &InstalledAppError) -> Failure {
+pub fn sign_in_failed(error: &InstalledAppError) -> Failure {
     match error {
         InstalledAppError::Exchange(e) => token_request_failed(
             "exchanging the authorization code failed",
@@ -41,14 +41,15 @@ pub(crate) fn sign_in_failed(error: &InstalledAppError) -> Failure {
         InstalledAppError::Bind { .. }
         | InstalledAppError::Config(_)
         | InstalledAppError::Io { .. } => Failure::new(LOCAL, error.to_string()),
+        _ => Failure::new(INTERNAL, error.to_string()),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::{OAuthError, TransportFailure, TransportFailureKind};
-    use crate::CallbackError;
+    use oauth2_sansio::CallbackError;
+    use oauth2_sansio::{OAuthError, TransportFailure, TransportFailureKind};
     use std::time::Duration;
 
     fn oauth(code: &str, status: u16) -> Error {

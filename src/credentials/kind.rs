@@ -1,0 +1,79 @@
+//! What every kind of credentials is: a current bearer token, the rules it
+//! is used and judged by, and a machine that renews it.
+
+use std::time::{Duration, SystemTime};
+
+use crate::credentials::bearer::{BearerToken, NeedsRefresh};
+use crate::credentials::freshness::{Freshness, DEFAULT_REFRESH_THRESHOLD};
+use crate::error::Error;
+use crate::machine::step::Machine;
+
+/// Credentials of any kind: user, service account, ID token, self-signed
+/// JWT, client credentials, or [`AnyCredentials`](crate::AnyCredentials)
+/// when the kind is picked at run time.
+///
+/// A kind says what its token is, what quota project it bills and when it
+/// renews; freshness and request authorization follow from those, the same
+/// for every kind. [`TokenManager`](crate::cache::TokenManager) and
+/// [`SharedToken`](crate::cache::SharedToken) cache any of them.
+///
+/// ```
+/// use std::time::SystemTime;
+/// use oauth2_sansio::{Credentials, Freshness, RefreshToken, UserCredentials};
+///
+/// # let client = oauth2_sansio::Client::google("id", None).build()?;
+/// let credentials = UserCredentials::from_refresh_token(&client, RefreshToken::new("1//r"), vec![]);
+/// let now = SystemTime::now();
+/// assert_eq!(credentials.freshness(now), Freshness::Invalid); // no access token yet
+/// let refresh = credentials.refresh()?; // a Machine whose output is the new credentials
+/// # let _ = refresh;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub trait Credentials: Sized {
+    /// The machine that renews the token; its output is the updated
+    /// credentials (a rotated refresh token included).
+    type Refresh: Machine<Output = Self>;
+
+    /// The current bearer token, if there is one.
+    fn token(&self) -> Option<&BearerToken>;
+
+    /// The project billed for API calls, sent as `x-goog-user-project`.
+    fn quota_project(&self) -> Option<&str> {
+        None
+    }
+
+    /// How long before its expiry a token is renewed (google-auth: 225 s).
+    fn refresh_threshold(&self) -> Duration {
+        DEFAULT_REFRESH_THRESHOLD
+    }
+
+    /// A machine that renews the token. An error (no refresh token, say)
+    /// means it cannot be renewed.
+    fn refresh(&self) -> Result<Self::Refresh, Error>;
+
+    /// Fresh, stale or invalid at `now` (no token: invalid; no known
+    /// expiry: fresh until the API says otherwise); see
+    /// [`freshness`](crate::freshness).
+    fn freshness(&self, now: SystemTime) -> Freshness {
+        self.token().map_or(Freshness::Invalid, |token| {
+            token.freshness(now, self.refresh_threshold())
+        })
+    }
+
+    /// Adds `Authorization: Bearer <token>` (and `x-goog-user-project` when
+    /// there is a quota project) to `request`, unless the token has expired
+    /// at `now`. Returns the freshness, so a `Stale` answer can start a
+    /// refresh in the background.
+    fn authorize<B>(
+        &self,
+        request: &mut http::Request<B>,
+        now: SystemTime,
+    ) -> Result<Freshness, NeedsRefresh> {
+        self.token().ok_or(NeedsRefresh)?.authorize(
+            request,
+            self.quota_project(),
+            now,
+            self.refresh_threshold(),
+        )
+    }
+}
