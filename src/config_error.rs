@@ -28,7 +28,7 @@ pub enum ConfigError {
     AssertionKeyRequired,
     /// A scope is empty or has characters RFC 6749 §3.3 does not allow.
     InvalidScope {
-        /// The offending scope (control characters removed).
+        /// The offending scope (control, invisible and bidi characters removed).
         scope: String,
     },
     /// An extra authorization parameter would override one the crate sets.
@@ -120,7 +120,7 @@ pub enum FileProblem {
     WrongType {
         /// The expected type.
         expected: &'static str,
-        /// The type found (control characters removed).
+        /// The type found (control, invisible and bidi characters removed).
         found: String,
     },
 }

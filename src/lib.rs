@@ -157,6 +157,7 @@ mod lazy_call;
 pub mod loopback;
 mod pkce;
 mod revoke;
+mod safe_text;
 mod secret;
 mod step;
 mod store;
