@@ -95,9 +95,11 @@ pub enum FileProblem {
     NotJson,
     /// JSON, but not an object.
     NotObject,
-    /// A top-level key appears twice.
+    /// A key appears twice in one object, at any depth.
     DuplicateKey {
-        /// The key.
+        /// The key, with its path when it is in a nested object
+        /// (`installed.client_id`); control, invisible and bidi characters
+        /// removed. Never a value.
         key: String,
     },
     /// A required field is missing, null or empty.
@@ -184,7 +186,7 @@ impl fmt::Display for FileError {
             FileProblem::TooLarge { limit } => write!(f, "it is larger than {limit} bytes"),
             FileProblem::NotJson => f.write_str("it is not valid JSON"),
             FileProblem::NotObject => f.write_str("it is not a JSON object"),
-            FileProblem::DuplicateKey { key } => write!(f, "the key {key:?} appears twice"),
+            FileProblem::DuplicateKey { key } => write!(f, "the key {key:?} appears twice; keep one of them"),
             FileProblem::MissingField { field } => write!(f, "the field `{field}` is missing or empty"),
             FileProblem::InvalidField { field, reason } => write!(f, "the field `{field}` {reason}"),
             FileProblem::NoClientSection => f.write_str(

@@ -421,9 +421,11 @@ pub enum InvalidResponse {
         /// HTTP status of the response.
         status: u16,
     },
-    /// The JSON object has the same key twice.
+    /// An object in the JSON, at any depth, has the same key twice.
     DuplicateKey {
-        /// The key (control characters removed).
+        /// The key, with its path when it is in a nested object
+        /// (`outer.key`, `list[2].key`); control, invisible and bidi
+        /// characters removed. Never a value.
         key: String,
     },
     /// A required field is missing, null or empty.
