@@ -104,12 +104,15 @@ fn loopback_parse(c: &mut Criterion) {
 
 fn loopback_callback(c: &mut Criterion) {
     let client = client();
-    let pending = pending(&client);
-    let Parsed::Request(request) = parse_whole(&chromium_request(pending.state().secret())) else {
+    let state = pending(&client).state().secret().to_owned();
+    let Parsed::Request(request) = parse_whole(&chromium_request(&state)) else {
         panic!("the request parses")
     };
-    let session =
-        || LoopbackCallback::new(pending.clone(), client.clone()).expect("a loopback redirect URI");
+    // The same pending authorization each time (fixed entropy): it is
+    // single-use, not Clone.
+    let session = || {
+        LoopbackCallback::new(pending(&client), client.clone()).expect("a loopback redirect URI")
+    };
     let answer = session().handle(&request);
     assert!(matches!(answer.outcome, Outcome::Finished(Ok(_))));
     assert!(answer.response.starts_with(b"HTTP/1.1 200 "));

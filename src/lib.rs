@@ -177,6 +177,7 @@ mod secret;
 mod wire;
 
 pub use credentials::service_account;
+pub use error::safe_text;
 pub use flows::code::loopback;
 pub use flows::{device, discovery, token_exchange};
 

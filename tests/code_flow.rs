@@ -226,8 +226,12 @@ fn replayed_code_is_invalid_grant_and_revokes_what_it_issued() {
     let client = installed_client();
     let (url, pending) = start(&client, LOOPBACK_REDIRECT, SCOPES, clock.now());
     let redirect = server.authorize(&url, Decision::Approve);
-    let mut first = pending.clone().complete(&client, &redirect).unwrap();
-    let mut replay = pending.complete(&client, &redirect).unwrap();
+    // A PendingAuthorization completes once; a stored copy (a web
+    // session's) is what a replay would complete again.
+    let stored = serde_json::to_string(&pending).unwrap();
+    let mut first = pending.complete(&client, &redirect).unwrap();
+    let copy: PendingAuthorization = serde_json::from_str(&stored).unwrap();
+    let mut replay = copy.complete(&client, &redirect).unwrap();
 
     let first = Transcript::record(&mut first, &mut server, &mut clock);
     let replay = Transcript::record(&mut replay, &mut server, &mut clock);

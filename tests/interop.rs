@@ -12,7 +12,7 @@ use oauth2_sansio::io::ureq::UreqTransport;
 use oauth2_sansio::rand_core::UnwrapErr;
 use oauth2_sansio::{
     CallbackError, ClientAuthMethod, ClientSecret, ClientSecrets, Credentials, Error, ErrorCode,
-    Freshness, UserCredentials,
+    Freshness, PendingAuthorization, UserCredentials,
 };
 use rand::rngs::SysRng;
 
@@ -210,11 +210,15 @@ fn tampered_state_is_refused_and_the_genuine_callback_still_works() {
         .collect();
     tampered.query_pairs_mut().clear().extend_pairs(pairs);
 
-    let refused = pending.clone().complete(&client, tampered.as_str());
+    // `complete` consumes the pending authorization, even on a refusal; a
+    // web app keeps it serialized, so a copy stands in for the session's.
+    let stored = serde_json::to_string(&pending).unwrap();
+    let refused = pending.complete(&client, tampered.as_str());
     assert!(
         matches!(refused, Err(CallbackError::StateMismatch)),
         "{refused:?}"
     );
+    let pending: PendingAuthorization = serde_json::from_str(&stored).unwrap();
     let exchange = server.check(pending.complete(&client, callback.as_str()), "the callback");
     server.check(UreqTransport::new().run(exchange), "the code exchange");
 }

@@ -232,15 +232,16 @@ mod callback {
         let state = state();
         for require_issuer in [false, true] {
             let client = client(require_issuer);
-            let pending = pending(&client);
-            let completed = pending.clone().complete(&client, input);
+            // The same pending authorization twice (fixed entropy): it is
+            // single-use.
+            let completed = pending(&client).complete(&client, input);
             match &completed {
                 Ok(_) => prop_assert!(could_carry_state(input, &state)),
                 Err(e) => prop_assert!(has_no_control(&e.to_string()), "{e}"),
             }
             let trimmed = input.trim();
             let bare_code = !trimmed.contains(['=', '?', '#', '&']) && !trimmed.contains("://");
-            let pasted = pending.complete_pasted(&client, input);
+            let pasted = pending(&client).complete_pasted(&client, input);
             if let Err(e) = &pasted {
                 prop_assert!(has_no_control(&e.to_string()), "{e}");
             }

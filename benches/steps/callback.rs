@@ -16,11 +16,8 @@ use crate::common::{assert_same_request, oauth2_request};
 use crate::floor::{ClientAuth, FloorClient, Pending};
 use crate::{repeat, Allocations};
 
-fn ours(client: &Client, pending: &PendingAuthorization, callback: &str) -> http::Request<Vec<u8>> {
-    let mut exchange = pending
-        .clone()
-        .complete(client, callback)
-        .expect("valid callback");
+fn ours(client: &Client, pending: PendingAuthorization, callback: &str) -> http::Request<Vec<u8>> {
+    let mut exchange = pending.complete(client, callback).expect("valid callback");
     send_step(&mut exchange)
 }
 
@@ -49,13 +46,23 @@ pub fn run(side: Side, count: usize) -> Allocations {
     let client = sansio_client();
     let pending = pending(&client);
     let callback = callback_url(pending.state().secret());
-    let request = ours(&client, &pending, &callback);
+    let request = ours(
+        &client,
+        crate::common::code_flow::pending(&client),
+        &callback,
+    );
     match side {
-        Side::Ours => repeat(count, || ours(&client, &pending, &callback)),
+        Side::Ours => repeat(count, || {
+            ours(
+                &client,
+                crate::common::code_flow::pending(&client),
+                &callback,
+            )
+        }),
         Side::OAuth2 => {
             let oauth2_client = oauth2_client(AuthType::BasicAuth);
             let csrf = CsrfToken::new(pending.state().secret().to_owned());
-            let verifier = pending_verifier(&client, &pending);
+            let verifier = pending_verifier(&client);
             assert_same_request(
                 &request,
                 &oauth2(&oauth2_client, &csrf, &verifier, &callback),

@@ -17,8 +17,8 @@ use crate::common::NotSent;
 use crate::floor::{parse_token_response, ClientAuth, FloorClient, Pending, TokenFields};
 use crate::{repeat, Allocations};
 
-fn ours(client: &Client, pending: &PendingAuthorization, body: &[u8]) -> UserCredentials {
-    let mut exchange = sansio_exchange(pending.clone(), client);
+fn ours(client: &Client, pending: PendingAuthorization, body: &[u8]) -> UserCredentials {
+    let mut exchange = sansio_exchange(pending, client);
     drop(send_step(&mut exchange));
     exchange
         .handle_response(canned_response(body), now())
@@ -65,12 +65,17 @@ pub fn run(side: Side, count: usize) -> Allocations {
     let pending = pending(&client);
     let body = google_token_response();
     let body = std::hint::black_box(&body[..]);
-    let parsed = TokenView::of_credentials(&ours(&client, &pending, body), now());
+    let parsed = TokenView::of_credentials(
+        &ours(&client, crate::common::code_flow::pending(&client), body),
+        now(),
+    );
     match side {
-        Side::Ours => repeat(count, || ours(&client, &pending, body)),
+        Side::Ours => repeat(count, || {
+            ours(&client, crate::common::code_flow::pending(&client), body)
+        }),
         Side::OAuth2 => {
             let oauth2_client = oauth2_client_of(AuthType::BasicAuth);
-            let verifier = pending_verifier(&client, &pending);
+            let verifier = pending_verifier(&client);
             assert_eq!(
                 parsed,
                 TokenView::of_oauth2(&oauth2(&oauth2_client, &verifier, body))

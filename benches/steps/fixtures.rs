@@ -26,7 +26,7 @@ pub fn floor_client() -> FloorClient {
 pub fn floor_pending(client: &Client, pending: &PendingAuthorization) -> Pending {
     Pending {
         state: Zeroizing::new(pending.state().secret().to_owned()),
-        verifier: Zeroizing::new(pending_verifier(client, pending)),
+        verifier: Zeroizing::new(pending_verifier(client)),
         redirect_uri: pending.redirect_uri().to_owned(),
     }
 }

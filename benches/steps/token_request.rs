@@ -14,8 +14,8 @@ use crate::common::{assert_same_request, oauth2_request};
 use crate::floor::{ClientAuth, FloorClient, Pending};
 use crate::{repeat, Allocations};
 
-fn ours(client: &Client, pending: &PendingAuthorization) -> http::Request<Vec<u8>> {
-    send_step(&mut sansio_exchange(pending.clone(), client))
+fn ours(client: &Client, pending: PendingAuthorization) -> http::Request<Vec<u8>> {
+    send_step(&mut sansio_exchange(pending, client))
 }
 
 fn oauth2(client: &OAuth2Client, verifier: &str) -> HttpRequest {
@@ -38,12 +38,14 @@ fn floor(client: &FloorClient, pending: &Pending, code: &str) -> http::Request<V
 pub fn run(side: Side, count: usize) -> Allocations {
     let client = sansio_client();
     let pending = pending(&client);
-    let request = ours(&client, &pending);
+    let request = ours(&client, crate::common::code_flow::pending(&client));
     match side {
-        Side::Ours => repeat(count, || ours(&client, &pending)),
+        Side::Ours => repeat(count, || {
+            ours(&client, crate::common::code_flow::pending(&client))
+        }),
         Side::OAuth2 => {
             let oauth2_client = oauth2_client(AuthType::BasicAuth);
-            let verifier = pending_verifier(&client, &pending);
+            let verifier = pending_verifier(&client);
             assert_same_request(&request, &oauth2(&oauth2_client, &verifier));
             repeat(count, || oauth2(&oauth2_client, &verifier))
         }

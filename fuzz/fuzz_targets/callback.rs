@@ -56,15 +56,20 @@ fuzz_target!(|data: &[u8]| {
     };
     let require_issuer = flags & 1 == 1;
     let client = client(require_issuer);
-    let (_, pending) = client
-        .authorization_request("http://127.0.0.1:9001/callback")
-        .scope("openid")
-        .build_with_entropy(SystemTime::UNIX_EPOCH, &[7; 64])
-        .expect("valid request");
+    // The same pending authorization each call (fixed entropy): it is
+    // single-use, so `complete` and `complete_pasted` each get one.
+    let pending = || {
+        client
+            .authorization_request("http://127.0.0.1:9001/callback")
+            .scope("openid")
+            .build_with_entropy(SystemTime::UNIX_EPOCH, &[7; 64])
+            .expect("valid request")
+            .1
+    };
     let input = String::from_utf8_lossy(rest);
-    let state = pending.state().secret().to_owned();
+    let state = pending().state().secret().to_owned();
 
-    let completed = pending.clone().complete(&client, &input);
+    let completed = pending().complete(&client, &input);
     match &completed {
         Ok(_) => {
             assert!(could_carry(&input, &state), "accepted without the state");
@@ -85,7 +90,7 @@ fuzz_target!(|data: &[u8]| {
                 .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
     });
     let bare_code = !trimmed.contains(['=', '?', '#', '&']) && !is_url;
-    let pasted = pending.complete_pasted(&client, &input);
+    let pasted = pending().complete_pasted(&client, &input);
     match pasted {
         Ok(exchange) => {
             assert!(

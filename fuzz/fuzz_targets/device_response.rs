@@ -3,11 +3,14 @@
 //!
 //! Input: two bytes for the status (mapped into 100..=599), then the body.
 //! Invariants: no panic; success only on HTTP 200 with non-empty codes, a
-//! displayable user code, verification URIs that are https (or http on a
-//! loopback host) without credentials, `expires_in` from 1 s to
-//! `MAX_EXPIRES_IN` and `interval` from 1 s to `MAX_POLL_INTERVAL`; every
-//! 3xx is `Error::Redirect`; error messages carry no control characters.
+//! displayable user code (no control, bidi or invisible character),
+//! verification URIs that are https (or http on a loopback host) without
+//! credentials, `expires_in` from 1 s to `MAX_EXPIRES_IN` and `interval`
+//! from 1 s to `MAX_POLL_INTERVAL`; every 3xx is `Error::Redirect`; error
+//! messages carry no control characters.
 #![no_main]
+
+mod support;
 
 use std::time::Duration;
 
@@ -44,7 +47,7 @@ fuzz_target!(|data: &[u8]| {
             assert!(!response.device_code().secret().is_empty());
             let user_code = response.user_code();
             assert!(!user_code.is_empty() && user_code.chars().count() <= MAX_USER_CODE_CHARS);
-            assert!(!user_code.chars().any(char::is_control), "{user_code:?}");
+            assert!(!user_code.chars().any(support::is_unsafe), "{user_code:?}");
             assert!(
                 shown_safely(response.verification_uri()),
                 "{}",

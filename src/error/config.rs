@@ -28,7 +28,7 @@ pub enum ConfigError {
     AssertionKeyRequired,
     /// A scope is empty or has characters RFC 6749 §3.3 does not allow.
     InvalidScope {
-        /// The offending scope (control characters removed).
+        /// The offending scope (control, invisible and bidi characters removed).
         scope: String,
     },
     /// An extra authorization parameter would override one the crate sets.
@@ -95,9 +95,11 @@ pub enum FileProblem {
     NotJson,
     /// JSON, but not an object.
     NotObject,
-    /// A top-level key appears twice.
+    /// A key appears twice in one object, at any depth.
     DuplicateKey {
-        /// The key.
+        /// The key, with its path when it is in a nested object
+        /// (`installed.client_id`); control, invisible and bidi characters
+        /// removed. Never a value.
         key: String,
     },
     /// A required field is missing, null or empty.
@@ -120,7 +122,7 @@ pub enum FileProblem {
     WrongType {
         /// The expected type.
         expected: &'static str,
-        /// The type found (control characters removed).
+        /// The type found (control, invisible and bidi characters removed).
         found: String,
     },
 }
@@ -184,7 +186,7 @@ impl fmt::Display for FileError {
             FileProblem::TooLarge { limit } => write!(f, "it is larger than {limit} bytes"),
             FileProblem::NotJson => f.write_str("it is not valid JSON"),
             FileProblem::NotObject => f.write_str("it is not a JSON object"),
-            FileProblem::DuplicateKey { key } => write!(f, "the key {key:?} appears twice"),
+            FileProblem::DuplicateKey { key } => write!(f, "the key {key:?} appears twice; keep one of them"),
             FileProblem::MissingField { field } => write!(f, "the field `{field}` is missing or empty"),
             FileProblem::InvalidField { field, reason } => write!(f, "the field `{field}` {reason}"),
             FileProblem::NoClientSection => f.write_str(

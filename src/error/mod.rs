@@ -9,6 +9,7 @@
 //! returns the same error. No error message contains a secret.
 
 pub mod config;
+pub mod safe_text;
 
 use std::fmt;
 
@@ -262,7 +263,7 @@ pub enum ErrorCode {
     ExpiredToken,
     /// `unsupported_token_type` (revocation, [RFC 7009 §2.2.1](https://www.rfc-editor.org/rfc/rfc7009#section-2.2.1))
     UnsupportedTokenType,
-    /// Any other code, as sent (control characters removed).
+    /// Any other code, as sent (control, invisible and bidi characters removed).
     Extension(String),
 }
 
@@ -341,8 +342,9 @@ pub struct OAuthError {
 }
 
 impl OAuthError {
-    /// Builds an error; `description` and `uri` are cleaned of control
-    /// characters and shortened, since they come from the server.
+    /// Builds an error; `description` and `uri` are cleaned of control,
+    /// invisible and bidi characters and shortened, since they come from
+    /// the server.
     pub fn new(
         code: ErrorCode,
         description: Option<&str>,
@@ -362,12 +364,12 @@ impl OAuthError {
         &self.code
     }
 
-    /// `error_description`, control characters removed.
+    /// `error_description`, control, invisible and bidi characters removed.
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
 
-    /// `error_uri`, control characters removed.
+    /// `error_uri`, control, invisible and bidi characters removed.
     pub fn uri(&self) -> Option<&str> {
         self.uri.as_deref()
     }
@@ -422,9 +424,11 @@ pub enum InvalidResponse {
         /// HTTP status of the response.
         status: u16,
     },
-    /// The JSON object has the same key twice.
+    /// An object in the JSON, at any depth, has the same key twice.
     DuplicateKey {
-        /// The key (control characters removed).
+        /// The key, with its path when it is in a nested object
+        /// (`outer.key`, `list[2].key`); control, invisible and bidi
+        /// characters removed. Never a value.
         key: String,
     },
     /// A required field is missing, null or empty.
@@ -441,7 +445,7 @@ pub enum InvalidResponse {
     },
     /// `token_type` is not one this crate can use (only `Bearer`).
     UnsupportedTokenType {
-        /// The token type as sent (control characters removed).
+        /// The token type as sent (control, invisible and bidi characters removed).
         token_type: String,
     },
 }
@@ -472,17 +476,7 @@ impl fmt::Display for InvalidResponse {
 
 impl std::error::Error for InvalidResponse {}
 
-/// The longest server-supplied text kept in an error.
-const MAX_SERVER_TEXT: usize = 512;
-
-/// Removes control characters from server-supplied text and shortens it, so
-/// that it cannot forge log lines or flood a terminal.
-pub(crate) fn sanitize(text: &str) -> String {
-    text.chars()
-        .filter(|c| !c.is_control())
-        .take(MAX_SERVER_TEXT)
-        .collect()
-}
+pub(crate) use safe_text::sanitize;
 
 #[cfg(test)]
 mod tests {

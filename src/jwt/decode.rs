@@ -184,7 +184,8 @@ pub enum DecodeError {
     },
     /// `alg` is missing, `none`, a MAC or unknown.
     AlgorithmNotAllowed {
-        /// The `alg` found (control characters removed; empty if missing).
+        /// The `alg` found (control, invisible and bidi characters removed;
+        /// empty if missing).
         alg: String,
     },
     /// A claim is missing or unusable.

@@ -16,18 +16,21 @@ pub mod wipe;
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use zeroize::Zeroize;
+use zeroize::{ZeroizeOnDrop, Zeroizing};
 
 macro_rules! secret_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
+        ///
+        /// Its memory is overwritten when it is dropped (it is
+        /// [`ZeroizeOnDrop`]).
         #[derive(Clone, PartialEq, Eq)]
-        pub struct $name(String);
+        pub struct $name(Zeroizing<String>);
 
         impl $name {
             /// Wraps a secret value.
             pub fn new(value: impl Into<String>) -> Self {
-                Self(value.into())
+                Self(Zeroizing::new(value.into()))
             }
 
             /// The secret itself. Every call site is a place a secret leaves
@@ -37,11 +40,8 @@ macro_rules! secret_type {
             }
         }
 
-        impl Drop for $name {
-            fn drop(&mut self) {
-                self.0.zeroize();
-            }
-        }
+        /// Its only field is a [`Zeroizing`], which wipes the string on drop.
+        impl ZeroizeOnDrop for $name {}
 
         impl fmt::Debug for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -63,7 +63,7 @@ macro_rules! secret_type {
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                String::deserialize(deserializer).map(Self)
+                String::deserialize(deserializer).map(Self::new)
             }
         }
     };
@@ -133,6 +133,25 @@ mod tests {
         assert_eq!(format!("{s:?}"), "RefreshToken([redacted])");
         assert_eq!(format!("{s}"), "[redacted]");
         assert_eq!(s.secret(), "1//very-secret");
+    }
+
+    /// Compiles only for a type that wipes its memory when dropped.
+    fn wiped_on_drop<T: ZeroizeOnDrop>(_: &T) {}
+
+    #[test]
+    fn every_secret_keeps_its_value_in_a_zeroizing_string() {
+        let storage: &Zeroizing<String> = &ClientSecret::new("s").0;
+        wiped_on_drop(storage);
+        wiped_on_drop(&AuthorizationCode::new("s").0);
+        wiped_on_drop(&PkceVerifier::new("s").0);
+        wiped_on_drop(&CsrfState::new("s").0);
+        wiped_on_drop(&AccessToken::new("s").0);
+        wiped_on_drop(&RefreshToken::new("s").0);
+        wiped_on_drop(&IdToken::new("s").0);
+        wiped_on_drop(&PrivateKeyPem::new("s").0);
+        wiped_on_drop(&Assertion::new("s").0);
+        wiped_on_drop(&DeviceCode::new("s").0);
+        wiped_on_drop(&SecurityToken::new("s").0);
     }
 
     #[test]

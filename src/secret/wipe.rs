@@ -38,13 +38,18 @@ impl UnsentRequest {
             .as_ref()
             .expect("an unsent request is taken only once")
     }
+
+    /// Zeroizes the body of a request that was not taken.
+    fn wipe(&mut self) {
+        if let Some(request) = &mut self.0 {
+            request.body_mut().zeroize();
+        }
+    }
 }
 
 impl Drop for UnsentRequest {
     fn drop(&mut self) {
-        if let Some(request) = &mut self.0 {
-            request.body_mut().zeroize();
-        }
+        self.wipe();
     }
 }
 
@@ -54,8 +59,11 @@ pub(crate) fn read_and_wipe<T>(
     read: impl FnOnce(u16, &[u8]) -> T,
 ) -> T {
     let status = response.status().as_u16();
-    let mut body = response.into_body();
-    let result = read(status, &body);
+    read_then_wipe(status, &mut response.into_body(), read)
+}
+
+fn read_then_wipe<T>(status: u16, body: &mut Vec<u8>, read: impl FnOnce(u16, &[u8]) -> T) -> T {
+    let result = read(status, body);
     body.zeroize();
     result
 }
@@ -80,6 +88,28 @@ mod tests {
         assert_eq!(done.unwrap().body(), b"a=1&b=2");
         let failed = UnsentRequest::new(http::Request::new(Vec::new())).complete(|_| Err("no"));
         assert_eq!(failed.unwrap_err(), "no");
+    }
+
+    #[test]
+    fn an_unsent_request_wipes_its_body_in_place() {
+        let mut unsent = UnsentRequest::new(http::Request::new(b"code=secret".to_vec()));
+        let capacity = unsent.get().body().capacity();
+        unsent.wipe();
+        let body = unsent.get().body();
+        assert!(body.is_empty(), "{body:?}");
+        // The same allocation, overwritten: not swapped for a new buffer
+        // that would leave the old one unwiped.
+        assert_eq!(body.capacity(), capacity);
+    }
+
+    #[test]
+    fn a_read_body_is_wiped_in_place_after_the_read() {
+        let mut body = br#"{"access_token":"at"}"#.to_vec();
+        let capacity = body.capacity();
+        let seen = read_then_wipe(200, &mut body, |status, body| (status, body.to_vec()));
+        assert_eq!(seen, (200, br#"{"access_token":"at"}"#.to_vec()));
+        assert!(body.is_empty(), "{body:?}");
+        assert_eq!(body.capacity(), capacity);
     }
 
     #[test]

@@ -1,26 +1,30 @@
 //! Strict reading of untrusted JSON objects, shared by every parser.
 //!
 //! A body is accepted only if it is within its size bound, is a single JSON
-//! object (a UTF-8 byte-order mark is tolerated) and has no key twice at the
-//! top level: a duplicate key means two readers could see two different
-//! values. serde_json bounds nesting depth, so deep input fails instead of
-//! overflowing the stack.
+//! object (a UTF-8 byte-order mark is tolerated) and has no key twice in any
+//! object, at any depth: a duplicate key means two readers could see two
+//! different values. serde_json bounds nesting depth, so deep input fails
+//! instead of overflowing the stack.
 
 use std::fmt;
 
-use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 /// Why a body is not an acceptable JSON object.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum JsonProblem {
-    TooLarge { limit: usize },
+    TooLarge {
+        limit: usize,
+    },
     NotJson,
     NotObject,
+    /// The path to the first repeated key: `key` at the top level,
+    /// `outer.key` or `list[2].key` below it (never a value).
     DuplicateKey(String),
 }
 
-/// Parses `bytes` as one JSON object with unique top-level keys.
+/// Parses `bytes` as one JSON object in which no object repeats a key.
 pub(crate) fn parse_object(bytes: &[u8], limit: usize) -> Result<Map<String, Value>, JsonProblem> {
     if bytes.len() > limit {
         return Err(JsonProblem::TooLarge { limit });
@@ -28,61 +32,143 @@ pub(crate) fn parse_object(bytes: &[u8], limit: usize) -> Result<Map<String, Val
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     if first.is_some_and(|b| *b != b'{') {
-        return match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+        return match serde_json::from_slice::<de::IgnoredAny>(bytes) {
             Ok(_) => Err(JsonProblem::NotObject),
             Err(_) => Err(JsonProblem::NotJson),
         };
     }
-    match serde_json::from_slice::<Checked>(bytes) {
-        Ok(Checked {
-            duplicate: Some(key),
-            ..
-        }) => Err(JsonProblem::DuplicateKey(key)),
-        Ok(Checked { map, .. }) => Ok(map),
-        Err(_) => Err(JsonProblem::NotJson),
+    let mut duplicate = None;
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let parsed = Strict {
+        duplicate: &mut duplicate,
+    }
+    .deserialize(&mut deserializer)
+    .and_then(|value| deserializer.end().map(|()| value));
+    match (parsed, duplicate) {
+        (_, Some(path)) => Err(JsonProblem::DuplicateKey(crate::error::sanitize(&path))),
+        (Ok(Value::Object(map)), None) => Ok(map),
+        (Ok(_), None) => Err(JsonProblem::NotObject),
+        (Err(_), None) => Err(JsonProblem::NotJson),
     }
 }
 
-/// A top-level object and the first key it repeats, if any.
-struct Checked {
-    map: Map<String, Value>,
-    duplicate: Option<String>,
+/// Reads one JSON value as serde_json's `Value` does, but stops at the
+/// first object that repeats a key, leaving the key's path in `duplicate`.
+/// Each enclosing object or array puts its part of the path in front as
+/// the error passes through it, so nothing is spent on paths unless a
+/// duplicate is found.
+struct Strict<'a> {
+    duplicate: &'a mut Option<String>,
 }
 
-impl<'de> Deserialize<'de> for Checked {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(CheckedVisitor)
+impl<'de> DeserializeSeed<'de> for Strict<'_> {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
     }
 }
 
-struct CheckedVisitor;
-
-impl<'de> Visitor<'de> for CheckedVisitor {
-    type Value = Checked;
+impl<'de> Visitor<'de> for Strict<'_> {
+    type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON object")
+        f.write_str("a JSON value")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Checked, A::Error> {
+    fn visit_bool<E>(self, value: bool) -> Result<Value, E> {
+        Ok(Value::Bool(value))
+    }
+
+    fn visit_i64<E>(self, value: i64) -> Result<Value, E> {
+        Ok(Value::from(value))
+    }
+
+    fn visit_u64<E>(self, value: u64) -> Result<Value, E> {
+        Ok(Value::from(value))
+    }
+
+    fn visit_f64<E>(self, value: f64) -> Result<Value, E> {
+        Ok(Value::from(value))
+    }
+
+    fn visit_str<E>(self, value: &str) -> Result<Value, E> {
+        Ok(Value::String(value.to_owned()))
+    }
+
+    fn visit_string<E>(self, value: String) -> Result<Value, E> {
+        Ok(Value::String(value))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(access.size_hint().unwrap_or(0));
+        loop {
+            let seed = Strict {
+                duplicate: &mut *self.duplicate,
+            };
+            match access.next_element_seed(seed) {
+                Ok(Some(item)) => items.push(item),
+                Ok(None) => return Ok(Value::Array(items)),
+                Err(e) => {
+                    let index = format!("[{}]", items.len());
+                    return Err(nested_in(self.duplicate, &index, e));
+                }
+            }
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
         let mut map = Map::new();
-        let mut duplicate = None;
         while let Some(key) = access.next_key::<String>()? {
-            let value: Value = access.next_value()?;
+            if map.is_empty() && key == ARBITRARY_PRECISION_NUMBER {
+                return number_from_string(access);
+            }
+            let seed = Strict {
+                duplicate: &mut *self.duplicate,
+            };
+            let value = match access.next_value_seed(seed) {
+                Ok(value) => value,
+                Err(e) => return Err(nested_in(self.duplicate, &key, e)),
+            };
             match map.entry(key) {
                 serde_json::map::Entry::Vacant(slot) => {
                     slot.insert(value);
                 }
-                serde_json::map::Entry::Occupied(mut slot) => {
-                    if duplicate.is_none() {
-                        duplicate = Some(crate::error::sanitize(slot.key()));
-                    }
-                    slot.insert(value);
+                serde_json::map::Entry::Occupied(slot) => {
+                    *self.duplicate = Some(slot.key().clone());
+                    return Err(de::Error::custom("duplicate key"));
                 }
             }
         }
-        Ok(Checked { map, duplicate })
+        Ok(Value::Object(map))
     }
+}
+
+/// The one key of the map serde_json hands over for a number when a crate
+/// in the build enables its `arbitrary_precision` feature; the value is the
+/// number's text. serde_json's own `Value` reads it the same way.
+const ARBITRARY_PRECISION_NUMBER: &str = "$serde_json::private::Number";
+
+fn number_from_string<'de, A: MapAccess<'de>>(mut access: A) -> Result<Value, A::Error> {
+    let text: String = access.next_value()?;
+    let number = text
+        .parse::<serde_json::Number>()
+        .map_err(de::Error::custom)?;
+    Ok(Value::Number(number))
+}
+
+/// `error`, passing out of the member `part` (a key, or `[index]`): when it
+/// is a duplicate key's, `part` goes in front of the key's path.
+fn nested_in<E>(duplicate: &mut Option<String>, part: &str, error: E) -> E {
+    if let Some(path) = duplicate {
+        let separator = if path.starts_with('[') { "" } else { "." };
+        *path = format!("{part}{separator}{path}");
+    }
+    error
 }
 
 /// Why a field's value is unusable.
@@ -152,6 +238,66 @@ mod tests {
         assert_eq!(
             parse_object(br#"{"access_token":"a","access_token":"b"}"#, 100),
             Err(JsonProblem::DuplicateKey("access_token".into()))
+        );
+    }
+
+    #[test]
+    fn rejects_nested_duplicate_keys_naming_the_path_not_the_value() {
+        let duplicate = |json: &str| match parse_object(json.as_bytes(), 1 << 10) {
+            Err(JsonProblem::DuplicateKey(path)) => path,
+            other => panic!("{json}: {other:?}"),
+        };
+        assert_eq!(
+            duplicate(r#"{"installed":{"client_id":"a","client_id":"b"}}"#),
+            "installed.client_id"
+        );
+        assert_eq!(
+            duplicate(r#"{"keys":[{"kid":"1"},{"kid":"2","kid":"secret-value"}]}"#),
+            "keys[1].kid"
+        );
+        assert_eq!(
+            duplicate(r#"{"a":[[],[{"b":{"c":1,"c":1}}]]}"#),
+            "a[1][0].b.c"
+        );
+        assert_eq!(
+            duplicate("{\"a\":{\"k\\n\u{202e}\":1,\"k\\n\u{202e}\":2}}"),
+            "a.k"
+        );
+        // The first duplicate stops the parse, so malformed text after it
+        // is never read.
+        assert_eq!(duplicate(r#"{"a":1,"a":2,"#), "a");
+    }
+
+    #[test]
+    fn nested_values_read_as_serde_json_reads_them() {
+        for json in [
+            r#"{"a":[1,-2,3.5,-0.0,"s\u00e9",true,null,{}],"b":{"c":{"d":[[]]}}}"#,
+            r#"{"e":18446744073709551615,"f":-9223372036854775808,"g":1e308}"#,
+            r#"{"a":{"b":1},"b":{"b":1},"c":[{"b":1},{"b":1}]}"#,
+        ] {
+            let expected: Value = serde_json::from_str(json).unwrap();
+            let parsed = parse_object(json.as_bytes(), 1 << 10).unwrap();
+            assert_eq!(Value::Object(parsed), expected, "{json}");
+        }
+        assert_eq!(
+            parse_object(br#"{"a":[1e400]}"#, 100),
+            Err(JsonProblem::NotJson)
+        );
+    }
+
+    #[test]
+    fn an_arbitrary_precision_number_is_read_as_serde_json_reads_it() {
+        // What serde_json hands over for `12` when a crate in the build
+        // enables `arbitrary_precision`.
+        let map = parse_object(
+            br#"{"expires_in":{"$serde_json::private::Number":"12"}}"#,
+            100,
+        )
+        .unwrap();
+        assert_eq!(map["expires_in"].as_u64(), Some(12));
+        assert_eq!(
+            parse_object(br#"{"a":{"$serde_json::private::Number":"x"}}"#, 100),
+            Err(JsonProblem::NotJson)
         );
     }
 

@@ -64,9 +64,9 @@ impl Failure {
     }
 }
 
-/// `oauth2-sansio: <message>` on one line: control characters (newlines
-/// included) become spaces, so nothing a server or a path holds can forge
-/// another line.
+/// `oauth2-sansio: <message>` on one line: control, bidi and invisible
+/// characters (newlines included) become spaces, so nothing a server or a
+/// path holds can forge another line.
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "oauth2-sansio: {}", one_line(&self.message))

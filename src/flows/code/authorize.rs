@@ -255,9 +255,27 @@ fn is_absolute_without_fragment(uri: &str) -> bool {
 ///
 /// It serializes with serde so that a web server can keep it in the user's
 /// session; it contains secrets, so keep it server-side (or encrypted).
-/// `Debug` redacts them. Completing it consumes it, so one authorization
-/// cannot be redeemed twice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `Debug` redacts them.
+///
+/// It is single-use by construction: it is not `Clone`, and
+/// [`complete`](Self::complete) consumes it, so one value cannot complete
+/// two callbacks. A stored copy can, though: a web server must remove it
+/// from the session when it takes it out to complete it (take, don't read),
+/// or a replayed callback could be completed against the same copy again.
+///
+/// ```compile_fail,E0599
+/// # fn f(pending: oauth2_sansio::PendingAuthorization) {
+/// let copy = pending.clone(); // not Clone
+/// # }
+/// ```
+///
+/// ```compile_fail,E0382
+/// # fn f(pending: oauth2_sansio::PendingAuthorization, client: &oauth2_sansio::Client) {
+/// let first = pending.complete(client, "?state=s&code=c");
+/// let second = pending.complete(client, "?state=s&code=c"); // moved by the first
+/// # }
+/// ```
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingAuthorization {
     pub(crate) state: CsrfState,
     pub(crate) code_verifier: PkceVerifier,
@@ -267,7 +285,21 @@ pub struct PendingAuthorization {
     pub(crate) issuer: Option<String>,
     pub(crate) require_issuer: bool,
     pub(crate) scopes: Vec<String>,
+    #[serde(deserialize_with = "representable_unix_seconds")]
     pub(crate) created_at: u64,
+}
+
+/// Whole seconds since the Unix epoch that this platform's `SystemTime` can
+/// hold, so that [`PendingAuthorization::created_at`] cannot overflow on a
+/// stored value that was tampered with.
+fn representable_unix_seconds<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<u64, D::Error> {
+    let secs = u64::deserialize(deserializer)?;
+    SystemTime::UNIX_EPOCH
+        .checked_add(Duration::from_secs(secs))
+        .map(|_| secs)
+        .ok_or_else(|| serde::de::Error::custom("created_at is not a representable time"))
 }
 
 impl PendingAuthorization {
@@ -409,5 +441,19 @@ mod tests {
         let json = serde_json::to_string(&pending).unwrap();
         let back: PendingAuthorization = serde_json::from_str(&json).unwrap();
         assert_eq!(back, pending);
+    }
+
+    #[test]
+    fn a_stored_creation_time_beyond_system_time_is_refused() {
+        let client = client();
+        let (_, pending) = client
+            .authorization_request("http://127.0.0.1/")
+            .build_with_entropy(SystemTime::UNIX_EPOCH, &[3; 64])
+            .unwrap();
+        let json = serde_json::to_string(&pending).unwrap();
+        let tampered = json.replace(r#""created_at":0"#, r#""created_at":18446744073709551615"#);
+        assert_ne!(tampered, json);
+        let error = serde_json::from_str::<PendingAuthorization>(&tampered).unwrap_err();
+        assert!(error.to_string().contains("created_at"), "{error}");
     }
 }

@@ -9,7 +9,7 @@ use crate::client::Client;
 use crate::error::{ErrorCode, OAuthError};
 use crate::flows::code::authorize::PendingAuthorization;
 use crate::flows::code::exchange::{code_exchange, CodeExchange};
-use crate::secret::AuthorizationCode;
+use crate::secret::{AuthorizationCode, CsrfState};
 
 /// The longest callback input accepted: 16 KiB.
 pub const CALLBACK_LIMIT: usize = 16 * 1024;
@@ -263,7 +263,7 @@ impl PendingAuthorization {
             }
         }
         let state = params.state.as_deref().ok_or(CallbackError::MissingState)?;
-        if !bool::from(state.as_bytes().ct_eq(self.state.secret().as_bytes())) {
+        if !state_matches(state, &self.state) {
             return Err(CallbackError::StateMismatch);
         }
         match (params.code, params.error) {
@@ -287,6 +287,16 @@ impl PendingAuthorization {
     }
 }
 
+/// Whether a callback's `state` is the one the request sent, compared in
+/// constant time: how long the comparison takes does not tell a forger how
+/// many leading bytes were right. Only a different length returns early; a
+/// length is not secret (every `state` this crate makes has 43 characters).
+fn state_matches(received: &str, sent: &CsrfState) -> bool {
+    #[cfg(test)]
+    tests::STATE_COMPARISONS.with(|count| count.set(count.get() + 1));
+    bool::from(received.as_bytes().ct_eq(sent.secret().as_bytes()))
+}
+
 fn checked_input(input: &str) -> Result<&str, CallbackError> {
     if input.len() > CALLBACK_LIMIT {
         return Err(CallbackError::TooLong);
@@ -296,4 +306,86 @@ fn checked_input(input: &str) -> Result<&str, CallbackError> {
         return Err(CallbackError::Empty);
     }
     Ok(input)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::time::SystemTime;
+
+    use super::*;
+
+    thread_local! {
+        /// How many times this thread called `state_matches`.
+        pub(super) static STATE_COMPARISONS: Cell<usize> = const { Cell::new(0) };
+    }
+
+    fn comparisons() -> usize {
+        STATE_COMPARISONS.with(Cell::get)
+    }
+
+    #[test]
+    fn state_matches_only_the_identical_state() {
+        let sent = CsrfState::new("abcdefgh");
+        assert!(state_matches("abcdefgh", &sent));
+        for position in 0..8 {
+            let mut received = b"abcdefgh".to_vec();
+            received[position] ^= 1;
+            let received = String::from_utf8(received).unwrap();
+            assert!(!state_matches(&received, &sent), "{received}");
+        }
+        for other_length in ["", "abcdefg", "abcdefghi", "abcdefgh "] {
+            assert!(!state_matches(other_length, &sent), "{other_length:?}");
+        }
+        assert!(!state_matches("x", &CsrfState::new("")));
+        assert!(state_matches("", &CsrfState::new("")));
+    }
+
+    #[test]
+    fn the_callback_compares_state_through_state_matches() {
+        let client = Client::builder("app")
+            .authorization_endpoint("http://127.0.0.1:9/auth")
+            .token_endpoint("http://127.0.0.1:9/token")
+            .build()
+            .unwrap();
+        let pending = || {
+            client
+                .authorization_request("http://127.0.0.1:9/cb")
+                .build_with_entropy(SystemTime::UNIX_EPOCH, &[5; 64])
+                .unwrap()
+                .1
+        };
+        let state = pending().state().secret().to_owned();
+        let mut forged = state.clone().into_bytes();
+        *forged.last_mut().unwrap() ^= 1;
+        let forged = String::from_utf8(forged).unwrap();
+
+        let before = comparisons();
+        assert!(pending()
+            .complete(&client, &format!("?state={state}&code=c"))
+            .is_ok());
+        assert_eq!(comparisons(), before + 1);
+        assert_eq!(
+            pending()
+                .complete(&client, &format!("?state={forged}&code=c"))
+                .unwrap_err(),
+            CallbackError::StateMismatch
+        );
+        assert_eq!(comparisons(), before + 2);
+        assert_eq!(
+            pending()
+                .complete_pasted(
+                    &client,
+                    &format!("http://127.0.0.1:9/cb?state={forged}&code=c")
+                )
+                .unwrap_err(),
+            CallbackError::StateMismatch
+        );
+        assert_eq!(comparisons(), before + 3);
+        assert_eq!(
+            pending().complete(&client, "?code=c").unwrap_err(),
+            CallbackError::MissingState
+        );
+        assert_eq!(comparisons(), before + 3);
+    }
 }

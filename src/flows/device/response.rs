@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 use url::Url;
 
+use crate::error::safe_text::is_unsafe_to_show;
 use crate::error::{Error, InvalidResponse};
 use crate::secret::DeviceCode;
 use crate::wire::answer::{error_response, json_object};
@@ -53,7 +54,9 @@ impl DeviceAuthorizationResponse {
     ///
     /// Success needs HTTP 200 and a JSON object with:
     /// - `device_code` and `user_code`: non-empty strings; the user code at
-    ///   most [`MAX_USER_CODE_CHARS`] characters, none a control character;
+    ///   most [`MAX_USER_CODE_CHARS`] characters, none a control, invisible
+    ///   or bidi formatting character nor U+2028 or U+2029 (it is shown as
+    ///   sent, so it must look like what the user has to type);
     /// - `verification_uri`, or Google's `verification_url` (equal if both
     ///   are sent), and the optional `verification_uri_complete`: absolute
     ///   `https` URLs without user name or password (`http` only on a
@@ -97,11 +100,11 @@ impl DeviceAuthorizationResponse {
         let device_code = DeviceCode::new(required(&mut map, "device_code")?);
         let user_code = required(&mut map, "user_code")?;
         if user_code.chars().count() > MAX_USER_CODE_CHARS
-            || user_code.chars().any(char::is_control)
+            || user_code.chars().any(is_unsafe_to_show)
         {
             return Err(InvalidResponse::InvalidField {
                 field: "user_code",
-                reason: "must be at most 64 characters, none of them a control character",
+                reason: "must be at most 64 characters, none of them a control, invisible or bidi character",
             });
         }
         let uri = take(&mut map, "verification_uri")?;
@@ -451,6 +454,9 @@ mod tests {
         for bad in [
             "\"WDJB\\nMJHT\"",
             "\"\\u001b[31mRED\"",
+            "\"WDJB\\u200bMJHT\"",
+            "\"WDJB-\\u202eTHJM\"",
+            "\"WDJB\\u2028MJHT\"",
             &format!("\"{}\"", "A".repeat(65)),
         ] {
             assert!(
