@@ -11,8 +11,12 @@
 //! - waits 5 minutes by default, not forever, and releases the port on
 //!   every exit path;
 //! - answers every request ([`loopback`](crate::loopback)): `/favicon.ico`
-//!   and forged callbacks do not end the flow, and a connection that sends
-//!   nothing cannot hold up the real one;
+//!   and forged callbacks do not end the flow;
+//! - reads every connection as soon as it is accepted, and keeps at most
+//!   64 silent ones: the oldest makes room for a new one once it has been
+//!   silent for 100 ms, while a connection that has sent bytes is never
+//!   cut off, so a flood of connections from localhost cannot crowd out
+//!   the browser's (at worst it waits in the kernel's accept queue);
 //! - opens only http/https URLs, by running the browser program directly,
 //!   never through a shell (CVE-2025-6514);
 //! - uses PKCE (S256) and `state`, for confidential and public clients.
@@ -41,6 +45,7 @@ mod connection;
 mod error;
 mod flow;
 mod listener;
+mod pool;
 mod redirect;
 mod serve;
 

@@ -2,19 +2,13 @@
 //! connection and the deadline, so a connection that never sends its
 //! request cannot hold up the browser's real one.
 
-use std::collections::VecDeque;
+use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
-use super::connection::{Connection, Progress};
 use super::error::InstalledAppError;
 use super::listener::Listener;
-use crate::callback::CallbackError;
-use crate::exchange::CodeExchange;
+use super::pool::{Finished, Pool, MAX_IDLE};
 use crate::loopback::LoopbackCallback;
-
-/// How many connections are served at once; a new one beyond that closes
-/// the oldest.
-pub(super) const MAX_CONNECTIONS: usize = 32;
 
 /// The pause between rounds in which nothing happened.
 const IDLE_PAUSE: Duration = Duration::from_millis(10);
@@ -26,43 +20,32 @@ pub(super) fn serve(
     callback: &mut LoopbackCallback,
     timeout: Duration,
     mut on_idle: impl FnMut(),
-) -> Result<Result<CodeExchange, CallbackError>, InstalledAppError> {
+) -> Result<Finished, InstalledAppError> {
     let deadline = Instant::now().checked_add(timeout);
-    let mut connections = VecDeque::new();
+    let mut pool = Pool::default();
     loop {
         let now = Instant::now();
         if deadline.is_some_and(|deadline| now >= deadline) {
             return Err(InstalledAppError::Timeout { waited: timeout });
         }
         let mut busy = false;
-        listener.accept_waiting(|stream| {
-            if let Ok(connection) = Connection::new(stream, now) {
-                if connections.len() == MAX_CONNECTIONS {
-                    connections.pop_front();
-                }
-                connections.push_back(connection);
-                busy = true;
+        // Bounded, so that the open connections and the deadline are seen
+        // to however fast new connections come.
+        for _ in 0..MAX_IDLE {
+            if !pool.has_room(now) {
+                break;
             }
-        });
-        let mut finished = None;
-        connections.retain_mut(|connection| {
-            if finished.is_some() {
-                return true;
+            let Some(stream) = listener.accept() else {
+                break;
+            };
+            busy = true;
+            if let ControlFlow::Break(finished) = pool.admit(stream, callback, now) {
+                return Ok(finished);
             }
-            match connection.poll(callback, now) {
-                Progress::Waiting => true,
-                Progress::Closed => {
-                    busy = true;
-                    false
-                }
-                Progress::Finished(result) => {
-                    finished = Some(result);
-                    false
-                }
-            }
-        });
-        if let Some(result) = finished {
-            return Ok(result);
+        }
+        match pool.poll(callback, now) {
+            ControlFlow::Break(finished) => return Ok(finished),
+            ControlFlow::Continue(progressed) => busy |= progressed,
         }
         if !busy {
             on_idle();
