@@ -2,6 +2,7 @@
 //! code and a line that says what to do. The library's messages carry no
 //! secrets, and nothing here adds one.
 
+use crate::callback::CallbackError;
 use crate::error::{Error, ErrorCode};
 use crate::transport::installed::InstalledAppError;
 
@@ -35,6 +36,9 @@ pub(crate) fn sign_in_failed(error: &InstalledAppError) -> Failure {
             e,
             " with `oauth2-sansio login`",
         ),
+        InstalledAppError::Callback(CallbackError::StartLinkReused) => {
+            Failure::new(SIGN_IN, format!("{error}: `oauth2-sansio login --device`"))
+        }
         InstalledAppError::Timeout { .. } | InstalledAppError::Callback(_) => {
             Failure::new(SIGN_IN, error.to_string())
         }
@@ -48,7 +52,6 @@ pub(crate) fn sign_in_failed(error: &InstalledAppError) -> Failure {
 mod tests {
     use super::*;
     use crate::error::{OAuthError, TransportFailure, TransportFailureKind};
-    use crate::CallbackError;
     use std::time::Duration;
 
     fn oauth(code: &str, status: u16) -> Error {
@@ -99,6 +102,14 @@ mod tests {
             waited: Duration::from_secs(1),
         };
         assert_eq!(sign_in_failed(&timeout).code(), SIGN_IN);
+        let reused = sign_in_failed(&InstalledAppError::Callback(CallbackError::StartLinkReused));
+        assert_eq!(reused.code(), SIGN_IN);
+        assert!(
+            reused.to_string().ends_with(
+                "(on a machine shared with other users, prefer the device flow): `oauth2-sansio login --device`"
+            ),
+            "{reused}"
+        );
         let exchange = InstalledAppError::Exchange(oauth("invalid_grant", 400));
         assert_eq!(sign_in_failed(&exchange).code(), SERVER);
         let io = InstalledAppError::Io {
