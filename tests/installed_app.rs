@@ -1054,3 +1054,62 @@ fn the_browser_is_started_with_the_start_link_only() {
         assert!(!args.contains(&secret), "{secret} in {args}");
     }
 }
+
+/// The addresses listening on `port`, as the kernel lists them in
+/// `/proc/net/tcp` and `/proc/net/tcp6` (state `0A`), in hex as there:
+/// `0100007F` is 127.0.0.1, `00000000` is 0.0.0.0.
+#[cfg(target_os = "linux")]
+fn listening_on(port: u16) -> Vec<String> {
+    let port = format!(":{port:04X}");
+    ["/proc/net/tcp", "/proc/net/tcp6"]
+        .iter()
+        .filter_map(|table| std::fs::read_to_string(table).ok())
+        .flat_map(|table| {
+            table
+                .lines()
+                .skip(1)
+                .filter_map(|line| {
+                    let fields: Vec<&str> = line.split_whitespace().collect();
+                    let address = fields.get(1)?.strip_suffix(&port)?;
+                    (fields.get(3) == Some(&"0A")).then(|| address.to_owned())
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The runner's sockets, seen from outside: loopback addresses only, never
+/// all interfaces.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_runner_listens_on_loopback_addresses_only() {
+    const V4_LOOPBACK: &str = "0100007F";
+    const V6_LOOPBACK: &str = "00000000000000000000000001000000";
+    let v6 = TcpListener::bind((Ipv6Addr::LOCALHOST, 0)).is_ok();
+    for (host, mut expected) in [
+        (LoopbackHost::Ipv4, vec![V4_LOOPBACK]),
+        (LoopbackHost::Ipv6, vec![V6_LOOPBACK]),
+        (
+            LoopbackHost::Localhost,
+            if v6 {
+                vec![V4_LOOPBACK, V6_LOOPBACK]
+            } else {
+                vec![V4_LOOPBACK]
+            },
+        ),
+    ] {
+        if host == LoopbackHost::Ipv6 && !v6 {
+            eprintln!("NOTE: no IPv6 loopback here: [::1] not checked");
+            continue;
+        }
+        let endpoint = TokenEndpoint::default();
+        let (running, mut prompt) = start(InstalledAppFlow::new(public()).host(host), &endpoint);
+        let auth = prompt.url();
+        let mut listening = listening_on(auth.port());
+        listening.sort();
+        expected.sort();
+        assert_eq!(listening, expected, "{host:?}");
+        assert_eq!(status(&genuine_callback(&auth, "c")), 200);
+        finish(running).unwrap();
+    }
+}

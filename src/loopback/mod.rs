@@ -221,9 +221,7 @@ impl LoopbackCallback {
             ),
         }
     }
-}
 
-impl LoopbackCallback {
     /// The page that ends the flow; it removes the start link's cookie.
     fn final_page(&self, status: u16, body: &str) -> Vec<u8> {
         match &self.start {
