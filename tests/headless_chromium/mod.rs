@@ -209,15 +209,19 @@ impl HeadlessChromium {
         mut on_new: impl FnMut(&CommandLine) + Send + 'static,
     ) -> CommandLineWatch {
         let stop = Arc::new(AtomicBool::new(false));
-        let profile = self.profile.to_string_lossy().into_owned();
+        // As a whole argument's value or a directory in one, as `pattern`:
+        // profile `-1` is not profile `-10`.
+        let whole = format!("={}", self.profile.display());
+        let within = format!("{whole}/");
         let stopped = stop.clone();
         let thread = std::thread::spawn(move || {
             let mut seen: Vec<CommandLine> = Vec::new();
             while !stopped.load(Ordering::Relaxed) {
                 for (pid, line) in command_lines() {
-                    if line.contains(&profile)
-                        && !seen.iter().any(|s| s.pid == pid && s.line == line)
-                    {
+                    let ours = line
+                        .split(' ')
+                        .any(|arg| arg.ends_with(&whole) || arg.contains(&within));
+                    if ours && !seen.iter().any(|s| s.pid == pid && s.line == line) {
                         let new = CommandLine {
                             pid,
                             line,
