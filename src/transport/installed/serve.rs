@@ -7,11 +7,15 @@ use std::time::{Duration, Instant};
 
 use super::error::InstalledAppError;
 use super::listener::Listener;
-use super::pool::{Finished, Pool, MAX_IDLE};
+use super::pool::{Finished, Pool};
 use crate::loopback::LoopbackCallback;
 
 /// The pause between rounds in which nothing happened.
 const IDLE_PAUSE: Duration = Duration::from_millis(10);
+
+/// The most connections one round accepts, so that the open connections
+/// and the deadline are seen to however fast new connections come.
+const ACCEPTS_PER_ROUND: usize = 64;
 
 /// Serves connections until the genuine callback arrives or `timeout`
 /// passes, calling `on_idle` in every round in which nothing happened.
@@ -29,9 +33,7 @@ pub(super) fn serve(
             return Err(InstalledAppError::Timeout { waited: timeout });
         }
         let mut busy = false;
-        // Bounded, so that the open connections and the deadline are seen
-        // to however fast new connections come.
-        for _ in 0..MAX_IDLE {
+        for _ in 0..ACCEPTS_PER_ROUND {
             if !pool.has_room(now) {
                 break;
             }
