@@ -3,7 +3,8 @@
 //! is a closure (or, for `run_with_ureq`, a canned HTTP server).
 
 use std::io::{self, Read, Write};
-use std::net::{Ipv6Addr, SocketAddr, TcpListener, TcpStream};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -82,22 +83,32 @@ impl PromptReader {
         }
     }
 
-    /// The authorization URL from the prompt line.
-    fn url(&mut self) -> Authorization {
+    /// The start link from the prompt line.
+    fn start_link(&mut self) -> Url {
         let line = self.line();
         let url = line
             .strip_prefix(PROMPT)
             .unwrap_or_else(|| panic!("{line}"));
-        Authorization(Url::parse(url).unwrap())
+        Url::parse(url).unwrap()
+    }
+
+    /// Opens the printed start link as the browser does.
+    fn url(&mut self) -> Authorization {
+        open_start_link(&self.start_link())
     }
 }
 
-/// The URL the user is asked to open.
-struct Authorization(Url);
+/// Where the start link led: the authorization URL, and the cookie the
+/// browser got on the way.
+struct Authorization {
+    url: Url,
+    /// `name=value`.
+    cookie: String,
+}
 
 impl Authorization {
     fn param(&self, name: &str) -> String {
-        let mut values = self.0.query_pairs().filter(|(k, _)| k == name);
+        let mut values = self.url.query_pairs().filter(|(k, _)| k == name);
         let value = values
             .next()
             .unwrap_or_else(|| panic!("no {name}"))
@@ -117,6 +128,46 @@ impl Authorization {
 
     fn state(&self) -> String {
         self.param("state")
+    }
+
+    /// GETs `target` from the listener as the browser that opened the start
+    /// link: with its cookie.
+    fn get(&self, target: &str) -> String {
+        let redirect = self.redirect();
+        let host = format!("{}:{}", redirect.host_str().unwrap(), self.port());
+        browser_get(listener_addr(&redirect), &host, target, Some(&self.cookie))
+    }
+}
+
+/// The listener's address for a loopback URL (`localhost`: 127.0.0.1).
+fn listener_addr(url: &Url) -> SocketAddr {
+    let ip = match url.host() {
+        Some(url::Host::Ipv6(ip)) => IpAddr::from(ip),
+        _ => IpAddr::from(Ipv4Addr::LOCALHOST),
+    };
+    SocketAddr::new(ip, url.port().unwrap())
+}
+
+/// The value of the header `name` in a whole answer.
+fn header<'a>(answer: &'a str, name: &str) -> &'a str {
+    let head = answer.split("\r\n\r\n").next().unwrap();
+    head.lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(": "))
+        .unwrap_or_else(|| panic!("no {name} in {answer}"))
+}
+
+/// Opens a start link: a redirect to the authorization URL with a cookie.
+fn open_start_link(start: &Url) -> Authorization {
+    let host = format!("{}:{}", start.host_str().unwrap(), start.port().unwrap());
+    let answer = browser_get(listener_addr(start), &host, start.path(), None);
+    assert_eq!(status(&answer), 303, "{answer}");
+    Authorization {
+        url: Url::parse(header(&answer, "Location")).unwrap(),
+        cookie: header(&answer, "Set-Cookie")
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned(),
     }
 }
 
@@ -175,23 +226,22 @@ fn start(flow: InstalledAppFlow, endpoint: &TokenEndpoint) -> (Running, PromptRe
 
 /// Plays the browser coming back with `code` and the genuine state.
 fn genuine_callback(auth: &Authorization, code: &str) -> String {
-    get(
-        auth.port(),
-        &format!("/?state={}&code={code}", auth.state()),
-    )
+    auth.get(&format!("/?state={}&code={code}", auth.state()))
 }
 
 fn finish(running: Running) -> Result<UserCredentials, InstalledAppError> {
     running.join().expect("the flow thread does not panic")
 }
 
-/// Plays the browser: one GET on a fresh connection, the whole answer back.
-fn browser_get(addr: SocketAddr, host: &str, target: &str) -> String {
+/// Plays the browser: one GET on a fresh connection, with `cookie`
+/// (`name=value`) if given; the whole answer back.
+fn browser_get(addr: SocketAddr, host: &str, target: &str, cookie: Option<&str>) -> String {
     let mut stream = TcpStream::connect(addr).unwrap();
     stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    let cookie = cookie.map_or(String::new(), |cookie| format!("Cookie: {cookie}\r\n"));
     write!(
         stream,
-        "GET {target} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: test\r\n\r\n"
+        "GET {target} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: test\r\n{cookie}\r\n"
     )
     .unwrap();
     let mut answer = String::new();
@@ -203,8 +253,9 @@ fn v4(port: u16) -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], port))
 }
 
+/// A GET from a client that did not open the start link: no cookie.
 fn get(port: u16, target: &str) -> String {
-    browser_get(v4(port), &format!("127.0.0.1:{port}"), target)
+    browser_get(v4(port), &format!("127.0.0.1:{port}"), target, None)
 }
 
 fn status(answer: &str) -> u16 {
@@ -265,15 +316,12 @@ fn confidential_client_signs_in_through_favicon_and_forged_state() {
 
     let favicon = get(port, "/favicon.ico");
     assert_eq!(status(&favicon), 404, "{favicon}");
-    let forged = get(port, "/?state=forged&code=stolen");
+    let forged = auth.get("/?state=forged&code=stolen");
     assert_eq!(status(&forged), 400, "{forged}");
     assert!(!running.is_finished());
 
     let state = auth.state();
-    let page = get(
-        port,
-        &format!("/?state={state}&code=4/0Ab&scope=openid+email"),
-    );
+    let page = auth.get(&format!("/?state={state}&code=4/0Ab&scope=openid+email"));
     assert!(page.starts_with("HTTP/1.1 200 OK\r\n"), "{page}");
     assert!(
         page.contains("\r\nReferrer-Policy: no-referrer\r\n"),
@@ -378,13 +426,10 @@ fn access_denied_ends_the_flow_with_the_typed_error() {
     let endpoint = TokenEndpoint::default();
     let (running, mut prompt) = start(InstalledAppFlow::new(confidential()), &endpoint);
     let auth = prompt.url();
-    let page = get(
-        auth.port(),
-        &format!(
-            "/?error=access_denied&error_description=The+user+said+no&state={}",
-            auth.state()
-        ),
-    );
+    let page = auth.get(&format!(
+        "/?error=access_denied&error_description=The+user+said+no&state={}",
+        auth.state()
+    ));
     assert_eq!(status(&page), 403, "{page}");
     assert!(page.contains("\r\n\r\nSign-in failed: "), "{page}");
     assert!(page.contains("access_denied"), "{page}");
@@ -441,8 +486,8 @@ fn ipv6_loopback_when_the_machine_has_one() {
     assert_eq!(auth.param("redirect_uri"), format!("http://[::1]:{port}/"));
     let addr = SocketAddr::from((Ipv6Addr::LOCALHOST, port));
     let host = format!("[::1]:{port}");
-    assert_eq!(status(&browser_get(addr, &host, "/favicon.ico")), 404);
-    let page = browser_get(addr, &host, &format!("/?state={}&code=six", auth.state()));
+    assert_eq!(status(&browser_get(addr, &host, "/favicon.ico", None)), 404);
+    let page = auth.get(&format!("/?state={}&code=six", auth.state()));
     assert_eq!(status(&page), 200, "{page}");
     finish(running).unwrap();
     assert_exchange_body(
@@ -469,17 +514,21 @@ fn localhost_listens_on_both_loopbacks() {
         format!("http://localhost:{port}/")
     );
     let host = format!("localhost:{port}");
-    assert_eq!(status(&browser_get(v4(port), &host, "/favicon.ico")), 404);
+    assert_eq!(
+        status(&browser_get(v4(port), &host, "/favicon.ico", None)),
+        404
+    );
     let genuine = format!("/?state={}&code=local", auth.state());
     let page = if v6 {
         browser_get(
             SocketAddr::from((Ipv6Addr::LOCALHOST, port)),
             &host,
             &genuine,
+            Some(&auth.cookie),
         )
     } else {
         eprintln!("NOTE: no IPv6 loopback here: localhost is served on 127.0.0.1 only");
-        browser_get(v4(port), &host, &genuine)
+        auth.get(&genuine)
     };
     assert_eq!(status(&page), 200, "{page}");
     finish(running).unwrap();
@@ -500,7 +549,7 @@ fn path_and_trailing_slash_shape_the_redirect_uri() {
     let state = auth.state();
     assert_eq!(status(&get(port, &format!("/?state={state}&code=c"))), 404);
     assert_eq!(
-        status(&get(port, &format!("/oauth/callback?state={state}&code=c"))),
+        status(&auth.get(&format!("/oauth/callback?state={state}&code=c"))),
         200
     );
     finish(running).unwrap();
@@ -734,4 +783,334 @@ fn read_http_request(stream: &mut TcpStream) -> (String, Vec<u8>) {
     let mut body = vec![0; length];
     stream.read_exact(&mut body).unwrap();
     (head, body)
+}
+
+/// Local clients hammering the listener: each thread opens connections as
+/// fast as it can and holds its most recent ones, in turn silent,
+/// half-closed (its write side shut) and half-sent (part of a request head).
+struct Flood {
+    stop: Arc<AtomicBool>,
+    opened: Arc<AtomicUsize>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl Flood {
+    /// How many connections each thread keeps open.
+    const HELD: usize = 40;
+
+    fn start(port: u16, threads: usize) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let opened = Arc::new(AtomicUsize::new(0));
+        let threads = (0..threads)
+            .map(|_| {
+                let (stop, opened) = (stop.clone(), opened.clone());
+                std::thread::spawn(move || {
+                    let mut held = std::collections::VecDeque::new();
+                    while !stop.load(Ordering::Relaxed) {
+                        let Ok(mut stream) =
+                            TcpStream::connect_timeout(&v4(port), Duration::from_millis(200))
+                        else {
+                            continue;
+                        };
+                        let n = opened.fetch_add(1, Ordering::Relaxed);
+                        let _ = match n % 3 {
+                            0 => Ok(()),
+                            1 => stream.shutdown(std::net::Shutdown::Write),
+                            _ => stream.write_all(b"GET /?state="),
+                        };
+                        held.push_back(stream);
+                        if held.len() > Self::HELD {
+                            held.pop_front();
+                        }
+                    }
+                })
+            })
+            .collect();
+        Self {
+            stop,
+            opened,
+            threads,
+        }
+    }
+
+    fn opened(&self) -> usize {
+        self.opened.load(Ordering::Relaxed)
+    }
+
+    /// Stops the threads (closing their connections); how many they opened.
+    fn stop(self) -> usize {
+        self.stop.store(true, Ordering::Relaxed);
+        for thread in self.threads {
+            thread.join().expect("a flood thread does not panic");
+        }
+        self.opened.load(Ordering::Relaxed)
+    }
+}
+
+/// The audit's F2: four local threads opening connections while the browser
+/// came back made the listener drop the browser's connection in 6 of 8
+/// sign-ins. Every sign-in must now succeed, the start link's visit and the
+/// callback both made under the flood.
+#[test]
+fn a_connection_flood_does_not_defeat_the_sign_in() {
+    const RUNS: usize = 8;
+    const THREADS: usize = 4;
+    let began = std::time::Instant::now();
+    let mut flooded = Vec::new();
+    for run in 0..RUNS {
+        let endpoint = TokenEndpoint::default();
+        let (running, mut prompt) = start(InstalledAppFlow::new(public()), &endpoint);
+        let start_link = prompt.start_link();
+        let flood = Flood::start(start_link.port().unwrap(), THREADS);
+        // More connections than the listener keeps, before the browser comes.
+        let deadline = std::time::Instant::now() + PATIENCE;
+        while flood.opened() < 400 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the flood never got going"
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let auth = open_start_link(&start_link);
+        let page = genuine_callback(&auth, "flooded");
+        let opened = flood.stop();
+        assert_eq!(status(&page), 200, "run {run}: {page}");
+        let credentials = finish(running).unwrap_or_else(|e| panic!("run {run}: {e}"));
+        assert_eq!(credentials.token().unwrap().token().secret(), "ya29.a");
+        assert_exchange_body(
+            endpoint.requests()[0].body(),
+            &auth,
+            "flooded",
+            Some("public-app"),
+        );
+        flooded.push(opened);
+    }
+    eprintln!(
+        "{RUNS} sign-ins under a flood of {THREADS} threads succeeded in {:?}; connections opened per run: {flooded:?}",
+        began.elapsed()
+    );
+}
+
+#[test]
+fn the_start_link_redirects_once_then_a_second_visit_stops_the_flow() {
+    let endpoint = TokenEndpoint::default();
+    let (running, mut prompt) = start(InstalledAppFlow::new(public()), &endpoint);
+    let link = prompt.start_link();
+    let port = link.port().unwrap();
+    let token = link.path().strip_prefix("/start/").expect("a start link");
+    assert_eq!(
+        link.as_str(),
+        format!("http://127.0.0.1:{port}/start/{token}")
+    );
+    assert_eq!(token.len(), 43, "256 bits");
+    assert!(token
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+
+    let host = format!("127.0.0.1:{port}");
+    let first = browser_get(v4(port), &host, link.path(), None);
+    assert!(first.starts_with("HTTP/1.1 303 See Other\r\n"), "{first}");
+    assert_eq!(header(&first, "Referrer-Policy"), "no-referrer");
+    assert_eq!(header(&first, "Cache-Control"), "no-store");
+    let auth_url = Url::parse(header(&first, "Location")).unwrap();
+    assert_eq!(
+        auth_url.as_str().split('?').next(),
+        Some("https://as.example/auth")
+    );
+    let set_cookie = header(&first, "Set-Cookie");
+    let (cookie, attributes) = set_cookie.split_once("; ").unwrap();
+    assert_eq!(attributes, "Path=/; HttpOnly; SameSite=Lax");
+    let (name, value) = cookie.split_once('=').unwrap();
+    assert_eq!(name, format!("oauth2-sansio-{port}"));
+    assert_eq!(value.len(), 43, "256 bits");
+    assert!(!running.is_finished());
+
+    let second = browser_get(v4(port), &host, link.path(), Some(cookie));
+    assert_eq!(status(&second), 410, "{second}");
+    assert!(!second.contains("Location:"), "{second}");
+    let error = finish(running).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            InstalledAppError::Callback(CallbackError::StartLinkReused)
+        ),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("opened twice"), "{error}");
+    assert!(endpoint.requests().is_empty());
+    assert_released(port);
+}
+
+#[test]
+fn a_callback_without_the_start_links_cookie_does_not_finish_the_flow() {
+    let endpoint = TokenEndpoint::default();
+    let (running, mut prompt) = start(InstalledAppFlow::new(public()), &endpoint);
+    let auth = prompt.url();
+    let port = auth.port();
+    let host = format!("127.0.0.1:{port}");
+    let (name, value) = auth.cookie.split_once('=').unwrap();
+    let genuine = format!("/?state={}&code=c", auth.state());
+    let denied = format!("/?state={}&error=access_denied", auth.state());
+    for cookie in [
+        None,
+        Some(format!("{name}=")),
+        Some(format!("{name}={}", value.to_ascii_lowercase())),
+        Some(format!("{name}={}", &value[1..])),
+        Some(format!("{name}x={value}")),
+        Some(format!("other={value}")),
+    ] {
+        for target in [&genuine, &denied] {
+            let page = browser_get(v4(port), &host, target, cookie.as_deref());
+            assert_eq!(status(&page), 400, "{cookie:?}: {page}");
+            assert!(page.contains("did not open this sign-in's link"), "{page}");
+            assert!(!running.is_finished(), "{cookie:?} {target}");
+        }
+    }
+    let page = auth.get(&genuine);
+    assert_eq!(status(&page), 200, "{page}");
+    assert_eq!(
+        header(&page, "Set-Cookie"),
+        format!("{name}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax")
+    );
+    finish(running).unwrap();
+    assert_eq!(endpoint.requests().len(), 1);
+}
+
+#[test]
+fn start_links_and_cookies_come_from_the_callers_rng() {
+    let links: Vec<(Url, String)> = [1, 2, 1]
+        .into_iter()
+        .map(|seed| {
+            let endpoint = TokenEndpoint::default();
+            let send = endpoint.answer(200, TOKEN_RESPONSE);
+            let flow = InstalledAppFlow::new(public()).browser(Browser::Disabled);
+            let (running, mut prompt) = spawn_flow(flow, move |flow| {
+                flow.run(&mut StdRng::seed_from_u64(seed), send)
+            });
+            let link = prompt.start_link();
+            let auth = open_start_link(&link);
+            assert_eq!(status(&genuine_callback(&auth, "c")), 200);
+            finish(running).unwrap();
+            let (_, value) = auth.cookie.split_once('=').unwrap();
+            (link, value.to_owned())
+        })
+        .collect();
+    let path = |i: usize| links[i].0.path().to_owned();
+    assert_ne!(path(0), path(1));
+    assert_ne!(links[0].1, links[1].1);
+    assert_eq!(path(0), path(2), "the same seed, the same link");
+    assert_eq!(links[0].1, links[2].1);
+    assert_ne!(path(0).trim_start_matches("/start/"), links[0].1);
+}
+
+/// The browser's command line holds the start link and nothing else: not
+/// the authorization URL, `state` or the PKCE challenge.
+#[cfg(unix)]
+#[test]
+fn the_browser_is_started_with_the_start_link_only() {
+    let dir =
+        std::env::temp_dir().join(format!("oauth2-sansio-browser-args-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("args");
+    // A shell reading the URL as its positional parameter, not as code: no
+    // script file, so no ETXTBSY from other tests forking meanwhile.
+    let browser = Browser::command_with_args(
+        "/bin/sh",
+        [
+            "-c".to_owned(),
+            format!("printf '%s\\n' \"$@\" > '{}'", out.display()),
+            "browser".to_owned(),
+        ],
+    );
+    let endpoint = TokenEndpoint::default();
+    let send = endpoint.answer(200, TOKEN_RESPONSE);
+    let flow = InstalledAppFlow::new(confidential()).browser(browser);
+    let (running, mut prompt) = spawn_flow(flow, move |flow| {
+        flow.run(&mut StdRng::seed_from_u64(6), send)
+    });
+    let link = prompt.start_link();
+    let auth = open_start_link(&link);
+    assert_eq!(status(&genuine_callback(&auth, "c")), 200);
+    finish(running).unwrap();
+    // The flow does not wait for the browser program: wait for its output.
+    let deadline = std::time::Instant::now() + PATIENCE;
+    let args = loop {
+        match std::fs::read_to_string(&out) {
+            Ok(args) if args.ends_with('\n') => break args,
+            _ => assert!(
+                std::time::Instant::now() < deadline,
+                "the browser never ran"
+            ),
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(args, format!("{link}\n"));
+    for secret in [
+        auth.state(),
+        auth.param("code_challenge"),
+        "as.example".to_owned(),
+        "state=".to_owned(),
+    ] {
+        assert!(!args.contains(&secret), "{secret} in {args}");
+    }
+}
+
+/// The addresses listening on `port`, as the kernel lists them in
+/// `/proc/net/tcp` and `/proc/net/tcp6` (state `0A`), in hex as there:
+/// `0100007F` is 127.0.0.1, `00000000` is 0.0.0.0.
+#[cfg(target_os = "linux")]
+fn listening_on(port: u16) -> Vec<String> {
+    let port = format!(":{port:04X}");
+    ["/proc/net/tcp", "/proc/net/tcp6"]
+        .iter()
+        .filter_map(|table| std::fs::read_to_string(table).ok())
+        .flat_map(|table| {
+            table
+                .lines()
+                .skip(1)
+                .filter_map(|line| {
+                    let fields: Vec<&str> = line.split_whitespace().collect();
+                    let address = fields.get(1)?.strip_suffix(&port)?;
+                    (fields.get(3) == Some(&"0A")).then(|| address.to_owned())
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The runner's sockets, seen from outside: loopback addresses only, never
+/// all interfaces.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_runner_listens_on_loopback_addresses_only() {
+    const V4_LOOPBACK: &str = "0100007F";
+    const V6_LOOPBACK: &str = "00000000000000000000000001000000";
+    let v6 = TcpListener::bind((Ipv6Addr::LOCALHOST, 0)).is_ok();
+    for (host, mut expected) in [
+        (LoopbackHost::Ipv4, vec![V4_LOOPBACK]),
+        (LoopbackHost::Ipv6, vec![V6_LOOPBACK]),
+        (
+            LoopbackHost::Localhost,
+            if v6 {
+                vec![V4_LOOPBACK, V6_LOOPBACK]
+            } else {
+                vec![V4_LOOPBACK]
+            },
+        ),
+    ] {
+        if host == LoopbackHost::Ipv6 && !v6 {
+            eprintln!("NOTE: no IPv6 loopback here: [::1] not checked");
+            continue;
+        }
+        let endpoint = TokenEndpoint::default();
+        let (running, mut prompt) = start(InstalledAppFlow::new(public()).host(host), &endpoint);
+        let auth = prompt.url();
+        let mut listening = listening_on(auth.port());
+        listening.sort();
+        expected.sort();
+        assert_eq!(listening, expected, "{host:?}");
+        assert_eq!(status(&genuine_callback(&auth, "c")), 200);
+        finish(running).unwrap();
+    }
 }

@@ -1,8 +1,17 @@
 //! Properties of the loopback request parser: any split of the bytes gives
 //! the same answer, browser-like requests are accepted exactly when their
-//! host is loopback and their target is a path, and no input panics.
+//! host is loopback and their target is a path, cookies are found by name
+//! whatever surrounds them, and no input panics. Of the loopback callback
+//! with a start link: no callback finishes the flow without the link's
+//! cookie.
 
-use oauth2_sansio::loopback::{LoopbackRequestParser, Parsed, Rejection, LOOPBACK_REQUEST_LIMIT};
+use std::time::SystemTime;
+
+use oauth2_sansio::loopback::{
+    LoopbackCallback, LoopbackRequest, LoopbackRequestParser, Outcome, Parsed, Rejection,
+    LOOPBACK_REQUEST_LIMIT,
+};
+use oauth2_sansio::Client;
 use proptest::prelude::*;
 
 /// Feeds `bytes` cut at `cuts` (positions, in any order) until an answer.
@@ -76,7 +85,115 @@ fn browser_request() -> impl Strategy<Value = (Vec<u8>, bool)> {
         })
 }
 
+fn request(head: &str) -> LoopbackRequest {
+    match whole(head.as_bytes()) {
+        Parsed::Request(request) => request,
+        other => panic!("{other:?} for {head:?}"),
+    }
+}
+
+/// Cookies as a browser sends them: `name=value` pairs, spread over one or
+/// more `Cookie` headers.
+fn cookie_headers() -> impl Strategy<Value = (Vec<(String, String)>, String)> {
+    (
+        proptest::collection::vec(("[A-Za-z0-9_-]{1,12}", "[A-Za-z0-9_=/+-]{0,24}"), 0..12),
+        proptest::collection::vec(any::<bool>(), 12),
+    )
+        .prop_map(|(pairs, breaks)| {
+            let mut headers = String::new();
+            let mut line = String::new();
+            for (i, (name, value)) in pairs.iter().enumerate() {
+                if !line.is_empty() {
+                    if breaks[i] {
+                        headers.push_str(&format!("Cookie: {line}\r\n"));
+                        line.clear();
+                    } else {
+                        line.push_str("; ");
+                    }
+                }
+                line.push_str(&format!("{name}={value}"));
+            }
+            if !line.is_empty() {
+                headers.push_str(&format!("Cookie: {line}\r\n"));
+            }
+            (pairs, headers)
+        })
+}
+
+/// A session for `http://127.0.0.1:53682/` with a start link; its state,
+/// the link's path and the `name=value` of its cookie.
+fn session_with_start_link(entropy: &[u8; 64]) -> (LoopbackCallback, String, String, String) {
+    let client = Client::builder("public-app")
+        .authorization_endpoint("http://127.0.0.1:9000/auth")
+        .token_endpoint("http://127.0.0.1:9000/token")
+        .build()
+        .unwrap();
+    let (url, pending) = client
+        .authorization_request("http://127.0.0.1:53682/")
+        .build_with_entropy(SystemTime::UNIX_EPOCH, &[8; 64])
+        .unwrap();
+    let state = pending.state().secret().to_owned();
+    let mut session = LoopbackCallback::new(pending, client)
+        .unwrap()
+        .with_start_link_from_entropy(&url, entropy);
+    let path = session.start_path().unwrap().to_owned();
+    let visit = session.handle(&request(&format!(
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:53682\r\n\r\n"
+    )));
+    let response = String::from_utf8(visit.response).unwrap();
+    let cookie = response
+        .lines()
+        .find_map(|line| line.strip_prefix("Set-Cookie: "))
+        .and_then(|set| set.split(';').next())
+        .unwrap()
+        .to_owned();
+    (session, state, path, cookie)
+}
+
 proptest! {
+    #[test]
+    fn cookies_are_found_by_name_in_any_arrangement((pairs, headers) in cookie_headers()) {
+        let request = request(&format!("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}\r\n"));
+        for (name, _) in &pairs {
+            let expected: Vec<&str> = pairs
+                .iter()
+                .filter(|(n, _)| n == name)
+                .map(|(_, value)| value.as_str())
+                .collect();
+            prop_assert_eq!(request.cookies(name).collect::<Vec<_>>(), expected);
+        }
+        prop_assert_eq!(request.cookies("absent-name-").count(), 0);
+    }
+
+    #[test]
+    fn no_callback_finishes_without_the_start_links_cookie(
+        entropy in proptest::collection::vec(any::<u8>(), 64),
+        (_, headers) in cookie_headers(),
+        decoy in "[A-Za-z0-9_-]{0,44}",
+        denied in any::<bool>(),
+        with_cookie in any::<bool>(),
+    ) {
+        let entropy: [u8; 64] = entropy.try_into().unwrap();
+        let (mut session, state, _, cookie) = session_with_start_link(&entropy);
+        let result = if denied { "error=access_denied" } else { "code=abc" };
+        let (name, _) = cookie.split_once('=').unwrap();
+        let mut headers = headers;
+        headers.push_str(&format!("Cookie: {name}={decoy}\r\n"));
+        if with_cookie {
+            headers.push_str(&format!("Cookie: {cookie}\r\n"));
+        }
+        let answer = session.handle(&request(&format!(
+            "GET /?state={state}&{result} HTTP/1.1\r\nHost: 127.0.0.1:53682\r\n{headers}\r\n"
+        )));
+        // Random cookies never hit the 256-bit value by chance.
+        prop_assert_eq!(
+            matches!(answer.outcome, Outcome::Finished(_)),
+            with_cookie,
+            "{:?}", answer.outcome
+        );
+        prop_assert_eq!(session.is_finished(), with_cookie);
+    }
+
     #[test]
     fn any_split_of_any_bytes_gives_the_same_answer(
         bytes in proptest::collection::vec(any::<u8>(), 0..600),

@@ -13,7 +13,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use oauth2_sansio::io::installed::Browser;
@@ -177,6 +179,102 @@ impl Drop for HeadlessChromium {
             }
         }
     }
+}
+
+/// A command line seen in `/proc/<pid>/cmdline`, arguments joined with
+/// spaces, and when it was first seen.
+#[derive(Debug, Clone)]
+pub struct CommandLine {
+    pub pid: u32,
+    pub line: String,
+    pub seen: Instant,
+}
+
+/// A thread reading, every [`WATCH_POLL`], the command line of every
+/// process whose arguments name a profile: what any local user can read.
+pub struct CommandLineWatch {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<Vec<CommandLine>>>,
+}
+
+/// The pause between two reads of the process table by a watch.
+pub const WATCH_POLL: Duration = Duration::from_millis(2);
+
+impl HeadlessChromium {
+    /// Watches the command lines of this profile's processes (the launcher,
+    /// Chromium and its helpers) from now until [`CommandLineWatch::stop`],
+    /// calling `on_new` with each new one as soon as it is seen.
+    pub fn watch_command_lines(
+        &self,
+        mut on_new: impl FnMut(&CommandLine) + Send + 'static,
+    ) -> CommandLineWatch {
+        let stop = Arc::new(AtomicBool::new(false));
+        // As a whole argument's value or a directory in one, as `pattern`:
+        // profile `-1` is not profile `-10`.
+        let whole = format!("={}", self.profile.display());
+        let within = format!("{whole}/");
+        let stopped = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut seen: Vec<CommandLine> = Vec::new();
+            while !stopped.load(Ordering::Relaxed) {
+                for (pid, line) in command_lines() {
+                    let ours = line
+                        .split(' ')
+                        .any(|arg| arg.ends_with(&whole) || arg.contains(&within));
+                    if ours && !seen.iter().any(|s| s.pid == pid && s.line == line) {
+                        let new = CommandLine {
+                            pid,
+                            line,
+                            seen: Instant::now(),
+                        };
+                        on_new(&new);
+                        seen.push(new);
+                    }
+                }
+                std::thread::sleep(WATCH_POLL);
+            }
+            seen
+        });
+        CommandLineWatch {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl CommandLineWatch {
+    /// Stops watching; every command line seen, in the order first seen.
+    pub fn stop(mut self) -> Vec<CommandLine> {
+        self.stop.store(true, Ordering::Relaxed);
+        let thread = self.thread.take().expect("stopped once");
+        thread.join().expect("the watch does not panic")
+    }
+}
+
+impl Drop for CommandLineWatch {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Every process's command line, arguments joined with spaces (processes
+/// that exit meanwhile, or that have none, are skipped). Linux only.
+pub fn command_lines() -> Vec<(u32, String)> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(|pid| {
+            let raw = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+            let args: Vec<String> = raw
+                .split(|b| *b == 0)
+                .filter(|arg| !arg.is_empty())
+                .map(|arg| String::from_utf8_lossy(arg).into_owned())
+                .collect();
+            (!args.is_empty()).then(|| (pid, args.join(" ")))
+        })
+        .collect()
 }
 
 /// The children of the calling thread named `chromium`, with their state

@@ -68,8 +68,12 @@ that a refresh token comes back), then writes the credentials as authorized_user
 JSON: to --save PATH (owner-only, replaced atomically) or to stdout.
 
 The browser is the one the BROWSER environment variable names (a program, or a
-list separated like PATH), else the system's; --no-browser opens nothing. The
-URL to open is always printed on stderr.
+list separated like PATH), else the system's; --no-browser opens nothing. It is
+opened on a one-time link to the listener, http://127.0.0.1:PORT/start/...,
+which leads to the server's sign-in page; the link is always printed on stderr
+and works once, in a browser on this machine. On a machine shared with other
+users, prefer --device: another user who opens the link first can make the
+sign-in fail or, if quicker than the browser, sign it in to their account.
 
 For Google, use a \"Desktop app\" client_secrets.json from the Cloud console;
 for another server, a client_secrets.json with its auth_uri and token_uri (see

@@ -3,7 +3,7 @@
 //! secrets, and nothing here adds one.
 
 use oauth2_sansio::io::installed::InstalledAppError;
-use oauth2_sansio::{Error, ErrorCode};
+use oauth2_sansio::{CallbackError, Error, ErrorCode};
 
 use crate::exit::{Failure, INTERNAL, LOCAL, SERVER, SIGN_IN, TEMPORARY};
 
@@ -35,6 +35,9 @@ pub fn sign_in_failed(error: &InstalledAppError) -> Failure {
             e,
             " with `oauth2-sansio login`",
         ),
+        InstalledAppError::Callback(CallbackError::StartLinkReused) => {
+            Failure::new(SIGN_IN, format!("{error}: `oauth2-sansio login --device`"))
+        }
         InstalledAppError::Timeout { .. } | InstalledAppError::Callback(_) => {
             Failure::new(SIGN_IN, error.to_string())
         }
@@ -48,7 +51,6 @@ pub fn sign_in_failed(error: &InstalledAppError) -> Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use oauth2_sansio::CallbackError;
     use oauth2_sansio::{OAuthError, TransportFailure, TransportFailureKind};
     use std::time::Duration;
 
@@ -100,6 +102,14 @@ mod tests {
             waited: Duration::from_secs(1),
         };
         assert_eq!(sign_in_failed(&timeout).code(), SIGN_IN);
+        let reused = sign_in_failed(&InstalledAppError::Callback(CallbackError::StartLinkReused));
+        assert_eq!(reused.code(), SIGN_IN);
+        assert!(
+            reused.to_string().ends_with(
+                "(on a machine shared with other users, prefer the device flow): `oauth2-sansio login --device`"
+            ),
+            "{reused}"
+        );
         let exchange = InstalledAppError::Exchange(oauth("invalid_grant", 400));
         assert_eq!(sign_in_failed(&exchange).code(), SERVER);
         let io = InstalledAppError::Io {

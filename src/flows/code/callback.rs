@@ -46,6 +46,11 @@ pub enum CallbackError {
     /// The pending authorization was made for another client or token
     /// endpoint than the one it is being completed with.
     WrongClient,
+    /// The loopback listener's one-time start link was opened a second
+    /// time ([`LoopbackCallback::with_start_link`](crate::loopback::LoopbackCallback::with_start_link)),
+    /// so another program may hold the cookie that completes the sign-in:
+    /// the listener stopped.
+    StartLinkReused,
 }
 
 impl fmt::Display for CallbackError {
@@ -70,6 +75,10 @@ impl fmt::Display for CallbackError {
             ),
             Self::Authorization(e) => write!(f, "{e}"),
             Self::WrongClient => f.write_str("this pending authorization belongs to another client or server"),
+            Self::StartLinkReused => f.write_str(
+                "the sign-in link was opened twice, maybe by another program on this machine, so the sign-in was stopped; \
+                 start it again (on a machine shared with other users, prefer the device flow)",
+            ),
         }
     }
 }

@@ -1,7 +1,7 @@
-//! Opening the authorization URL in the user's browser: only `http` and
-//! `https` URLs, and always by running a program directly with the URL as
-//! one argument, never through a shell (CVE-2025-6514 was a URL reaching a
-//! shell command line).
+//! Opening a URL (the flow's one-time start link) in the user's browser:
+//! only `http` and `https` URLs, and always by running a program directly
+//! with the URL as one argument, never through a shell (CVE-2025-6514 was
+//! a URL reaching a shell command line).
 
 use std::ffi::{OsStr, OsString};
 use std::process::{Child, Command, Stdio};
@@ -10,7 +10,8 @@ use url::Url;
 
 use super::error::BrowserError;
 
-/// How the flow shows the authorization URL to the user, besides printing it.
+/// How the flow opens the sign-in link (the one-time start link that leads
+/// to the authorization URL) for the user, besides printing it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum Browser {

@@ -35,7 +35,9 @@ pub(super) enum Progress {
 pub(super) struct Connection {
     stream: TcpStream,
     parser: LoopbackRequestParser,
-    expires: Instant,
+    opened: Instant,
+    /// Whether any byte has arrived.
+    heard: bool,
     /// The answer being written, and how much of it is out.
     answer: Option<(Vec<u8>, usize)>,
 }
@@ -47,15 +49,26 @@ impl Connection {
         Ok(Self {
             stream,
             parser: LoopbackRequestParser::new(),
-            expires: now + CONNECTION_TIMEOUT,
+            opened: now,
+            heard: false,
             answer: None,
         })
+    }
+
+    /// Nothing has arrived on it yet.
+    pub(super) fn is_idle(&self) -> bool {
+        !self.heard
+    }
+
+    /// How long it has been open at `now`.
+    pub(super) fn age(&self, now: Instant) -> Duration {
+        now.saturating_duration_since(self.opened)
     }
 
     /// Reads what has arrived, answers a complete request, writes what the
     /// socket takes.
     pub(super) fn poll(&mut self, callback: &mut LoopbackCallback, now: Instant) -> Progress {
-        if now >= self.expires {
+        if self.age(now) >= CONNECTION_TIMEOUT {
             return Progress::Closed;
         }
         if self.answer.is_some() {
@@ -65,7 +78,10 @@ impl Connection {
         loop {
             let read = match self.stream.read(&mut buf) {
                 Ok(0) => return Progress::Closed,
-                Ok(n) => n,
+                Ok(n) => {
+                    self.heard = true;
+                    n
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Progress::Waiting,
                 Err(_) => return Progress::Closed,

@@ -7,12 +7,12 @@ use std::process::Child;
 use std::time::{Duration, SystemTime};
 
 use rand_core::CryptoRng;
-use url::Url;
+use zeroize::Zeroizing;
 
 use super::browser::Browser;
 use super::error::InstalledAppError;
 use super::listener::{Listener, LoopbackHost};
-use super::redirect::{redirect_path, redirect_uri};
+use super::redirect::{loopback_url, redirect_path};
 use super::serve::serve;
 use crate::client::Client;
 use crate::credentials::UserCredentials;
@@ -25,8 +25,9 @@ use crate::machine::drive::drive;
 /// How long the flow waits for the browser to come back: 5 minutes.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 
-/// The start of the prompt line; the authorization URL follows it
-/// (google-auth-oauthlib's wording).
+/// The start of the prompt line; the one-time start link
+/// (`http://127.0.0.1:PORT/start/<random>`) follows it (google-auth-oauthlib's
+/// wording).
 pub const PROMPT: &str = "Please visit this URL to authorize this application: ";
 
 type Configure =
@@ -111,8 +112,9 @@ impl InstalledAppFlow {
         self
     }
 
-    /// How to open the URL (default [`Browser::System`]). The URL is
-    /// printed in every case.
+    /// How to open the start link (default [`Browser::System`]). The link
+    /// is printed in every case; the authorization URL never is, and never
+    /// reaches the browser's command line.
     pub fn browser(mut self, browser: Browser) -> Self {
         self.browser = browser;
         self
@@ -145,8 +147,12 @@ impl InstalledAppFlow {
         self
     }
 
-    /// Where the prompt ([`PROMPT`] and the URL, then any browser failure)
-    /// is written (default stderr).
+    /// Where the prompt ([`PROMPT`] and the start link, then any browser
+    /// failure) is written (default stderr). Whoever reads the link before
+    /// the browser opens it can take over the sign-in: keep the output
+    /// private. The link works in a browser on this machine (or one that
+    /// reaches the port through a tunnel such as `ssh -L`); elsewhere, use
+    /// the device flow.
     pub fn prompt_to(mut self, out: impl Write + Send + 'static) -> Self {
         self.prompt = Box::new(out);
         self
@@ -157,12 +163,17 @@ impl InstalledAppFlow {
     /// 1. listens on the loopback host (the port is released on every
     ///    exit, success or error);
     /// 2. builds the authorization URL (`state` and PKCE from `rng`) with
-    ///    the real port in the redirect URI, prints the prompt and opens
-    ///    the browser (a browser that fails to start is reported in the
-    ///    prompt output, not fatal);
-    /// 3. answers every request that reaches the listener (`/favicon.ico`
-    ///    gets 404, a forged callback 400) until the genuine callback or
-    ///    the timeout; each connection has [`CONNECTION_TIMEOUT`](super::CONNECTION_TIMEOUT);
+    ///    the real port in the redirect URI, and a one-time start link to
+    ///    it (its path and cookie from `rng` too); prints the prompt with
+    ///    the start link and opens the browser on it (a browser that fails
+    ///    to start is reported in the prompt output, not fatal);
+    /// 3. answers every request that reaches the listener until the
+    ///    genuine callback (with this sign-in's `state` and the start
+    ///    link's cookie) or the timeout: the start link redirects to the
+    ///    authorization URL once, `/favicon.ico` gets 404, a forged callback
+    ///    400; a second visit of the start link ends the flow with
+    ///    [`CallbackError::StartLinkReused`](crate::CallbackError::StartLinkReused).
+    ///    Each connection has [`CONNECTION_TIMEOUT`](super::CONNECTION_TIMEOUT);
     /// 4. exchanges the code, sending requests with `send`.
     pub fn run<R, S>(self, rng: &mut R, send: S) -> Result<UserCredentials, InstalledAppError>
     where
@@ -183,14 +194,16 @@ impl InstalledAppFlow {
         } = self;
         let path = redirect_path(&path, trailing_slash)?;
         let listener = Listener::bind(host, port)?;
-        let redirect = redirect_uri(host, listener.port(), &path);
+        let redirect = loopback_url(host, listener.port(), &path);
         let mut request = client.authorization_request(redirect).scopes(scopes);
         if let Some(configure) = configure {
             request = configure(request);
         }
         let (url, pending) = request.build(SystemTime::now(), rng)?;
-        let mut callback = LoopbackCallback::new(pending, client)?;
-        let mut browser_process = show(&mut *prompt, &url, &browser)?;
+        let mut callback = LoopbackCallback::new(pending, client)?.with_start_link(&url, rng);
+        let start_path = callback.start_path().expect("a start link was just added");
+        let start = Zeroizing::new(loopback_url(host, listener.port(), start_path));
+        let mut browser_process = show(&mut *prompt, &start, &browser)?;
         let served = serve(&listener, &mut callback, timeout, || {
             watch_browser(&mut browser_process, &mut *prompt);
         });
@@ -257,7 +270,7 @@ fn watch_browser(process: &mut Option<Child>, out: &mut dyn Write) {
 /// after the prompt.
 fn show(
     out: &mut dyn Write,
-    url: &Url,
+    url: &str,
     browser: &Browser,
 ) -> Result<Option<Child>, InstalledAppError> {
     let io = |source| InstalledAppError::Io {
@@ -266,7 +279,7 @@ fn show(
     };
     writeln!(out, "{PROMPT}{url}").map_err(io)?;
     out.flush().map_err(io)?;
-    match browser.open(url.as_str()) {
+    match browser.open(url) {
         Ok(process) => Ok(process),
         Err(e) => {
             writeln!(

@@ -2,6 +2,7 @@
 //! `0.0.0.0`), on an OS-chosen port by default, non-blocking so one thread
 //! can watch it together with its connections and a deadline.
 
+use std::cell::Cell;
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
 
@@ -43,6 +44,8 @@ const LOCALHOST_PORT_ATTEMPTS: usize = 8;
 pub(super) struct Listener {
     sockets: Vec<TcpListener>,
     port: u16,
+    /// The socket [`accept`](Self::accept) tries first.
+    next: Cell<usize>,
 }
 
 impl Listener {
@@ -65,7 +68,11 @@ impl Listener {
                     source,
                 })?;
         }
-        Ok(Self { sockets, port })
+        Ok(Self {
+            sockets,
+            port,
+            next: Cell::new(0),
+        })
     }
 
     /// The port the listener holds.
@@ -73,19 +80,35 @@ impl Listener {
         self.port
     }
 
-    /// Takes every connection waiting to be accepted, without blocking.
-    /// Failed accepts (a client that gave up, no file descriptors left) are
-    /// skipped: the next round tries again.
-    pub(super) fn accept_waiting(&self, mut each: impl FnMut(TcpStream)) {
-        for socket in &self.sockets {
+    /// The addresses the listener is bound to.
+    #[cfg(test)]
+    pub(super) fn local_addrs(&self) -> Vec<SocketAddr> {
+        self.sockets
+            .iter()
+            .map(|socket| socket.local_addr().expect("a bound socket"))
+            .collect()
+    }
+
+    /// Takes one connection waiting to be accepted, without blocking, from
+    /// the sockets in turn (a flood on `127.0.0.1` does not starve `[::1]`).
+    /// `None`: nobody is waiting, or accepting failed (a client that gave
+    /// up, no file descriptors left) and the next round tries again.
+    pub(super) fn accept(&self) -> Option<TcpStream> {
+        let count = self.sockets.len();
+        for offset in 0..count {
+            let index = (self.next.get() + offset) % count;
             loop {
-                match socket.accept() {
-                    Ok((stream, _)) => each(stream),
+                match self.sockets[index].accept() {
+                    Ok((stream, _)) => {
+                        self.next.set((index + 1) % count);
+                        return Some(stream);
+                    }
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                     Err(_) => break,
                 }
             }
         }
+        None
     }
 }
 
@@ -122,5 +145,71 @@ fn bind_both(port: u16) -> Result<Vec<TcpListener>, InstalledAppError> {
             // No IPv6 loopback here: nobody can listen there either.
             Err(_) => return Ok(vec![v4]),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::IpAddr;
+
+    use super::*;
+
+    fn bound_ips(host: LoopbackHost) -> Option<Vec<IpAddr>> {
+        match Listener::bind(host, 0) {
+            Ok(listener) => {
+                let addrs = listener.local_addrs();
+                assert!(addrs.iter().all(|addr| addr.port() == listener.port()));
+                Some(addrs.iter().map(SocketAddr::ip).collect())
+            }
+            // No IPv6 loopback on this machine.
+            Err(InstalledAppError::Bind { addr, source })
+                if addr.is_ipv6() && source.kind() == io::ErrorKind::AddrNotAvailable =>
+            {
+                None
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn binds_the_loopback_address_only_never_all_interfaces() {
+        assert_eq!(
+            bound_ips(LoopbackHost::Ipv4),
+            Some(vec![IpAddr::from(Ipv4Addr::LOCALHOST)])
+        );
+        if let Some(ips) = bound_ips(LoopbackHost::Ipv6) {
+            assert_eq!(ips, vec![IpAddr::from(Ipv6Addr::LOCALHOST)]);
+        }
+        let localhost = bound_ips(LoopbackHost::Localhost).unwrap();
+        assert_eq!(localhost[0], IpAddr::from(Ipv4Addr::LOCALHOST));
+        assert!(
+            localhost[1..] == [IpAddr::from(Ipv6Addr::LOCALHOST)] || localhost.len() == 1,
+            "{localhost:?}"
+        );
+        for ip in localhost {
+            assert!(ip.is_loopback() && !ip.is_unspecified(), "{ip}");
+        }
+    }
+
+    #[test]
+    fn accept_takes_from_each_address_in_turn() {
+        let listener = Listener::bind(LoopbackHost::Localhost, 0).unwrap();
+        let addrs = listener.local_addrs();
+        if addrs.len() < 2 {
+            eprintln!("NOTE: skipped: this machine has no IPv6 loopback");
+            return;
+        }
+        let _clients: Vec<TcpStream> = [addrs[0], addrs[0], addrs[0], addrs[1]]
+            .iter()
+            .map(|addr| TcpStream::connect(addr).unwrap())
+            .collect();
+        // The handshakes complete in the kernel before connect returns.
+        let peers: Vec<bool> = (0..2)
+            .map(|_| {
+                let stream = listener.accept().expect("a waiting connection");
+                stream.local_addr().unwrap().is_ipv6()
+            })
+            .collect();
+        assert_eq!(peers, [false, true], "IPv6 served second, not last");
     }
 }

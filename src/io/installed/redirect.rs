@@ -4,8 +4,9 @@
 use super::listener::LoopbackHost;
 use crate::error::config::ConfigError;
 
-/// The redirect URI for `host`, `port` and the path as configured.
-pub(super) fn redirect_uri(host: LoopbackHost, port: u16, path: &str) -> String {
+/// `http://HOST:PORT` and `path`: the redirect URI, or the start link (the
+/// same host and port, so that its cookie comes back with the callback).
+pub(super) fn loopback_url(host: LoopbackHost, port: u16, path: &str) -> String {
     format!("http://{}:{port}{path}", host.uri_host())
 }
 
@@ -68,12 +69,12 @@ mod tests {
     #[test]
     fn uris_for_each_host() {
         assert_eq!(
-            redirect_uri(LoopbackHost::Ipv4, 53682, "/"),
+            loopback_url(LoopbackHost::Ipv4, 53682, "/"),
             "http://127.0.0.1:53682/"
         );
-        assert_eq!(redirect_uri(LoopbackHost::Ipv6, 9, ""), "http://[::1]:9");
+        assert_eq!(loopback_url(LoopbackHost::Ipv6, 9, ""), "http://[::1]:9");
         assert_eq!(
-            redirect_uri(LoopbackHost::Localhost, 8080, "/cb"),
+            loopback_url(LoopbackHost::Localhost, 8080, "/cb"),
             "http://localhost:8080/cb"
         );
     }

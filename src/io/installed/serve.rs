@@ -2,22 +2,20 @@
 //! connection and the deadline, so a connection that never sends its
 //! request cannot hold up the browser's real one.
 
-use std::collections::VecDeque;
+use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
-use super::connection::{Connection, Progress};
 use super::error::InstalledAppError;
 use super::listener::Listener;
-use crate::flows::code::callback::CallbackError;
-use crate::flows::code::exchange::CodeExchange;
+use super::pool::{Finished, Pool};
 use crate::flows::code::loopback::LoopbackCallback;
-
-/// How many connections are served at once; a new one beyond that closes
-/// the oldest.
-pub(super) const MAX_CONNECTIONS: usize = 32;
 
 /// The pause between rounds in which nothing happened.
 const IDLE_PAUSE: Duration = Duration::from_millis(10);
+
+/// The most connections one round accepts, so that the open connections
+/// and the deadline are seen to however fast new connections come.
+const ACCEPTS_PER_ROUND: usize = 64;
 
 /// Serves connections until the genuine callback arrives or `timeout`
 /// passes, calling `on_idle` in every round in which nothing happened.
@@ -26,43 +24,30 @@ pub(super) fn serve(
     callback: &mut LoopbackCallback,
     timeout: Duration,
     mut on_idle: impl FnMut(),
-) -> Result<Result<CodeExchange, CallbackError>, InstalledAppError> {
+) -> Result<Finished, InstalledAppError> {
     let deadline = Instant::now().checked_add(timeout);
-    let mut connections = VecDeque::new();
+    let mut pool = Pool::default();
     loop {
         let now = Instant::now();
         if deadline.is_some_and(|deadline| now >= deadline) {
             return Err(InstalledAppError::Timeout { waited: timeout });
         }
         let mut busy = false;
-        listener.accept_waiting(|stream| {
-            if let Ok(connection) = Connection::new(stream, now) {
-                if connections.len() == MAX_CONNECTIONS {
-                    connections.pop_front();
-                }
-                connections.push_back(connection);
-                busy = true;
+        for _ in 0..ACCEPTS_PER_ROUND {
+            if !pool.has_room(now) {
+                break;
             }
-        });
-        let mut finished = None;
-        connections.retain_mut(|connection| {
-            if finished.is_some() {
-                return true;
+            let Some(stream) = listener.accept() else {
+                break;
+            };
+            busy = true;
+            if let ControlFlow::Break(finished) = pool.admit(stream, callback, now) {
+                return Ok(finished);
             }
-            match connection.poll(callback, now) {
-                Progress::Waiting => true,
-                Progress::Closed => {
-                    busy = true;
-                    false
-                }
-                Progress::Finished(result) => {
-                    finished = Some(result);
-                    false
-                }
-            }
-        });
-        if let Some(result) = finished {
-            return Ok(result);
+        }
+        match pool.poll(callback, now) {
+            ControlFlow::Break(finished) => return Ok(finished),
+            ControlFlow::Continue(progressed) => busy |= progressed,
         }
         if !busy {
             on_idle();

@@ -29,6 +29,9 @@ pub enum Parsed {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoopbackRequest {
     target: String,
+    /// Every `Cookie` header's value, joined with `; `.
+    cookies: String,
+    speculative: bool,
 }
 
 impl LoopbackRequest {
@@ -47,6 +50,23 @@ impl LoopbackRequest {
     /// The query part of the target, without `?`.
     pub fn query(&self) -> &str {
         self.target.split_once('?').map_or("", |(_, query)| query)
+    }
+
+    /// The values the `Cookie` headers give the cookie `name`, in the order
+    /// sent (a browser sends one per path it was set for).
+    pub fn cookies<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.cookies.split(';').filter_map(move |pair| {
+            let (key, value) = pair.split_once('=')?;
+            (key.trim_matches([' ', '\t']) == name).then(|| value.trim_matches([' ', '\t']))
+        })
+    }
+
+    /// Whether the browser sent the request ahead of the user opening the
+    /// page (a prefetch or prerender, marked by a `Sec-Purpose`, `Purpose`,
+    /// `X-Purpose` or `X-Moz` header): it must not use up anything that
+    /// works only once.
+    pub fn is_speculative(&self) -> bool {
+        self.speculative
     }
 }
 
@@ -192,6 +212,8 @@ fn parse_head(head: &[u8]) -> Result<LoopbackRequest, Rejection> {
     }
 
     let mut host = None;
+    let mut cookies = String::new();
+    let mut speculative = false;
     for line in lines {
         if line.starts_with([' ', '\t']) {
             return Err(Rejection::Malformed);
@@ -209,6 +231,16 @@ fn parse_head(head: &[u8]) -> Result<LoopbackRequest, Rejection> {
             || (name.eq_ignore_ascii_case("content-length") && value != "0")
         {
             return Err(Rejection::UnexpectedBody);
+        } else if name.eq_ignore_ascii_case("cookie") {
+            if !cookies.is_empty() {
+                cookies.push_str("; ");
+            }
+            cookies.push_str(value);
+        } else if SPECULATION_HEADERS
+            .iter()
+            .any(|header| name.eq_ignore_ascii_case(header))
+        {
+            speculative = true;
         }
     }
     match host {
@@ -221,8 +253,13 @@ fn parse_head(head: &[u8]) -> Result<LoopbackRequest, Rejection> {
     }
     Ok(LoopbackRequest {
         target: target.to_owned(),
+        cookies,
+        speculative,
     })
 }
+
+/// The headers browsers put on prefetch and prerender requests only.
+const SPECULATION_HEADERS: [&str; 4] = ["sec-purpose", "purpose", "x-purpose", "x-moz"];
 
 /// RFC 9110 `tchar`.
 fn is_token_byte(b: u8) -> bool {
@@ -381,6 +418,44 @@ mod tests {
             parse(b"GET / HTTP/1.0\r\n\r\n"),
             Parsed::Request(_)
         ));
+    }
+
+    fn request(bytes: &[u8]) -> LoopbackRequest {
+        match parse(bytes) {
+            Parsed::Request(request) => request,
+            other => panic!("expected a request, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn cookies_by_name_across_headers() {
+        let request = request(
+            b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: a=1; b=2;c = 3 \r\n\
+              cookie:b=4;;noequals; =5\r\n\r\n",
+        );
+        assert_eq!(request.cookies("a").collect::<Vec<_>>(), ["1"]);
+        assert_eq!(request.cookies("b").collect::<Vec<_>>(), ["2", "4"]);
+        assert_eq!(request.cookies("c").collect::<Vec<_>>(), ["3"]);
+        assert_eq!(request.cookies("").collect::<Vec<_>>(), ["5"]);
+        assert_eq!(request.cookies("noequals").count(), 0);
+        assert_eq!(request.cookies("B").count(), 0, "names are case-sensitive");
+        let none = self::request(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        assert_eq!(none.cookies("a").count(), 0);
+    }
+
+    #[test]
+    fn prefetch_and_prerender_requests_are_speculative() {
+        for header in [
+            "Sec-Purpose: prefetch",
+            "Sec-Purpose: prefetch;prerender",
+            "Purpose: prefetch",
+            "X-Purpose: preview",
+            "X-Moz: prefetch",
+        ] {
+            let raw = format!("GET /start/x HTTP/1.1\r\nHost: 127.0.0.1\r\n{header}\r\n\r\n");
+            assert!(request(raw.as_bytes()).is_speculative(), "{header}");
+        }
+        assert!(!request(CHROME).is_speculative());
     }
 
     #[test]
