@@ -174,6 +174,8 @@ pub mod jwt;
 pub mod limits;
 mod machine;
 mod secret;
+#[cfg(test)]
+mod testing;
 mod wire;
 
 pub use credentials::service_account;

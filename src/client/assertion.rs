@@ -265,6 +265,7 @@ mod tests {
 
     use super::*;
     use crate::jwt::{decode_unverified, Algorithm, SignError};
+    use crate::testing::at;
 
     struct Fixed;
 
@@ -278,10 +279,6 @@ mod tests {
         fn sign(&self, _: &[u8]) -> Result<Vec<u8>, SignError> {
             Ok(b"sig".to_vec())
         }
-    }
-
-    fn at(secs: u64) -> SystemTime {
-        SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
     }
 
     fn key(seed: u8) -> ClientAssertionKey {

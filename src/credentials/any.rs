@@ -170,15 +170,11 @@ impl From<ClientCredentials> for AnyCredentials {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
 
     use super::*;
     use crate::client::Client;
     use crate::secret::RefreshToken;
-
-    fn at(secs: u64) -> SystemTime {
-        SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
-    }
+    use crate::testing::at;
 
     #[test]
     fn a_refresh_ends_with_the_same_kind_and_the_new_token() {

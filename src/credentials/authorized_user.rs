@@ -208,10 +208,7 @@ fn parse_expiry(text: &str) -> Result<SystemTime, FileError> {
 mod tests {
     use super::*;
     use crate::credentials::kind::Credentials;
-
-    fn at(secs: u64) -> SystemTime {
-        SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
-    }
+    use crate::testing::at;
 
     #[test]
     fn expiry_text_forms() {

@@ -83,10 +83,7 @@ impl std::error::Error for NeedsRefresh {}
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn at(secs: u64) -> SystemTime {
-        SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
-    }
+    use crate::testing::at;
 
     #[test]
     fn authorizes_until_expiry_and_not_after() {

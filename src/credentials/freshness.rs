@@ -47,10 +47,7 @@ pub(crate) fn unix_seconds(time: SystemTime) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn at(secs: u64) -> SystemTime {
-        SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
-    }
+    use crate::testing::at;
 
     #[test]
     fn google_auth_threshold_boundaries() {

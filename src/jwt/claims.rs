@@ -243,10 +243,7 @@ impl std::error::Error for ReservedClaim {}
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn at(secs: u64) -> SystemTime {
-        SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
-    }
+    use crate::testing::at;
 
     #[test]
     fn lifetime_is_capped_at_one_hour() {

@@ -115,9 +115,9 @@ pub fn encode(signer: &dyn Signer, claims: &Claims) -> Result<Assertion, SignErr
 
 #[cfg(test)]
 mod tests {
-    use std::time::{Duration, SystemTime};
 
     use super::*;
+    use crate::testing::at;
 
     /// Signs with a fixed "signature" so the encoding can be checked by eye.
     struct Fixed(Option<&'static str>, &'static [u8]);
@@ -132,10 +132,6 @@ mod tests {
         fn sign(&self, _: &[u8]) -> Result<Vec<u8>, SignError> {
             Ok(self.1.to_vec())
         }
-    }
-
-    fn at(secs: u64) -> SystemTime {
-        SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
     }
 
     #[test]

@@ -255,14 +255,10 @@ impl<T: fmt::Debug> fmt::Debug for State<T> {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
 
     use super::*;
     use crate::error::{InvalidResponse, TransportFailureKind};
-
-    fn at(secs: u64) -> SystemTime {
-        SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
-    }
+    use crate::testing::at;
 
     /// A call whose request carries the time it was built in its URI.
     fn timed() -> Call<TokenResponse> {

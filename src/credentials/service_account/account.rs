@@ -11,7 +11,7 @@ use url::Url;
 
 use crate::credentials::freshness::DEFAULT_REFRESH_THRESHOLD;
 use crate::jwt::{encode, Claims, Signer};
-use crate::machine::call::{Call, Parser};
+use crate::machine::call::{Call, Parser, Update};
 use crate::secret::Assertion;
 use crate::wire::endpoint::to_uri;
 use crate::wire::form_post::{form_post, ClientInForm};
@@ -38,27 +38,88 @@ impl Account {
         }
     }
 
-    /// A JWT-bearer grant at `token_uri` whose assertion carries
-    /// `claims(now)`, signed when the request is sent.
-    pub(crate) fn grant<T>(
+    /// A JWT-bearer grant at `token_uri` for `credentials` of this
+    /// account: the assertion carries `claims(credentials, now)`, signed
+    /// when the request is sent; the answer, parsed by `parse`, updates the
+    /// credentials.
+    pub(crate) fn grant<C, A>(
         &self,
+        credentials: &C,
         token_uri: &Url,
         limit: usize,
-        claims: impl FnOnce(SystemTime) -> Claims + Send + Sync + 'static,
-        parse: Parser<T>,
-    ) -> Call<T> {
+        claims: fn(&C, SystemTime) -> Claims,
+        parse: Parser<A>,
+    ) -> Call<A, C>
+    where
+        C: Clone + Send + Sync + 'static + Update<A>,
+    {
         let signer = Arc::clone(&self.signer);
         let token_uri = token_uri.clone();
+        let signing = credentials.clone();
         Call::built_when_sent(
             Box::new(move |now| {
-                let assertion = encode(&*signer, &claims(now))?;
+                let assertion = encode(&*signer, &claims(&signing, now))?;
                 Ok(jwt_bearer_request(&token_uri, &assertion))
             }),
             limit,
             parse,
         )
+        .with_context(credentials.clone())
     }
 }
+
+/// What every service-account kind's [`Credentials`](crate::Credentials)
+/// takes from its `account` and `token` fields; with a parser, also the
+/// refresh of a kind renewed by the JWT-bearer grant at its `token_uri`
+/// (its assertion's claims from `assertion_claims`).
+macro_rules! account_credentials {
+    (jwt_bearer: $parse:expr) => {
+        account_credentials!();
+
+        fn refresh(&self) -> Result<Self::Refresh, Error> {
+            Ok(self.account.grant(
+                self,
+                &self.token_uri,
+                self.response_limit,
+                Self::assertion_claims,
+                $parse,
+            ))
+        }
+    };
+    () => {
+        fn token(&self) -> Option<&BearerToken> {
+            self.token.as_ref()
+        }
+
+        fn quota_project(&self) -> Option<&str> {
+            self.account.quota_project.as_deref()
+        }
+
+        fn refresh_threshold(&self) -> Duration {
+            self.account.refresh_threshold
+        }
+    };
+}
+pub(crate) use account_credentials;
+
+/// The setters every service-account kind has for its `account`.
+macro_rules! account_setters {
+    () => {
+        /// Sets the quota project (sent as `x-goog-user-project`).
+        pub fn with_quota_project(mut self, project: Option<String>) -> Self {
+            self.account.quota_project = project;
+            self
+        }
+
+        /// How long before expiry a token counts as stale and is renewed
+        /// (default 225 s, as google-auth).
+        pub fn with_refresh_threshold(mut self, threshold: Duration) -> Self {
+            self.account.refresh_threshold = threshold;
+            self
+        }
+    };
+}
+pub(crate) use account_setters;
 
 impl fmt::Debug for Account {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

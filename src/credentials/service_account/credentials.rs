@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 use serde_json::{Map, Value};
 use url::Url;
 
-use super::account::Account;
+use super::account::{account_credentials, account_setters, Account};
 use super::id_token::IdTokenCredentials;
 use super::self_signed::{JwtAccess, SelfSignedJwtCredentials};
 use crate::client::DEFAULT_RESPONSE_LIMIT;
@@ -140,18 +140,7 @@ impl ServiceAccountCredentials {
         Ok(self)
     }
 
-    /// Sets the quota project (sent as `x-goog-user-project`).
-    pub fn with_quota_project(mut self, project: Option<String>) -> Self {
-        self.account.quota_project = project;
-        self
-    }
-
-    /// How long before expiry a token counts as stale (default 225 s, as
-    /// google-auth).
-    pub fn with_refresh_threshold(mut self, threshold: Duration) -> Self {
-        self.account.refresh_threshold = threshold;
-        self
-    }
+    account_setters!();
 
     /// The bound on token response bodies (default 1 MiB).
     pub fn with_response_limit(mut self, bytes: usize) -> Self {
@@ -213,37 +202,7 @@ impl ServiceAccountCredentials {
 impl Credentials for ServiceAccountCredentials {
     type Refresh = ServiceAccountRefresh;
 
-    fn token(&self) -> Option<&BearerToken> {
-        self.token.as_ref()
-    }
-
-    fn quota_project(&self) -> Option<&str> {
-        self.account.quota_project.as_deref()
-    }
-
-    fn refresh_threshold(&self) -> Duration {
-        self.account.refresh_threshold
-    }
-
-    /// A machine that obtains a new access token; its output is the updated
-    /// credentials. It sends google-auth's request: a POST of
-    /// `assertion=<JWT>&grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer`,
-    /// the assertion signed at the first poll. The response is handled as
-    /// for the code exchange ([`TokenResponse::parse`]); the token's
-    /// lifetime counts from when the request was sent. A signer failure
-    /// ends it with [`Error::Signing`](crate::Error::Signing).
-    fn refresh(&self) -> Result<ServiceAccountRefresh, Error> {
-        let this = self.clone();
-        Ok(self
-            .account
-            .grant(
-                &self.token_uri,
-                self.response_limit,
-                move |now| this.assertion_claims(now),
-                TokenResponse::parse,
-            )
-            .with_context(self.clone()))
-    }
+    account_credentials!(jwt_bearer: TokenResponse::parse);
 }
 
 /// The new access token replaces the old one.

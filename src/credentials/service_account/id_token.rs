@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use url::Url;
 
-use super::account::Account;
+use super::account::{account_credentials, account_setters, Account};
 use super::credentials::ServiceAccountCredentials;
 use crate::credentials::bearer::BearerToken;
 use crate::credentials::kind::Credentials;
@@ -56,17 +56,7 @@ impl IdTokenCredentials {
         self
     }
 
-    /// Sets the quota project (sent as `x-goog-user-project`).
-    pub fn with_quota_project(mut self, project: Option<String>) -> Self {
-        self.account.quota_project = project;
-        self
-    }
-
-    /// How long before expiry a token counts as stale (default 225 s).
-    pub fn with_refresh_threshold(mut self, threshold: Duration) -> Self {
-        self.account.refresh_threshold = threshold;
-        self
-    }
+    account_setters!();
 
     /// The service account's email.
     pub fn email(&self) -> &str {
@@ -91,36 +81,7 @@ impl IdTokenCredentials {
 impl Credentials for IdTokenCredentials {
     type Refresh = IdTokenRefresh;
 
-    /// The current ID token, as a bearer token, and its `exp`.
-    fn token(&self) -> Option<&BearerToken> {
-        self.token.as_ref()
-    }
-
-    fn quota_project(&self) -> Option<&str> {
-        self.account.quota_project.as_deref()
-    }
-
-    fn refresh_threshold(&self) -> Duration {
-        self.account.refresh_threshold
-    }
-
-    /// A machine that obtains a new ID token; its output is the updated
-    /// credentials. Sends the JWT-bearer grant (the assertion signed at the
-    /// first poll) and accepts a 200 response with an `id_token`, with or
-    /// without an access token (Google sends only `id_token`); errors are
-    /// handled as for any token response.
-    fn refresh(&self) -> Result<IdTokenRefresh, Error> {
-        let this = self.clone();
-        Ok(self
-            .account
-            .grant(
-                &self.token_uri,
-                self.response_limit,
-                move |now| this.assertion_claims(now),
-                parse_id_token_response,
-            )
-            .with_context(self.clone()))
-    }
+    account_credentials!(jwt_bearer: parse_id_token_response);
 }
 
 /// The new ID token replaces the old one; its own `exp` is its expiry.

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use url::Url;
 
-use super::account::Account;
+use super::account::{account_credentials, account_setters, Account};
 use crate::credentials::bearer::BearerToken;
 use crate::credentials::freshness::Freshness;
 use crate::credentials::kind::Credentials;
@@ -107,18 +107,7 @@ impl SelfSignedJwtCredentials {
         }
     }
 
-    /// Sets the quota project (sent as `x-goog-user-project`).
-    pub fn with_quota_project(mut self, project: Option<String>) -> Self {
-        self.account.quota_project = project;
-        self
-    }
-
-    /// How long before expiry a JWT counts as stale and is re-signed
-    /// (default 225 s).
-    pub fn with_refresh_threshold(mut self, threshold: Duration) -> Self {
-        self.account.refresh_threshold = threshold;
-        self
-    }
+    account_setters!();
 
     /// The service account's email (`iss` and `sub`).
     pub fn email(&self) -> &str {
@@ -166,18 +155,7 @@ impl SelfSignedJwtCredentials {
 impl Credentials for SelfSignedJwtCredentials {
     type Refresh = SelfSignedJwtRefresh;
 
-    /// The current JWT (as a bearer token) and its expiry, if one was signed.
-    fn token(&self) -> Option<&BearerToken> {
-        self.token.as_ref()
-    }
-
-    fn quota_project(&self) -> Option<&str> {
-        self.account.quota_project.as_deref()
-    }
-
-    fn refresh_threshold(&self) -> Duration {
-        self.account.refresh_threshold
-    }
+    account_credentials!();
 
     fn refresh(&self) -> Result<SelfSignedJwtRefresh, Error> {
         Ok(SelfSignedJwtRefresh {

@@ -135,23 +135,9 @@ impl Pool {
 mod tests {
     use std::io::{Read, Write};
     use std::net::{TcpListener, TcpStream};
-    use std::time::SystemTime;
 
     use super::*;
-    use crate::client::Client;
-
-    fn callback() -> LoopbackCallback {
-        let client = Client::builder("app")
-            .authorization_endpoint("http://127.0.0.1:9/auth")
-            .token_endpoint("http://127.0.0.1:9/token")
-            .build()
-            .unwrap();
-        let (_, pending) = client
-            .authorization_request("http://127.0.0.1:9/")
-            .build_with_entropy(SystemTime::UNIX_EPOCH, &[1; 64])
-            .unwrap();
-        LoopbackCallback::new(pending, client).unwrap()
-    }
+    use crate::testing::loopback_callback as callback;
 
     /// Connected pairs: the clients' ends and the listener's.
     struct Clients {
