@@ -173,6 +173,7 @@ pub mod io;
 pub mod jwt;
 pub mod limits;
 mod machine;
+mod macros;
 mod secret;
 #[cfg(test)]
 mod testing;

@@ -21,6 +21,7 @@ use crate::credentials::service_account::{
 use crate::credentials::user::{UserCredentials, UserRefresh};
 use crate::error::{Error, TransportFailure};
 use crate::machine::step::{Machine, Step};
+use crate::macros::from_variants;
 
 /// Credentials of any of the crate's kinds.
 ///
@@ -138,35 +139,13 @@ impl Machine for AnyRefresh {
     }
 }
 
-impl From<UserCredentials> for AnyCredentials {
-    fn from(kind: UserCredentials) -> Self {
-        Self::User(kind)
-    }
-}
-
-impl From<ServiceAccountCredentials> for AnyCredentials {
-    fn from(kind: ServiceAccountCredentials) -> Self {
-        Self::ServiceAccount(kind)
-    }
-}
-
-impl From<IdTokenCredentials> for AnyCredentials {
-    fn from(kind: IdTokenCredentials) -> Self {
-        Self::IdToken(kind)
-    }
-}
-
-impl From<SelfSignedJwtCredentials> for AnyCredentials {
-    fn from(kind: SelfSignedJwtCredentials) -> Self {
-        Self::SelfSignedJwt(kind)
-    }
-}
-
-impl From<ClientCredentials> for AnyCredentials {
-    fn from(kind: ClientCredentials) -> Self {
-        Self::Client(kind)
-    }
-}
+from_variants!(AnyCredentials {
+    UserCredentials => User,
+    ServiceAccountCredentials => ServiceAccount,
+    IdTokenCredentials => IdToken,
+    SelfSignedJwtCredentials => SelfSignedJwt,
+    ClientCredentials => Client,
+});
 
 #[cfg(test)]
 mod tests {

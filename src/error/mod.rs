@@ -13,6 +13,8 @@ pub mod safe_text;
 
 use std::fmt;
 
+use crate::macros::from_variants;
+
 /// Why a machine stopped without a result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -104,41 +106,14 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-impl From<crate::jwt::SignError> for Error {
-    fn from(e: crate::jwt::SignError) -> Self {
-        Error::Signing(e)
-    }
-}
-
-impl From<crate::ConfigError> for Error {
-    fn from(e: crate::ConfigError) -> Self {
-        Error::Config(e)
-    }
-}
-
-impl From<Misuse> for Error {
-    fn from(m: Misuse) -> Self {
-        Error::Misuse(m)
-    }
-}
-
-impl From<TransportFailure> for Error {
-    fn from(t: TransportFailure) -> Self {
-        Error::Transport(t)
-    }
-}
-
-impl From<OAuthError> for Error {
-    fn from(e: OAuthError) -> Self {
-        Error::OAuth(e)
-    }
-}
-
-impl From<InvalidResponse> for Error {
-    fn from(e: InvalidResponse) -> Self {
-        Error::InvalidResponse(e)
-    }
-}
+from_variants!(Error {
+    crate::jwt::SignError => Signing,
+    crate::ConfigError => Config,
+    Misuse => Misuse,
+    TransportFailure => Transport,
+    OAuthError => OAuth,
+    InvalidResponse => InvalidResponse,
+});
 
 /// A call the machine did not expect in its current state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
