@@ -111,9 +111,7 @@ impl Claims {
         name: impl Into<String>,
         value: impl Into<Value>,
     ) -> Result<Self, ReservedClaim> {
-        let name = name.into();
-        check_claim_name(&name)?;
-        self.extra.insert(name, value.into());
+        insert_claim(&mut self.extra, name, value)?;
         Ok(self)
     }
 
@@ -213,6 +211,19 @@ pub(crate) fn check_claim_name(name: &str) -> Result<(), ReservedClaim> {
         Some(reserved) => Err(ReservedClaim { name: reserved }),
         None => Ok(()),
     }
+}
+
+/// Adds `name: value` to `claims` unless `name` is one [`Claims`] sets
+/// itself.
+pub(crate) fn insert_claim(
+    claims: &mut Map<String, Value>,
+    name: impl Into<String>,
+    value: impl Into<Value>,
+) -> Result<(), ReservedClaim> {
+    let name = name.into();
+    check_claim_name(&name)?;
+    claims.insert(name, value.into());
+    Ok(())
 }
 
 /// [`Claims::with_claim`] was given a claim [`Claims`] sets itself.

@@ -45,7 +45,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::Serialize;
 
-pub(crate) use claims::check_claim_name;
+pub(crate) use claims::insert_claim;
 pub use claims::{Claims, ReservedClaim, MAX_JWT_LIFETIME};
 pub use decode::{decode_unverified, DecodeError, Segment, UnverifiedJwt, MAX_UNVERIFIED_JWT_LEN};
 #[cfg(feature = "ring")]

@@ -15,7 +15,7 @@ use crate::credentials::bearer::BearerToken;
 use crate::credentials::kind::Credentials;
 use crate::error::config::ConfigError;
 use crate::error::Error;
-use crate::jwt::{check_claim_name, Claims, ReservedClaim, Signer};
+use crate::jwt::{insert_claim, Claims, ReservedClaim, Signer};
 use crate::machine::call::{Call, Update};
 use crate::wire::endpoint::parse_endpoint;
 use crate::wire::token_response::TokenResponse;
@@ -133,9 +133,7 @@ impl ServiceAccountCredentials {
         name: impl Into<String>,
         value: impl Into<Value>,
     ) -> Result<Self, ReservedClaim> {
-        let name = name.into();
-        check_claim_name(&name)?;
-        self.extra_claims.insert(name, value.into());
+        insert_claim(&mut self.extra_claims, name, value)?;
         self.token = None;
         Ok(self)
     }

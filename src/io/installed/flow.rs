@@ -71,15 +71,7 @@ impl InstalledAppFlow {
         }
     }
 
-    /// Adds scopes to request.
-    pub fn scopes<I, S>(mut self, scopes: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.scopes.extend(scopes.into_iter().map(Into::into));
-        self
-    }
+    crate::flows::params::scope_setters!();
 
     /// The loopback host to listen on and name in the redirect URI
     /// (default [`LoopbackHost::Ipv4`], `127.0.0.1`).
