@@ -179,7 +179,7 @@ mod secret;
 mod testing;
 mod wire;
 
-pub use credentials::service_account;
+pub use credentials::{metadata, service_account};
 pub use error::safe_text;
 pub use flows::code::loopback;
 pub use flows::{device, discovery, token_exchange};
@@ -209,7 +209,7 @@ pub use flows::revoke::Revocation;
 pub use flows::token_ref::TokenRef;
 pub use machine::call::{Call, Parser, TokenCall, Update};
 pub use machine::drive::{drive, drive_async};
-pub use machine::step::{Machine, Step, WaitReason};
+pub use machine::step::{Machine, RequestTimeout, Step, WaitReason};
 pub use secret::{
     AccessToken, Assertion, AuthorizationCode, ClientSecret, CsrfState, DeviceCode, IdToken,
     PkceVerifier, PrivateKeyPem, RefreshToken, SecurityToken,

@@ -14,6 +14,9 @@ use std::time::{Duration, SystemTime};
 use crate::credentials::bearer::BearerToken;
 use crate::credentials::client::{ClientCredentials, ClientCredentialsGrant};
 use crate::credentials::kind::Credentials;
+use crate::credentials::metadata::{
+    MetadataCredentials, MetadataIdTokenCredentials, MetadataIdTokenRefresh, MetadataRefresh,
+};
 use crate::credentials::service_account::{
     IdTokenCredentials, IdTokenRefresh, SelfSignedJwtCredentials, SelfSignedJwtRefresh,
     ServiceAccountCredentials, ServiceAccountRefresh,
@@ -49,6 +52,10 @@ pub enum AnyCredentials {
     SelfSignedJwt(SelfSignedJwtCredentials),
     /// A client's own (client credentials grant).
     Client(ClientCredentials),
+    /// The metadata server's access tokens.
+    Metadata(MetadataCredentials),
+    /// The metadata server's ID tokens.
+    MetadataIdToken(MetadataIdTokenCredentials),
 }
 
 /// The refresh machine of [`AnyCredentials`]: the kind's own, ending with
@@ -67,6 +74,10 @@ pub enum AnyRefresh {
     SelfSignedJwt(SelfSignedJwtRefresh),
     /// [`AnyCredentials::Client`]'s.
     Client(ClientCredentialsGrant),
+    /// [`AnyCredentials::Metadata`]'s.
+    Metadata(MetadataRefresh),
+    /// [`AnyCredentials::MetadataIdToken`]'s.
+    MetadataIdToken(MetadataIdTokenRefresh),
 }
 
 /// `$body` with `$kind` bound to the value inside whichever variant of
@@ -79,6 +90,8 @@ macro_rules! each_kind {
             $enum::IdToken($kind) => $body,
             $enum::SelfSignedJwt($kind) => $body,
             $enum::Client($kind) => $body,
+            $enum::Metadata($kind) => $body,
+            $enum::MetadataIdToken($kind) => $body,
         }
     };
 }
@@ -105,6 +118,8 @@ impl Credentials for AnyCredentials {
             Self::IdToken(kind) => AnyRefresh::IdToken(kind.refresh()?),
             Self::SelfSignedJwt(kind) => AnyRefresh::SelfSignedJwt(kind.refresh()?),
             Self::Client(kind) => AnyRefresh::Client(kind.refresh()?),
+            Self::Metadata(kind) => AnyRefresh::Metadata(kind.refresh()?),
+            Self::MetadataIdToken(kind) => AnyRefresh::MetadataIdToken(kind.refresh()?),
         })
     }
 }
@@ -119,6 +134,8 @@ impl Machine for AnyRefresh {
             Self::IdToken(kind) => kind.poll(now)?.map(AnyCredentials::IdToken),
             Self::SelfSignedJwt(kind) => kind.poll(now)?.map(AnyCredentials::SelfSignedJwt),
             Self::Client(kind) => kind.poll(now)?.map(AnyCredentials::Client),
+            Self::Metadata(kind) => kind.poll(now)?.map(AnyCredentials::Metadata),
+            Self::MetadataIdToken(kind) => kind.poll(now)?.map(AnyCredentials::MetadataIdToken),
         })
     }
 
@@ -145,6 +162,8 @@ from_variants!(AnyCredentials {
     IdTokenCredentials => IdToken,
     SelfSignedJwtCredentials => SelfSignedJwt,
     ClientCredentials => Client,
+    MetadataCredentials => Metadata,
+    MetadataIdTokenCredentials => MetadataIdToken,
 });
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub mod bearer;
 pub mod client;
 pub mod freshness;
 pub mod kind;
+pub mod metadata;
 pub mod service_account;
 pub mod store;
 pub mod user;

@@ -418,6 +418,12 @@ pub enum InvalidResponse {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// A header the answer must carry is missing (a metadata server's
+    /// `Metadata-Flavor: Google`: without it, something else answered).
+    MissingHeader {
+        /// The header and its value.
+        header: &'static str,
+    },
     /// `token_type` is not one this crate can use (only `Bearer`).
     UnsupportedTokenType {
         /// The token type as sent (control, invisible and bidi characters removed).
@@ -439,6 +445,11 @@ impl fmt::Display for InvalidResponse {
             Self::DuplicateKey { key } => write!(f, "the JSON object has the key {key:?} twice"),
             Self::MissingField { field } => write!(f, "the field `{field}` is missing or empty"),
             Self::InvalidField { field, reason } => write!(f, "the field `{field}` {reason}"),
+            Self::MissingHeader { header } => write!(
+                f,
+                "the answer lacks the header `{header}`, so it did not come from the server \
+                 asked; check where the host points"
+            ),
             Self::UnsupportedTokenType { token_type } => {
                 write!(
                     f,

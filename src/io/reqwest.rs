@@ -46,6 +46,7 @@ use crate::client::DEFAULT_RESPONSE_LIMIT;
 use crate::error::{Error, TransportFailure, TransportFailureKind};
 use crate::machine::drive::drive_async;
 use crate::machine::step::Machine;
+use crate::RequestTimeout;
 
 pub use super::common::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 
@@ -215,6 +216,10 @@ impl ReqwestTransport {
         request: Request<Vec<u8>>,
     ) -> Result<Response<Vec<u8>>, TransportFailure> {
         let server = server_name(request.uri());
+        let timeout = request
+            .extensions()
+            .get::<RequestTimeout>()
+            .map_or(self.timeout, |RequestTimeout(timeout)| *timeout);
         let client = if is_loopback_destination(request.uri()) {
             &self.direct
         } else {
@@ -226,7 +231,7 @@ impl ReqwestTransport {
                 format!("{server}: the request cannot be sent over HTTP/1.1"),
             )
         })?;
-        *outgoing.timeout_mut() = Some(self.timeout);
+        *outgoing.timeout_mut() = Some(timeout);
 
         let mut answer = client
             .execute(outgoing)

@@ -29,6 +29,7 @@ use crate::error::{Error, TransportFailure, TransportFailureKind};
 use crate::io::sleep_until;
 use crate::machine::drive::drive;
 use crate::machine::step::Machine;
+use crate::RequestTimeout;
 
 pub use super::common::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 
@@ -173,16 +174,25 @@ fn agent(connect_timeout: Duration, timeout: Duration) -> Agent {
 
 /// Sends `request` on `agent`; to a loopback destination, without the
 /// agent's proxy (ureq decides on proxies per request, from its
-/// configuration).
+/// configuration); within the request's own [`RequestTimeout`] when it has
+/// one.
 fn execute<S: AsSendBody>(
     agent: &Agent,
     request: Request<S>,
 ) -> Result<Response<Body>, ureq::Error> {
-    if is_loopback_destination(request.uri()) {
-        let direct = agent.configure_request(request).proxy(None).build();
-        return agent.run(direct);
+    let loopback = is_loopback_destination(request.uri());
+    let timeout = request.extensions().get::<RequestTimeout>().copied();
+    if !loopback && timeout.is_none() {
+        return agent.run(request);
     }
-    agent.run(request)
+    let mut configured = agent.configure_request(request);
+    if loopback {
+        configured = configured.proxy(None);
+    }
+    if let Some(RequestTimeout(timeout)) = timeout {
+        configured = configured.timeout_global(Some(timeout));
+    }
+    agent.run(configured.build())
 }
 
 fn carries_body(method: &Method) -> bool {

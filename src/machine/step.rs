@@ -85,6 +85,13 @@ pub enum WaitReason {
     Backoff,
 }
 
+/// How long the transport should wait for the answer to one request, when
+/// a machine says (a request extension). The crate's transports apply it in
+/// place of their own timeout; the metadata server's detection ping sets
+/// one, since a machine off Google Cloud must give up quickly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestTimeout(pub std::time::Duration);
+
 /// A sans-IO flow: it produces requests and deadlines, consumes responses and
 /// the current time, and never performs IO itself.
 ///

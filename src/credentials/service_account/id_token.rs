@@ -134,13 +134,21 @@ fn parse_id_token_response(status: u16, body: &[u8], limit: usize) -> Result<IdT
         Err(e) => return Err(e),
     };
     let token = id_token.ok_or(InvalidResponse::MissingField { field: "id_token" })?;
-    let expiry = decode_unverified(token.secret())
-        .and_then(|jwt| jwt.expiry())
-        .map_err(|e| InvalidResponse::InvalidField {
-            field: "id_token",
-            reason: e.reason(),
-        })?;
-    Ok(IdTokenGrant { token, expiry })
+    IdTokenGrant::from_token(token)
+}
+
+impl IdTokenGrant {
+    /// `token`, an ID token, with the expiry read (unverified) from its
+    /// `exp`: exactly three segments, bounded, an allowed `alg`.
+    pub(crate) fn from_token(token: AccessToken) -> Result<Self, Error> {
+        let expiry = decode_unverified(token.secret())
+            .and_then(|jwt| jwt.expiry())
+            .map_err(|e| InvalidResponse::InvalidField {
+                field: "id_token",
+                reason: e.reason(),
+            })?;
+        Ok(Self { token, expiry })
+    }
 }
 
 /// `id_token` from a body `TokenResponse::parse` already found to be a 200
