@@ -179,7 +179,7 @@ mod secret;
 mod testing;
 mod wire;
 
-pub use credentials::{metadata, service_account};
+pub use credentials::{adc, metadata, service_account};
 pub use error::safe_text;
 pub use flows::code::loopback;
 pub use flows::{device, discovery, token_exchange};

@@ -96,6 +96,22 @@ macro_rules! each_kind {
     };
 }
 
+impl AnyCredentials {
+    /// The same credentials billing `project` (sent as
+    /// `x-goog-user-project`); client credentials have none.
+    pub fn with_quota_project(self, project: Option<String>) -> Self {
+        match self {
+            Self::User(kind) => Self::User(kind.with_quota_project(project)),
+            Self::ServiceAccount(kind) => Self::ServiceAccount(kind.with_quota_project(project)),
+            Self::IdToken(kind) => Self::IdToken(kind.with_quota_project(project)),
+            Self::SelfSignedJwt(kind) => Self::SelfSignedJwt(kind.with_quota_project(project)),
+            Self::Client(kind) => Self::Client(kind),
+            Self::Metadata(kind) => Self::Metadata(kind.with_quota_project(project)),
+            Self::MetadataIdToken(kind) => Self::MetadataIdToken(kind.with_quota_project(project)),
+        }
+    }
+}
+
 impl Credentials for AnyCredentials {
     type Refresh = AnyRefresh;
 

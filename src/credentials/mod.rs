@@ -3,6 +3,7 @@
 //! [`AnyCredentials`] for a kind picked at run time, and where credentials
 //! are kept between runs ([`CredentialsStore`](store::CredentialsStore)).
 
+pub mod adc;
 mod any;
 mod authorized_user;
 pub mod bearer;

@@ -1,0 +1,16 @@
+//! Application Default Credentials: one search that finds credentials
+//! wherever the program runs — a key file an environment variable names,
+//! the file `gcloud auth application-default login` wrote, or the metadata
+//! server of Google Cloud — and one result type whatever it found.
+
+mod default;
+mod env;
+mod error;
+mod file;
+mod search;
+
+pub use default::{AdcSource, DefaultCredentials, DefaultRefresh};
+pub use env::{AdcEnvironment, ADC_FILE_NAME};
+pub use error::AdcError;
+pub use file::ADC_FILE_LIMIT;
+pub use search::{Adc, AdcStep, FileRead};
