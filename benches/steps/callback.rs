@@ -73,7 +73,7 @@ pub fn run(side: Side, count: usize) -> Allocations {
         }
         Side::Floor => {
             let floor_client = floor_client();
-            let floor_pending = floor_pending(&client, &pending);
+            let floor_pending = floor_pending(&client, pending);
             assert_identical_request(&request, &floor(&floor_client, &floor_pending, &callback));
             repeat(count, || floor(&floor_client, &floor_pending, &callback))
         }

@@ -84,7 +84,7 @@ pub fn run(side: Side, count: usize) -> Allocations {
         }
         Side::Floor => {
             let floor_client = floor_client();
-            let floor_pending = floor_pending(&client, &pending);
+            let floor_pending = floor_pending(&client, pending);
             let code = std::hint::black_box(CODE);
             assert_eq!(
                 parsed,
