@@ -14,7 +14,7 @@
 # --keep DIR keeps each mode's callgrind profile as DIR/<mode>.out, for
 # `callgrind_annotate DIR/<mode>.out`.
 # Installs valgrind with apt-get when it is missing (Debian, as root).
-# Takes about half a minute.
+# Takes about ten seconds once built.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
