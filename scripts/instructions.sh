@@ -55,7 +55,7 @@ trap 'rm -f "$stdout"' EXIT
 # output in $stdout.
 instructions() {
     local collected
-    collected="$(valgrind --tool=callgrind --toggle-collect='instructions::measured' \
+    collected="$(valgrind --tool=callgrind --toggle-collect='instructions::measured*' \
         --callgrind-out-file="$3" "$bench" "$1" "$2" 2>&1 >"$stdout" |
         sed -n 's/^==[0-9]*== Collected : \([0-9]*\)$/\1/p')"
     [[ -n "$collected" ]] || { echo "instructions.sh: $1 $2 failed under valgrind" >&2; exit 1; }
