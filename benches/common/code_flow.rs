@@ -227,10 +227,16 @@ pub fn exchanged_credentials(client: &Client, body: &[u8]) -> UserCredentials {
 }
 
 /// The PKCE verifier of `pending(client)` (the same every time: the entropy
-/// is fixed), read back from the request it produces (the crate keeps it
-/// private; the oauth2 side needs the same value).
+/// is fixed).
 pub fn pending_verifier(client: &Client) -> String {
-    let mut exchange = sansio_exchange(pending(client), client);
+    verifier_of(client, pending(client))
+}
+
+/// The PKCE verifier `pending` keeps, read back from the request it
+/// produces (the crate keeps it private; the other sides need the same
+/// value).
+pub fn verifier_of(client: &Client, pending: PendingAuthorization) -> String {
+    let mut exchange = sansio_exchange(pending, client);
     let request = send_step(&mut exchange);
     url::form_urlencoded::parse(request.body())
         .find(|(name, _)| name == "code_verifier")

@@ -60,7 +60,10 @@ pub fn run(side: Side, count: usize) -> Allocations {
             let (floor_url, floor_pending) = floor(&floor_client, &mut rng);
             assert_eq!(url.as_str(), floor_url);
             assert_eq!(pending.state().secret(), floor_pending.state.as_str());
-            assert_eq!(pending_verifier(&client), floor_pending.verifier.as_str());
+            assert_eq!(
+                verifier_of(&client, pending),
+                floor_pending.verifier.as_str()
+            );
             repeat(count, || floor(&floor_client, &mut rng))
         }
     }

@@ -1,7 +1,7 @@
 //! The callback: Google's redirect validated, then the code exchange
-//! request built. Ours consumes the pending authorization, so it clones it
-//! each time; `oauth2` consumes its PKCE verifier, so it makes one each
-//! time; the floor borrows. `oauth2` has no callback check: its side is
+//! request built. Ours consumes the pending authorization and `oauth2` its
+//! PKCE verifier: each call gets one made before it, outside the count;
+//! the floor borrows. `oauth2` has no callback check: its side is
 //! what its users write (benches/common/code_flow.rs), which checks no
 //! `iss`, no duplicates and compares `state` in variable time.
 
@@ -14,16 +14,20 @@ use super::Side;
 use crate::common::code_flow::*;
 use crate::common::{assert_same_request, oauth2_request};
 use crate::floor::{ClientAuth, FloorClient, Pending};
-use crate::{repeat, Allocations};
+use crate::{repeat, repeat_with, Allocations};
 
 fn ours(client: &Client, pending: PendingAuthorization, callback: &str) -> http::Request<Vec<u8>> {
     let mut exchange = pending.complete(client, callback).expect("valid callback");
     send_step(&mut exchange)
 }
 
-fn oauth2(client: &OAuth2Client, csrf: &CsrfToken, verifier: &str, callback: &str) -> HttpRequest {
+fn oauth2(
+    client: &OAuth2Client,
+    csrf: &CsrfToken,
+    verifier: PkceCodeVerifier,
+    callback: &str,
+) -> HttpRequest {
     let code = oauth2_validate_callback(callback, csrf).expect("valid callback");
-    let verifier = PkceCodeVerifier::new(verifier.to_owned());
     oauth2_request(|http| oauth2_exchange(client, code, verifier, &http))
 }
 
@@ -44,36 +48,31 @@ fn floor(client: &FloorClient, pending: &Pending, callback: &str) -> http::Reque
 
 pub fn run(side: Side, count: usize) -> Allocations {
     let client = sansio_client();
-    let pending = pending(&client);
-    let callback = callback_url(pending.state().secret());
-    let request = ours(
-        &client,
-        crate::common::code_flow::pending(&client),
-        &callback,
-    );
+    let fixture = pending(&client);
+    let callback = callback_url(fixture.state().secret());
+    let request = ours(&client, pending(&client), &callback);
     match side {
-        Side::Ours => repeat(count, || {
-            ours(
-                &client,
-                crate::common::code_flow::pending(&client),
-                &callback,
-            )
-        }),
+        Side::Ours => repeat_with(
+            count,
+            || pending(&client),
+            |pending| ours(&client, pending, &callback),
+        ),
         Side::OAuth2 => {
             let oauth2_client = oauth2_client(AuthType::BasicAuth);
-            let csrf = CsrfToken::new(pending.state().secret().to_owned());
+            let csrf = CsrfToken::new(fixture.state().secret().to_owned());
             let verifier = pending_verifier(&client);
+            let new_verifier = || PkceCodeVerifier::new(verifier.clone());
             assert_same_request(
                 &request,
-                &oauth2(&oauth2_client, &csrf, &verifier, &callback),
+                &oauth2(&oauth2_client, &csrf, new_verifier(), &callback),
             );
-            repeat(count, || {
-                oauth2(&oauth2_client, &csrf, &verifier, &callback)
+            repeat_with(count, new_verifier, |verifier| {
+                oauth2(&oauth2_client, &csrf, verifier, &callback)
             })
         }
         Side::Floor => {
             let floor_client = floor_client();
-            let floor_pending = floor_pending(&client, &pending);
+            let floor_pending = floor_pending(&client, fixture);
             assert_identical_request(&request, &floor(&floor_client, &floor_pending, &callback));
             repeat(count, || floor(&floor_client, &floor_pending, &callback))
         }

@@ -7,7 +7,7 @@ use oauth2_sansio::google::{GOOGLE_AUTH_URI, GOOGLE_ISSUER, GOOGLE_TOKEN_URI};
 use oauth2_sansio::{Client, PendingAuthorization};
 use zeroize::Zeroizing;
 
-use crate::common::code_flow::pending_verifier;
+use crate::common::code_flow::verifier_of;
 use crate::common::{CLIENT_ID, CLIENT_SECRET};
 use crate::floor::{FloorClient, Pending};
 
@@ -22,12 +22,13 @@ pub fn floor_client() -> FloorClient {
     )
 }
 
-/// The floor's pending authorization for ours.
-pub fn floor_pending(client: &Client, pending: &PendingAuthorization) -> Pending {
+/// The floor's pending authorization for ours, which it consumes to read
+/// the verifier back.
+pub fn floor_pending(client: &Client, pending: PendingAuthorization) -> Pending {
     Pending {
         state: Zeroizing::new(pending.state().secret().to_owned()),
-        verifier: Zeroizing::new(pending_verifier(client)),
         redirect_uri: pending.redirect_uri().to_owned(),
+        verifier: Zeroizing::new(verifier_of(client, pending)),
     }
 }
 
