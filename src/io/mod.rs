@@ -13,6 +13,8 @@
 //!   over reqwest 0.13, on any runtime.
 
 #[cfg(any(feature = "ureq", feature = "reqwest"))]
+pub mod adc;
+#[cfg(any(feature = "ureq", feature = "reqwest"))]
 mod common;
 
 #[cfg(feature = "ureq")]

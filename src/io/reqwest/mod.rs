@@ -28,6 +28,10 @@
 //!
 //! [`run`]: crate::io::reqwest::ReqwestTransport::run
 
+mod adc;
+
+pub use adc::{default_credentials, default_token_source, TokenSource};
+
 use std::future::Future;
 use std::io;
 use std::sync::Arc;

@@ -15,6 +15,10 @@
 //! # }
 //! ```
 
+mod adc;
+
+pub use adc::{default_credentials, default_token_source, TokenSource};
+
 use std::io;
 use std::time::{Duration, SystemTime};
 
