@@ -135,7 +135,7 @@ fn help_on_every_command() {
 fn usage_errors_exit_2() {
     for args in [
         &[][..],
-        &["token"],
+        &["token", "--audience", "https://svc.example"],
         &["login", "--client-secrets", "c.json"],
         &[
             "login",

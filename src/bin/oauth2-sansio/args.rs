@@ -108,6 +108,10 @@ pub struct LoginArgs {
     #[arg(long, value_name = "PATH")]
     pub save: Option<PathBuf>,
 
+    /// Save the credentials where Application Default Credentials find them (gcloud's application_default_credentials.json), so that `token` needs no flags
+    #[arg(long, conflicts_with = "save")]
+    pub adc: bool,
+
     /// How long to wait for the browser to come back, in seconds
     #[arg(
         long,
@@ -131,18 +135,59 @@ pub struct LoginArgs {
 }
 
 const TOKEN: &str = "\
-Prints the access token from an authorized_user JSON file on stdout, followed
-by a newline, and nothing else. A token that has expired, or expires within
-225 seconds, is refreshed at the file's token_uri first and the file is
-replaced atomically with the new credentials; if the refresh fails, the file
-is left exactly as it was.";
+Prints an access token on stdout, followed by a newline, and nothing else.
+
+Without --credentials, the credentials are Application Default Credentials,
+found as Google's libraries find them: the file GOOGLE_APPLICATION_CREDENTIALS
+names, else the file `gcloud auth application-default login` (or `login --adc`)
+wrote, else the metadata server when running on Google Cloud. With
+--credentials PATH, that file: authorized_user JSON (what `login --save`
+writes) or a service-account key.
+
+For an authorized_user file given with --credentials, a token that has
+expired, or expires within 225 seconds, is refreshed at the file's token_uri
+first and the file is replaced atomically with the new credentials; if the
+refresh fails, the file is left exactly as it was.
+
+--id-token --audience AUD prints an ID token for AUD instead (service accounts
+and the metadata server). --format json prints one JSON object: the token
+(access_token or id_token), token_type, expiry (RFC 3339 UTC, or null) and
+source (GOOGLE_APPLICATION_CREDENTIALS, gcloud, metadata or file).";
 
 /// `token`'s options.
 #[derive(Debug, Args)]
 pub struct TokenArgs {
-    /// The authorized_user JSON written by `login --save` (or by `gcloud auth application-default login`)
+    /// A credentials file (authorized_user JSON, as `login --save` writes it, or a service-account key); default: Application Default Credentials
     #[arg(long, value_name = "PATH")]
-    pub credentials: PathBuf,
+    pub credentials: Option<PathBuf>,
+
+    /// A scope for service accounts and the metadata server; repeat for more
+    #[arg(long = "scope", value_name = "SCOPE", default_value = CLOUD_PLATFORM)]
+    pub scopes: Vec<String>,
+
+    /// Print an ID token for --audience instead of an access token
+    #[arg(long, requires = "audience")]
+    pub id_token: bool,
+
+    /// The audience of the ID token (the receiving service's URL or client id)
+    #[arg(long, value_name = "AUD", requires = "id_token")]
+    pub audience: Option<String>,
+
+    /// How to print the token
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// The scope `token` asks for by default.
+pub const CLOUD_PLATFORM: &str = "https://www.googleapis.com/auth/cloud-platform";
+
+/// How `token` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// The token alone
+    Text,
+    /// One JSON object with the token, its type, expiry and source
+    Json,
 }
 
 #[cfg(test)]
@@ -180,7 +225,7 @@ mod tests {
     fn usage_errors() {
         for args in [
             "login --client-secrets c.json",
-            "token",
+            "token --audience a",
             "token --credentials c --timeout 0",
             "login --client-secrets c --scope s --timeout 0",
             "login --client-secrets c --scope s --port 70000",

@@ -12,6 +12,7 @@ use crate::args::LoginArgs;
 use crate::diagnose::sign_in_failed;
 use crate::exit::{Failure, LOCAL, SERVER};
 use crate::output;
+use oauth2_sansio::io::adc::process_environment;
 use oauth2_sansio::io::file_store::CredentialsFile;
 use oauth2_sansio::io::installed::{Browser, InstalledAppFlow};
 use oauth2_sansio::limits::CLIENT_SECRETS_LIMIT;
@@ -23,7 +24,12 @@ use oauth2_sansio::UserCredentials;
 
 /// Signs in and writes the credentials.
 pub fn login(args: LoginArgs) -> Result<(), Failure> {
-    if let Some(path) = &args.save {
+    let save_to = match (&args.save, args.adc) {
+        (Some(path), _) => Some(path.clone()),
+        (None, true) => Some(adc_file()?),
+        (None, false) => None,
+    };
+    if let Some(path) = &save_to {
         check_can_save(path)?;
     }
     let secrets = read_client_secrets(&args.client_secrets)?;
@@ -58,10 +64,40 @@ pub fn login(args: LoginArgs) -> Result<(), Failure> {
             missing.join(" ")
         ));
     }
-    match &args.save {
+    match &save_to {
         Some(path) => save(path, &credentials),
         None => print(&credentials),
     }
+}
+
+/// Where Application Default Credentials look for gcloud's file, its
+/// directory created (owner-only) if it is not there yet.
+fn adc_file() -> Result<std::path::PathBuf, Failure> {
+    let path = process_environment().gcloud_file().ok_or_else(|| {
+        Failure::new(
+            LOCAL,
+            "--adc: there is no home directory (HOME) to find gcloud's configuration in; \
+             set CLOUDSDK_CONFIG, or use --save PATH",
+        )
+    })?;
+    if let Some(dir) = path.parent() {
+        create_private_dir(dir).map_err(|e| {
+            Failure::new(
+                LOCAL,
+                format!("--adc: cannot create {}: {e}", dir.display()),
+            )
+        })?;
+    }
+    Ok(path)
+}
+
+/// Creates `dir` and its parents; the last one readable by the owner only.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
 }
 
 /// The installed-app flow the options describe: consent asked again and

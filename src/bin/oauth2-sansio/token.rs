@@ -1,11 +1,20 @@
-//! `token`: the access token from an authorized_user file, refreshed (and
-//! the file replaced) when it is stale, without ever losing the refresh
-//! token the server rotated.
+//! `token`: an access or ID token from Application Default Credentials or a
+//! file. An authorized_user file the caller names is refreshed (and
+//! replaced) when stale, without ever losing the refresh token the server
+//! rotated.
 
 use std::path::Path;
 use std::time::SystemTime;
 
-use crate::args::TokenArgs;
+use oauth2_sansio::adc::{Adc, AdcSource, DefaultCredentials, FileRead};
+use oauth2_sansio::io::adc::{process_environment, read_file};
+use oauth2_sansio::metadata::MetadataIdTokenCredentials;
+use oauth2_sansio::{AnyCredentials, BearerToken};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+use zeroize::Zeroize;
+
+use crate::args::{Format, TokenArgs};
 use crate::diagnose::token_request_failed;
 use crate::exit::{Failure, INTERNAL, LOCAL};
 use crate::output;
@@ -16,9 +25,134 @@ use oauth2_sansio::CredentialsStore;
 use oauth2_sansio::UserCredentials;
 use oauth2_sansio::{Credentials, Freshness};
 
-/// Prints a valid access token.
+/// Prints a valid access token (or ID token).
 pub fn token(args: TokenArgs) -> Result<(), Failure> {
-    let file = CredentialsFile::new(&args.credentials);
+    let search = Adc::new(process_environment()).with_scopes(args.scopes.iter().cloned());
+    let found = match &args.credentials {
+        Some(path) => {
+            let found = credentials_in(&search, path)?;
+            if matches!(found.credentials(), AnyCredentials::User(_)) && !args.id_token {
+                let credentials = user_file_token(path)?;
+                let token = credentials.token().ok_or_else(no_token)?;
+                return print(token, found.source(), &args);
+            }
+            found
+        }
+        None => UreqTransport::new()
+            .find_default_credentials(search)
+            .map_err(|e| Failure::new(LOCAL, e.to_string()))?,
+    };
+    let source = found.source().clone();
+    let credentials = match &args.audience {
+        Some(audience) if args.id_token => id_token_credentials(found, audience)?,
+        _ => found.into_credentials(),
+    };
+    let credentials = fresh(credentials, &source)?;
+    let token = credentials.token().ok_or_else(no_token)?;
+    print(token, &source, &args)
+}
+
+/// The credentials in the file at `path`, of any type ADC reads.
+fn credentials_in(search: &Adc, path: &Path) -> Result<DefaultCredentials, Failure> {
+    let unreadable = |problem: String| {
+        Failure::new(
+            LOCAL,
+            format!(
+                "{} cannot be read ({problem}); give a credentials file, or sign in with {}",
+                path.display(),
+                login_command(path)
+            ),
+        )
+    };
+    match read_file(path) {
+        FileRead::Bytes(mut bytes) => {
+            let found = search.credentials_in(path, &bytes);
+            bytes.zeroize();
+            found.map_err(|e| Failure::new(LOCAL, e.to_string()))
+        }
+        FileRead::NotFound => Err(missing(&CredentialsFile::new(path))),
+        FileRead::Failed(problem) => Err(unreadable(problem)),
+        _ => Err(unreadable("unknown".to_owned())),
+    }
+}
+
+/// ID-token credentials for `audience` of the same account.
+fn id_token_credentials(
+    found: DefaultCredentials,
+    audience: &str,
+) -> Result<AnyCredentials, Failure> {
+    let quota = found.quota_project().map(str::to_owned);
+    match found.credentials() {
+        AnyCredentials::ServiceAccount(account) => Ok(AnyCredentials::IdToken(
+            account.id_token_credentials(audience),
+        )),
+        AnyCredentials::Metadata(metadata) => Ok(AnyCredentials::MetadataIdToken(
+            MetadataIdTokenCredentials::new(metadata.server().clone(), audience)
+                .with_quota_project(quota),
+        )),
+        _ => Err(Failure::new(
+            LOCAL,
+            format!(
+                "ID tokens come from a service account or the metadata server, and the \
+                 credentials from {} are a user's; use a service-account key or run on Google Cloud",
+                found.source()
+            ),
+        )),
+    }
+}
+
+/// `credentials` refreshed first if their token is not fresh.
+fn fresh(credentials: AnyCredentials, source: &AdcSource) -> Result<AnyCredentials, Failure> {
+    if credentials.freshness(SystemTime::now()) == Freshness::Fresh {
+        return Ok(credentials);
+    }
+    let failed = |e| {
+        token_request_failed(
+            &format!("getting a token from {source} failed"),
+            &e,
+            "; sign in again",
+        )
+    };
+    let refresh = credentials.refresh().map_err(failed)?;
+    UreqTransport::new().run(refresh).map_err(failed)
+}
+
+/// Prints `token` as `args.format` says.
+fn print(token: &BearerToken, source: &AdcSource, args: &TokenArgs) -> Result<(), Failure> {
+    match args.format {
+        Format::Text => output::result(token.token().secret()),
+        Format::Json => {
+            let expiry = token.expiry().map(|expiry| {
+                OffsetDateTime::from(expiry)
+                    .replace_nanosecond(0)
+                    .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+                    .format(&Rfc3339)
+                    .unwrap_or_default()
+            });
+            let name = if args.id_token {
+                "id_token"
+            } else {
+                "access_token"
+            };
+            let object = serde_json::json!({
+                name: token.token().secret(),
+                "token_type": "Bearer",
+                "expiry": expiry,
+                "source": source.name(),
+            });
+            output::result(&object.to_string())
+        }
+    }
+}
+
+fn no_token() -> Failure {
+    Failure::new(INTERNAL, "the refreshed credentials hold no token")
+}
+
+/// The access token of the authorized_user file at `path`, refreshed and
+/// saved first when stale.
+fn user_file_token(path: &Path) -> Result<UserCredentials, Failure> {
+    let file = CredentialsFile::new(path);
     warn_if_shared(&file);
     let mut credentials = load(&file)?;
     if credentials.freshness(SystemTime::now()) != Freshness::Fresh {
@@ -30,10 +164,7 @@ pub fn token(args: TokenArgs) -> Result<(), Failure> {
             credentials = refresh_and_save(&mut lock, &credentials)?;
         }
     }
-    let token = credentials
-        .token()
-        .ok_or_else(|| Failure::new(INTERNAL, "the refreshed credentials hold no access token"))?;
-    output::result(token.token().secret())
+    Ok(credentials)
 }
 
 /// The credentials in `file`, read without the lock.

@@ -1,7 +1,7 @@
 //! The search of Application Default Credentials, in google-auth's order,
 //! as steps: the core decides, the IO layer reads files and pings.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use zeroize::Zeroize;
 
@@ -105,6 +105,34 @@ impl Adc {
     pub fn with_quota_project(mut self, project: impl Into<String>) -> Self {
         self.quota_project = Some(project.into());
         self
+    }
+
+    /// The credentials in a file the caller named (`path`, whose bytes are
+    /// `bytes`), of any type the search reads, with its scopes, quota
+    /// project and project rules; the source is [`AdcSource::File`].
+    pub fn credentials_in(
+        &self,
+        path: &Path,
+        bytes: &[u8],
+    ) -> Result<DefaultCredentials, AdcError> {
+        self.found_in(path, bytes, AdcSource::File(path.to_owned()))
+    }
+
+    fn found_in(
+        &self,
+        path: &Path,
+        bytes: &[u8],
+        source: AdcSource,
+    ) -> Result<DefaultCredentials, AdcError> {
+        let (credentials, facts) = read_credentials(path, bytes, &self.scopes)?;
+        let quota = self.quota(facts.quota_project.as_deref());
+        let credentials = credentials.with_quota_project(quota);
+        let project = self
+            .env
+            .project_id()
+            .map(str::to_owned)
+            .or(facts.project_id);
+        Ok(DefaultCredentials::new(credentials, source, project))
     }
 
     /// What to do next.
