@@ -4,17 +4,14 @@
 //! endpoints are canned HTTP servers on 127.0.0.1.
 
 mod cli_support;
-// Only part of the shared canned server is used here.
-#[allow(unused_imports)]
-mod common_http;
 
 use std::fs;
 use std::net::TcpListener;
 use std::time::{Duration, SystemTime};
 
 use cli_support::*;
-use common_http::{canned, Answer, CannedServer};
 use oauth2_sansio::{Credentials, Freshness, UserCredentials};
+use testkit::canned_http::{canned, Answer, CannedServer};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 

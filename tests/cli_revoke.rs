@@ -4,15 +4,12 @@
 //! every other failure, and the exit codes.
 
 mod cli_support;
-// Only part of the shared canned server is used here.
-#[allow(unused_imports)]
-mod common_http;
 
 use std::fs;
 use std::net::TcpListener;
 
 use cli_support::*;
-use common_http::{canned, Answer, CannedServer};
+use testkit::canned_http::{canned, Answer, CannedServer};
 
 const SECRETS: [&str; 3] = ["cli-client-secret", "1//old-refresh", "ya29.old"];
 

@@ -3,16 +3,14 @@
 //! and whole flows through `run` — the guarantees of the ureq transport, on
 //! tokio.
 
-mod common_http;
-
 use std::future::Future;
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use common_http::proxy::LoggingProxy;
-use common_http::proxy_env::*;
-use common_http::*;
+use crate::support::proxy::LoggingProxy;
+use crate::support::proxy_env::*;
+use crate::support::*;
 use oauth2_sansio::io::reqwest::ReqwestTransport;
 use oauth2_sansio::limits::DEFAULT_RESPONSE_LIMIT;
 use oauth2_sansio::{
@@ -491,7 +489,10 @@ fn closed_port() -> std::net::SocketAddr {
     listener.local_addr().unwrap()
 }
 
-/// The child process of the proxy tests (`common_http::proxy_env`): a code
+/// [`proxy_child`]'s full name.
+const PROXY_CHILD: ProxyChild = ProxyChild("reqwest_transport::proxy_child");
+
+/// The child process of the proxy tests (`support::proxy_env`): a code
 /// exchange under the proxy variable the parent set. Does nothing when
 /// started any other way.
 #[tokio::test]
@@ -506,12 +507,12 @@ async fn proxy_child() {
 
 #[test]
 fn an_http_loopback_token_endpoint_is_never_proxied() {
-    assert_http_loopback_is_never_proxied();
+    assert_http_loopback_is_never_proxied(PROXY_CHILD);
 }
 
 #[test]
 fn an_https_loopback_token_endpoint_is_never_proxied() {
-    assert_https_loopback_is_never_proxied();
+    assert_https_loopback_is_never_proxied(PROXY_CHILD);
 }
 
 /// reqwest sends an http request to the proxy in absolute form (the proxy's
@@ -521,7 +522,7 @@ fn an_https_loopback_token_endpoint_is_never_proxied() {
 fn other_hosts_still_go_through_the_proxy() {
     for variable in PROXY_VARIABLES {
         let token_url = unreachable_token_url(variable);
-        let seen = exchange_in_child(variable, None, token_url);
+        let seen = exchange_in_child(PROXY_CHILD, variable, None, token_url);
         let (line, outcome) = if token_url.starts_with("https") {
             (
                 "CONNECT example.invalid:443 HTTP/1.1",

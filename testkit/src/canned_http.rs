@@ -1,4 +1,4 @@
-//! A canned HTTP/1.1 server on 127.0.0.1 for the transport tests: it
+//! A canned HTTP/1.1 server on 127.0.0.1 for the transport and CLI tests: it
 //! answers each connection with the next scripted answer and records every
 //! request byte for byte.
 

@@ -3,7 +3,7 @@
 //! and answers each with 502. It forwards nothing, so no test traffic
 //! leaves loopback.
 
-use super::server::{canned, Answer, CannedServer};
+use testkit::canned_http::{canned, Answer, CannedServer};
 
 /// More requests than any proxy test sends; the rest would get a 404.
 const ANSWERS: usize = 16;

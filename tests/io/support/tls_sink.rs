@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use super::server::SOCKET_TIMEOUT;
+use testkit::canned_http::SOCKET_TIMEOUT;
 
 /// Counts the TLS handshakes that reach it. Stops when dropped.
 pub struct TlsSink {

@@ -1,11 +1,9 @@
-//! What the transport tests (ureq, reqwest) share: the canned server and
-//! the client, flow and secrets they use with it; the logging proxy and the
-//! child processes of the proxy tests.
-#![allow(dead_code)]
+//! What the transport tests (ureq, reqwest) share: the client, flow and
+//! secrets they use with the canned server (`testkit::canned_http`); the
+//! logging proxy and the child processes of the proxy tests.
 
 pub mod proxy;
 pub mod proxy_env;
-mod server;
 mod tls_sink;
 
 use std::net::SocketAddr;
@@ -13,7 +11,7 @@ use std::time::SystemTime;
 
 use oauth2_sansio::{Client, ClientSecret, CodeExchange, TransportFailure, TransportFailureKind};
 
-pub use server::{canned, canned_with, Answer, CannedServer, SOCKET_TIMEOUT};
+pub use testkit::canned_http::{canned, canned_with, Answer, CannedServer, SOCKET_TIMEOUT};
 
 pub const REDIRECT_URI: &str = "http://127.0.0.1:53682/";
 pub const BASIC: &str = "Basic aW5zdGFsbGVkLWFwcDppbnN0YWxsZWQtYXBwLXNlY3JldA==";

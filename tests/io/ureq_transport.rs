@@ -2,13 +2,11 @@
 //! goes on the wire, redirects, body bounds, timeouts, refused connections,
 //! and a whole flow through `run`.
 
-mod common_http;
-
 use std::net::TcpListener;
 use std::time::{Duration, SystemTime};
 
-use common_http::proxy_env::*;
-use common_http::*;
+use crate::support::proxy_env::*;
+use crate::support::*;
 use oauth2_sansio::io::ureq::UreqTransport;
 use oauth2_sansio::limits::DEFAULT_RESPONSE_LIMIT;
 use oauth2_sansio::{
@@ -234,7 +232,10 @@ fn code_exchange_then_refresh_through_run() {
     );
 }
 
-/// The child process of the proxy tests (`common_http::proxy_env`): a code
+/// [`proxy_child`]'s full name.
+const PROXY_CHILD: ProxyChild = ProxyChild("ureq_transport::proxy_child");
+
+/// The child process of the proxy tests (`support::proxy_env`): a code
 /// exchange under the proxy variable the parent set. Does nothing when
 /// started any other way.
 #[test]
@@ -248,12 +249,12 @@ fn proxy_child() {
 
 #[test]
 fn an_http_loopback_token_endpoint_is_never_proxied() {
-    assert_http_loopback_is_never_proxied();
+    assert_http_loopback_is_never_proxied(PROXY_CHILD);
 }
 
 #[test]
 fn an_https_loopback_token_endpoint_is_never_proxied() {
-    assert_https_loopback_is_never_proxied();
+    assert_https_loopback_is_never_proxied(PROXY_CHILD);
 }
 
 /// ureq tunnels through an http proxy with `CONNECT`, for http targets
@@ -262,7 +263,7 @@ fn an_https_loopback_token_endpoint_is_never_proxied() {
 fn other_hosts_still_go_through_the_proxy() {
     for variable in PROXY_VARIABLES {
         let token_url = unreachable_token_url(variable);
-        let seen = exchange_in_child(variable, None, token_url);
+        let seen = exchange_in_child(PROXY_CHILD, variable, None, token_url);
         let port = if token_url.starts_with("https") {
             443
         } else {

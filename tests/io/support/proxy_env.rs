@@ -1,6 +1,6 @@
 //! Proxy variables are process-global, so the proxy tests set them only in
-//! child processes. Each transport's test binary has an ignored test named
-//! [`CHILD`]; a proxy test starts this same binary, running that test
+//! child processes. Each transport's module has an ignored test, its
+//! [`ProxyChild`]; a proxy test starts this same binary, running that test
 //! alone, with one proxy variable pointing at a logging proxy. The child
 //! runs a code exchange against the token endpoint it is given and prints
 //! what happened; the parent, which owns the proxy and the endpoint, checks
@@ -11,12 +11,16 @@ use std::process::Command;
 use oauth2_sansio::{Client, ClientSecret, Error};
 
 use super::proxy::LoggingProxy;
-use super::server::{canned, Answer, CannedServer};
 use super::tls_sink::TlsSink;
 use super::TOKENS;
+use testkit::canned_http::{canned, Answer, CannedServer};
 
-/// The ignored test each transport's test binary runs as the child.
-pub const CHILD: &str = "proxy_child";
+/// The full name of the ignored test a transport's proxy tests run as the
+/// child (`ureq_transport::proxy_child`). The binary holds one for each
+/// transport; a name that matches none makes the parent fail, as the child
+/// then reports no outcome.
+#[derive(Clone, Copy)]
+pub struct ProxyChild(pub &'static str);
 
 /// Every variable that names a proxy for ureq or reqwest.
 pub const PROXY_VARIABLES: [&str; 6] = [
@@ -48,10 +52,15 @@ pub struct Observed {
 /// Runs a code exchange against `token_url` in a child process whose only
 /// proxy settings are `variable`, pointing at a fresh [`LoggingProxy`], and
 /// `NO_PROXY` if given.
-pub fn exchange_in_child(variable: &str, no_proxy: Option<&str>, token_url: &str) -> Observed {
+pub fn exchange_in_child(
+    child: ProxyChild,
+    variable: &str,
+    no_proxy: Option<&str>,
+    token_url: &str,
+) -> Observed {
     let proxy = LoggingProxy::start();
     let mut command = Command::new(std::env::current_exe().unwrap());
-    command.args([CHILD, "--exact", "--ignored", "--nocapture"]);
+    command.args([child.0, "--exact", "--ignored", "--nocapture"]);
     for name in PROXY_VARIABLES.iter().chain(&OTHER_PROXY_SETTINGS) {
         command.env_remove(name);
     }
@@ -122,7 +131,7 @@ pub fn unreachable_token_url(variable: &str) -> &'static str {
 /// With any proxy variable set (with or without `NO_PROXY`), a code
 /// exchange with an http token endpoint on 127.0.0.1 or `localhost` goes
 /// straight to it and succeeds; the proxy sees nothing.
-pub fn assert_http_loopback_is_never_proxied() {
+pub fn assert_http_loopback_is_never_proxied(child: ProxyChild) {
     let cases = PROXY_VARIABLES
         .iter()
         .map(|variable| (*variable, "127.0.0.1", None))
@@ -134,7 +143,7 @@ pub fn assert_http_loopback_is_never_proxied() {
     for (variable, host, no_proxy) in cases {
         let endpoint = CannedServer::start(vec![Answer::Bytes(canned(200, TOKENS))]);
         let token_url = format!("http://{host}:{}/token", endpoint.addr.port());
-        let seen = exchange_in_child(variable, no_proxy, &token_url);
+        let seen = exchange_in_child(child, variable, no_proxy, &token_url);
         let case = format!("{variable} set, NO_PROXY {no_proxy:?}, {token_url}");
         assert_eq!(
             seen.proxy_saw,
@@ -151,11 +160,11 @@ pub fn assert_http_loopback_is_never_proxied() {
 /// With any proxy variable set, the TLS handshake for an https token
 /// endpoint on 127.0.0.1 goes straight to it (which hangs up, so the
 /// exchange fails); the proxy sees nothing, not even a `CONNECT`.
-pub fn assert_https_loopback_is_never_proxied() {
+pub fn assert_https_loopback_is_never_proxied(child: ProxyChild) {
     for variable in PROXY_VARIABLES {
         let endpoint = TlsSink::start();
         let token_url = format!("https://127.0.0.1:{}/token", endpoint.addr.port());
-        let seen = exchange_in_child(variable, None, &token_url);
+        let seen = exchange_in_child(child, variable, None, &token_url);
         let case = format!("{variable} set, {token_url}");
         assert_eq!(
             seen.proxy_saw,
