@@ -1,17 +1,9 @@
 //! The installed-app runner with a real system browser: headless Chromium
-//! (tests/headless_chromium/) opens the authorization URL, follows
-//! oidc-provider's auto-approving login and consent (tests/interop/) and
-//! lands on the runner's loopback listener; the runner exchanges the code
-//! over `UreqTransport`. Nobody clicks anything.
-//!
-//! Setup, once per machine: `bash scripts/interop-setup.sh` (the pinned
-//! oidc-provider and Debian's chromium). Every test checks that no Chromium
-//! process is left and that its profile directory is gone.
-
-#[path = "headless_chromium/mod.rs"]
-mod chromium;
-#[path = "interop/mod.rs"]
-mod harness;
+//! (`testkit::chromium`) opens the authorization URL, follows
+//! oidc-provider's auto-approving login and consent and lands on the
+//! runner's loopback listener; the runner exchanges the code over
+//! `UreqTransport`. Nobody clicks anything. Every test checks that no
+//! Chromium process is left and that its profile directory is gone.
 
 use std::io::{self, Read, Write};
 use std::net::{Ipv6Addr, TcpListener, TcpStream};
@@ -28,8 +20,10 @@ use oauth2_sansio::{CallbackError, ErrorCode, UserCredentials};
 use rand::rngs::SysRng;
 use sha2::{Digest, Sha256};
 
-use chromium::{chromium_children_of_this_thread, CommandLine, HeadlessChromium};
-use harness::{userinfo, InteropServer, UserAgent, NATIVE_CONFIDENTIAL, NATIVE_PUBLIC, SCOPES};
+use testkit::chromium::{chromium_children_of_this_thread, CommandLine, HeadlessChromium};
+use testkit::interop::{
+    userinfo, InteropServer, UserAgent, NATIVE_CONFIDENTIAL, NATIVE_PUBLIC, SCOPES,
+};
 
 /// The runner's timeout: a flow takes about a second here.
 const RUN_TIMEOUT: Duration = Duration::from_secs(60);

@@ -1,11 +1,6 @@
 //! End-to-end checks of introspection, revocation, the client credentials
 //! grant and discovery against a real authorization server (oidc-provider
-//! on 127.0.0.1, tests/interop/mod.rs), through the public API and the
-//! real `UreqTransport`. Setup, once per machine:
-//! `bash scripts/interop-setup.sh`.
-
-#[path = "interop/mod.rs"]
-mod harness;
+//! on 127.0.0.1), through the public API and the real `UreqTransport`.
 
 use std::time::SystemTime;
 
@@ -16,7 +11,7 @@ use oauth2_sansio::{
     IntrospectionResponse, TokenRef, UserCredentials,
 };
 
-use harness::{
+use testkit::interop::{
     sign_in_and_exchange, userinfo, InteropServer, LOOPBACK_REDIRECT, NATIVE_CONFIDENTIAL,
     NATIVE_PUBLIC, SCOPES, WEB_BASIC, WEB_POST,
 };

@@ -3,13 +3,11 @@
 //! and `login` end to end with the test playing the browser. Token
 //! endpoints are canned HTTP servers on 127.0.0.1.
 
-mod cli_support;
-
 use std::fs;
 use std::net::TcpListener;
 use std::time::{Duration, SystemTime};
 
-use cli_support::*;
+use crate::support::*;
 use oauth2_sansio::{Credentials, Freshness, UserCredentials};
 use testkit::canned_http::{canned, Answer, CannedServer};
 use time::format_description::well_known::Rfc3339;

@@ -2,8 +2,7 @@
 //! oidc-provider does with `rotateRefreshToken`: each refresh answers a
 //! new refresh token and retires the old one, and presenting a retired one
 //! revokes the whole grant. It records when each rotation was committed,
-//! and can run a hook (make a directory read-only, say) or pause before it
-//! answers.
+//! and can run a hook (make a directory read-only, say) before it answers.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -31,7 +30,6 @@ struct State {
     issued: u32,
     outcomes: Vec<Outcome>,
     before_answer: Option<Box<dyn FnMut() + Send>>,
-    pause: Duration,
 }
 
 /// The server; stops when dropped.
@@ -52,7 +50,6 @@ impl RotatingServer {
             issued: 0,
             outcomes: Vec::new(),
             before_answer: None,
-            pause: Duration::ZERO,
         }));
         let stop = Arc::new(AtomicBool::new(false));
         let thread = std::thread::spawn({
@@ -85,11 +82,6 @@ impl RotatingServer {
         self.state.lock().unwrap().before_answer = Some(Box::new(hook));
     }
 
-    /// Waits this long between committing a rotation and answering.
-    pub fn pause_before_answering(&self, pause: Duration) {
-        self.state.lock().unwrap().pause = pause;
-    }
-
     /// Every request's outcome, in order.
     pub fn outcomes(&self) -> Vec<Outcome> {
         self.state.lock().unwrap().outcomes.clone()
@@ -117,7 +109,7 @@ fn answer(mut stream: TcpStream, state: &Mutex<State>, expires_in: u64) {
     let Some(presented) = read_refresh_token(&mut stream) else {
         return;
     };
-    let (response, hook, pause) = {
+    let (response, hook) = {
         let mut state = state.lock().unwrap();
         if state.current.as_deref() == Some(presented.as_str()) {
             state.issued += 1;
@@ -131,11 +123,7 @@ fn answer(mut stream: TcpStream, state: &Mutex<State>, expires_in: u64) {
                 r#"{{"access_token":"ya29.at-{}","token_type":"Bearer","expires_in":{expires_in},"refresh_token":"{issued}"}}"#,
                 state.issued
             );
-            (
-                response(200, &body),
-                state.before_answer.take(),
-                state.pause,
-            )
+            (response(200, &body), state.before_answer.take())
         } else {
             let outcome = if presented.starts_with("1//") && state.current.is_some() {
                 state.current = None;
@@ -146,13 +134,12 @@ fn answer(mut stream: TcpStream, state: &Mutex<State>, expires_in: u64) {
             state.outcomes.push(outcome);
             let body =
                 r#"{"error":"invalid_grant","error_description":"grant request is invalid"}"#;
-            (response(400, body), None, Duration::ZERO)
+            (response(400, body), None)
         }
     };
     if let Some(mut hook) = hook {
         hook();
     }
-    std::thread::sleep(pause);
     let _ = stream.write_all(&response);
 }
 

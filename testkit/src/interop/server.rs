@@ -332,9 +332,12 @@ impl Drop for InteropServer {
     }
 }
 
-/// The `interop/` directory of this crate.
+/// The repository's `interop/` directory.
 pub fn interop_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("interop")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("testkit/ is inside the repository")
+        .join("interop")
 }
 
 /// The first executable file named `program` in a `PATH` directory.
@@ -346,7 +349,9 @@ pub fn find_on_path(program: &str) -> Option<PathBuf> {
 }
 
 fn fresh_event_log() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("interop");
+    // A library has no CARGO_TARGET_TMPDIR; the logs are removed after a
+    // passing test, and named in the report of a failing one.
+    let dir = std::env::temp_dir().join("oauth2-sansio-interop");
     std::fs::create_dir_all(&dir)
         .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
     let n = NEXT_LOG.fetch_add(1, Ordering::Relaxed);

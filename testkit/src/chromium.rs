@@ -9,7 +9,6 @@
 //! that are left, then removes the profile.
 //!
 //! [`finish`]: HeadlessChromium::finish
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -24,8 +23,9 @@ use oauth2_sansio::io::installed::Browser;
 /// the runner starts is Chromium's main process.
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 
-/// Quiet headless flags (shared/INTEROP.md); `--no-sandbox` because the
-/// tests run as root; the profile and `--dump-dom` come after them.
+/// Quiet headless flags (no GPU, QUIC, first-run, background or update
+/// traffic); `--no-sandbox` because the tests run as root; the profile and
+/// `--dump-dom` come after them.
 pub const FLAGS: [&str; 8] = [
     "--headless",
     "--no-sandbox",

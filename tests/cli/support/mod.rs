@@ -1,9 +1,11 @@
-//! What the CLI tests share: running the binary, scratch files, and
-//! playing the browser.
-#![allow(dead_code, unused_imports)]
+//! What the CLI tests share: running the binary, scratch files, playing
+//! the browser, a rotating token endpoint, and finding every process a
+//! run started.
 
 mod browser;
 mod files;
+#[cfg(all(feature = "ring", target_os = "linux"))]
+pub mod marked_processes;
 mod process;
 mod rotating;
 mod user;
@@ -14,7 +16,6 @@ pub use browser::Authorization;
 pub use files::{credentials_json, mode, Scratch};
 pub use process::{oauth2_sansio, Finished, Running};
 pub use rotating::{Outcome, RotatingServer, FIRST_REFRESH_TOKEN};
-pub use user::running_as_root;
 #[cfg(unix)]
 pub use user::unprivileged;
 

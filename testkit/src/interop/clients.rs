@@ -25,7 +25,8 @@ pub const NATIVE_CONFIDENTIAL: &str = "native-confidential";
 /// registered `jwks` is the public half of [`CLIENT_KEY_PEM`].
 pub const NATIVE_PRIVATE_KEY_JWT: &str = "native-private-key-jwt";
 /// The private key of [`NATIVE_PRIVATE_KEY_JWT`] (a committed test key).
-pub const CLIENT_KEY_PEM: &str = include_str!("../fixtures/service_account/rsa3072_pkcs8.pem");
+pub const CLIENT_KEY_PEM: &str =
+    include_str!("../../../tests/fixtures/service_account/rsa3072_pkcs8.pem");
 /// The `kid` it is registered under.
 pub const CLIENT_KEY_ID: &str = "interop-client-key";
 

@@ -5,9 +5,7 @@
 //! Setup, once per machine: `bash scripts/interop-setup.sh`.
 //!
 //! ```ignore
-//! #[path = "interop/mod.rs"]
-//! mod harness;
-//! use harness::{sign_in, InteropServer, UserAgent, LOOPBACK_REDIRECT, NATIVE_PUBLIC};
+//! use testkit::interop::{sign_in, InteropServer, UserAgent, LOOPBACK_REDIRECT, NATIVE_PUBLIC};
 //!
 //! let server = InteropServer::start(); // one per test; killed by PID on drop
 //! let client = server.client(NATIVE_PUBLIC); // endpoints, issuer, `iss` required
@@ -25,11 +23,12 @@
 //! Interactions answer by themselves: the subject is the request's
 //! `login_hint` (default `user1`); `login_hint=deny` makes the user refuse.
 //! A test that panics while an [`InteropServer`] is alive prints the
-//! provider's error events and stderr.
-#![allow(dead_code, unused_imports)]
+//! provider's error events and stderr. The harness's own tests are in
+//! tests/interop/harness.rs.
 
 mod clients;
 mod cookies;
+mod device_user;
 mod failure;
 mod flows;
 mod server;
@@ -40,9 +39,10 @@ pub use clients::{
     NATIVE_PRIVATE_KEY_JWT, NATIVE_PUBLIC, WEB_BASIC, WEB_POST, WEB_REDIRECT_URI,
 };
 pub use cookies::CookieJar;
+pub use device_user::{fast_device_endpoint, Choice, DeviceUser};
 pub use flows::{
     exchange_recording, sign_in, sign_in_and_exchange, userinfo, RoundTrip, LOOPBACK_REDIRECT,
     SCOPES,
 };
 pub use server::{find_on_path, interop_dir, InteropServer, ServerOptions};
-pub use user_agent::{Hop, Stopped, UserAgent, MAX_REDIRECTS};
+pub use user_agent::{page_text, Hop, Stopped, UserAgent, MAX_REDIRECTS};

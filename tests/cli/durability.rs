@@ -3,10 +3,8 @@
 //! file, and a run killed at any point loses the grant only in the window
 //! the protocol leaves (between the server's rotation and the new
 //! credentials reaching the disk). The token endpoint rotates refresh
-//! tokens and revokes the grant on a replay, as oidc-provider does.
-#![cfg(unix)]
-
-mod cli_support;
+//! tokens and revokes the grant on a replay, as oidc-provider does. Unix
+//! only (permissions, signals).
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -14,7 +12,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use cli_support::*;
+use crate::support::*;
 use oauth2_sansio::UserCredentials;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;

@@ -2,11 +2,7 @@
 //! oidc-provider on 127.0.0.1 knows the client by the public key in its
 //! registered `jwks` and checks every assertion (signature, `iss`, `sub`,
 //! `aud`, `exp`, and that no `jti` is used twice). Through the public API
-//! and the real `UreqTransport`. Setup, once per machine:
-//! `bash scripts/interop-setup.sh`.
-
-#[path = "interop/mod.rs"]
-mod harness;
+//! and the real `UreqTransport`.
 
 use std::time::SystemTime;
 
@@ -18,7 +14,7 @@ use oauth2_sansio::{
     IntrospectionResponse, CLIENT_ASSERTION_TYPE,
 };
 
-use harness::{
+use testkit::interop::{
     client_key, sign_in_and_exchange, userinfo, InteropServer, CLIENT_KEY_ID, CLIENT_KEY_PEM,
     LOOPBACK_REDIRECT, NATIVE_PRIVATE_KEY_JWT,
 };

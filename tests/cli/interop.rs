@@ -1,5 +1,5 @@
 //! The `oauth2-sansio` command-line tool against the real oidc-provider
-//! (tests/interop/), with headless Chromium as the user's browser through
+//! (`testkit::interop`), with headless Chromium as the user's browser through
 //! `interop/headless-browser.sh` (`BROWSER` names one program, so the flags
 //! live in that wrapper): `login --save`, `token` with a fresh token (no
 //! network needed), `token` with a stale one (refreshed, the rotated
@@ -7,27 +7,22 @@
 //! denied sign-in.
 //!
 //! Every process is stopped: the server by PID when dropped, the CLI by
-//! `cli_support`; the wrapper and Chromium must exit by themselves after
+//! `support`; the wrapper and Chromium must exit by themselves after
 //! `login` (they are found by an environment marker, and killed by PID if
 //! they outlive [`BROWSER_EXIT`]). Linux only (Debian's chromium, /proc).
 //! Setup, once per machine: `bash scripts/interop-setup.sh`.
-#![cfg(target_os = "linux")]
-
-#[path = "interop/mod.rs"]
-mod harness;
-
-mod cli_support;
-mod marked_processes;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use cli_support::{mode, oauth2_sansio, Finished, Running, Scratch};
-use harness::{userinfo, InteropServer, ServerOptions, NATIVE_CONFIDENTIAL, NATIVE_PUBLIC};
-use marked_processes::Marker;
+use crate::support::marked_processes::Marker;
+use crate::support::{mode, oauth2_sansio, Finished, Running, Scratch};
 use oauth2_sansio::io::installed::PROMPT;
 use oauth2_sansio::{Credentials, Freshness, UserCredentials};
+use testkit::interop::{
+    userinfo, InteropServer, ServerOptions, NATIVE_CONFIDENTIAL, NATIVE_PUBLIC,
+};
 
 /// The browser: headless Chromium with a fresh profile, as one program.
 const WRAPPER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/interop/headless-browser.sh");
@@ -41,7 +36,7 @@ const SCOPES: [&str; 3] = ["openid", "email", "offline_access"];
 /// stale as soon as they are issued, so `token` refreshes without waiting.
 const STALE_TTL: Duration = Duration::from_secs(200);
 
-/// The CLI's own wait for the browser (within `cli_support::PATIENCE`, so
+/// The CLI's own wait for the browser (within `crate::support::PATIENCE`, so
 /// its timeout message is what a hung browser shows).
 const LOGIN_TIMEOUT: &str = "25";
 

@@ -1,10 +1,7 @@
-//! End-to-end scenarios against a real authorization server: panva's
-//! oidc-provider on 127.0.0.1 (tests/interop/mod.rs), each through the
-//! crate's public API and the real `UreqTransport`. Setup, once per
-//! machine: `bash scripts/interop-setup.sh`.
-
-#[path = "interop/mod.rs"]
-mod harness;
+//! End-to-end scenarios of the authorization-code flow against a real
+//! authorization server: sign-ins with PKCE for native and web clients,
+//! refresh and rotation, refused and tampered callbacks, wrong client
+//! secrets, and discovery of the harness's endpoints.
 
 use std::time::{Duration, SystemTime};
 
@@ -16,7 +13,7 @@ use oauth2_sansio::{
 };
 use rand::rngs::SysRng;
 
-use harness::{
+use testkit::interop::{
     exchange_recording, sign_in, sign_in_and_exchange, userinfo, InteropServer, RoundTrip,
     ServerOptions, Stopped, UserAgent, LOOPBACK_REDIRECT, NATIVE_CONFIDENTIAL, NATIVE_PUBLIC,
     SCOPES, WEB_BASIC, WEB_POST, WEB_REDIRECT_URI,

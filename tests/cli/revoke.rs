@@ -3,12 +3,10 @@
 //! success (and when the token is already invalid), left untouched on
 //! every other failure, and the exit codes.
 
-mod cli_support;
-
 use std::fs;
 use std::net::TcpListener;
 
-use cli_support::*;
+use crate::support::*;
 use testkit::canned_http::{canned, Answer, CannedServer};
 
 const SECRETS: [&str; 3] = ["cli-client-secret", "1//old-refresh", "ya29.old"];

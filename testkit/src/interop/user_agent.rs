@@ -218,7 +218,7 @@ fn without_query(url: &Url) -> String {
 
 /// The visible text of an HTML page: tags removed, the common entities
 /// decoded, whitespace collapsed, at most [`PAGE_TEXT_LIMIT`] characters.
-fn page_text(html: &str) -> String {
+pub fn page_text(html: &str) -> String {
     let mut text = String::with_capacity(html.len().min(PAGE_TEXT_LIMIT));
     let mut in_tag = false;
     for c in html.chars() {
@@ -244,18 +244,4 @@ fn page_text(html: &str) -> String {
         .chars()
         .take(PAGE_TEXT_LIMIT)
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::page_text;
-
-    #[test]
-    fn page_text_keeps_only_the_visible_words() {
-        let html = "<!DOCTYPE html><html><head><title>t</title></head>\n<body><pre>error: invalid_redirect_uri</pre>\n<pre>error_description: the client&#39;s &lt;uris&gt;</pre></body></html>";
-        assert_eq!(
-            page_text(html),
-            "t error: invalid_redirect_uri error_description: the client's <uris>"
-        );
-    }
 }
