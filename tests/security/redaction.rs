@@ -132,7 +132,7 @@ fn error_messages_never_carry_the_request_secrets() {
 fn service_account_types_redact_the_key_and_assertions() {
     use oauth2_sansio::service_account::{ServiceAccountCredentials, ServiceAccountKey};
 
-    let json = include_bytes!("fixtures/service_account/service_account.json");
+    let json = include_bytes!("../fixtures/service_account/service_account.json");
     let key = ServiceAccountKey::from_json(json).unwrap();
     let pem: serde_json::Value = serde_json::from_slice(json).unwrap();
     let pem = pem["private_key"].as_str().unwrap().to_owned();
