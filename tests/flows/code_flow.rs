@@ -14,9 +14,9 @@ use testkit::world::*;
 const SCOPES: &[&str] = &["openid", "read"];
 const JSON: &str = "application/json";
 const FORM: &str = "application/x-www-form-urlencoded";
-/// REFERENCE.md: google-auth-oauthlib's header for installed-app.
+/// google-auth-oauthlib's header for installed-app, as captured from it.
 const INSTALLED_BASIC: &str = "Basic aW5zdGFsbGVkLWFwcDppbnN0YWxsZWQtYXBwLXNlY3JldA==";
-/// REFERENCE.md: google-auth-oauthlib's body, with the RFC 7636 verifier.
+/// google-auth-oauthlib's body, as captured, with the RFC 7636 verifier.
 const EXCHANGE_BODY: &str = "grant_type=authorization_code\
     &code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk\
     &code=code-1&redirect_uri=http%3A%2F%2F127.0.0.1%3A53682%2F";

@@ -13,7 +13,7 @@ const SCOPES: &[&str] = &["openid", "read"];
 const JSON: &str = "application/json";
 const FORM: &str = "application/x-www-form-urlencoded";
 
-/// google-auth's refresh request (REFERENCE.md), plus `Accept`.
+/// The refresh request google-auth sends, plus `Accept`.
 fn refresh_request(refresh_token: &str) -> Sent {
     Sent::post(
         TOKEN_URI,

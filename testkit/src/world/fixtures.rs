@@ -12,7 +12,8 @@ use super::clock::FakeClock;
 use super::server::{Decision, FakeServer, Registration, AUTH_URI, ISSUER, TOKEN_URI};
 use super::transcript::Transcript;
 
-/// The client of REFERENCE.md's captured google-auth-oauthlib requests.
+/// The client of the google-auth-oauthlib requests the transcripts were
+/// captured from.
 pub const INSTALLED_ID: &str = "installed-app";
 pub const INSTALLED_SECRET: &str = "installed-app-secret";
 /// A public client (no secret, PKCE only).
@@ -29,7 +30,7 @@ pub const JWT_CLIENT_KEY_PEM: &str =
 pub const JWT_CLIENT_PUBLIC_DER: &[u8] =
     include_bytes!("../../../tests/fixtures/service_account/rsa2048_public_pkcs1.der");
 
-/// google-auth-oauthlib's loopback redirect in REFERENCE.md.
+/// google-auth-oauthlib's loopback redirect in those captures.
 pub const LOOPBACK_REDIRECT: &str = "http://127.0.0.1:53682/";
 pub const WEB_REDIRECT: &str = "https://app.example/oauth/callback";
 

@@ -1,5 +1,7 @@
 //! Key files and PEM keys: what is accepted, and a typed error for each
-//! entry of SECURITY.md's service-account bad-input catalogue.
+//! bad input a key file can hold: a wrong `type`, missing fields, PKCS#1
+//! or PKCS#8, an EC or encrypted key, a tiny or huge RSA key, several PEM
+//! blocks, a missing END line, CRLF, bad base64, trailing bytes.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;

@@ -1,6 +1,9 @@
 //! What a token response must produce, restated from the rules
-//! (SECURITY.md §13, REFERENCE.md "Token response parsing", RFC 6749 §5)
-//! independently of the crate's parser.
+//! independently of the crate's parser: RFC 6749 §5; success only on HTTP
+//! 200 with a JSON object holding a string `access_token` and a known
+//! `token_type` (any case), a 200 with `error` or without `access_token`
+//! being a failure; `expires_in` finite and not negative; a new refresh
+//! token replaces the old, an absent one keeps it.
 
 use std::time::{Duration, SystemTime};
 
