@@ -14,16 +14,6 @@ use std::time::{Duration, Instant};
 
 use crate::support::*;
 use oauth2_sansio::UserCredentials;
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
-
-const PAST: &str = "2020-01-01T00:00:00Z";
-
-fn expiry_in(seconds: u64) -> String {
-    (OffsetDateTime::now_utc() + Duration::from_secs(seconds))
-        .format(&Rfc3339)
-        .unwrap()
-}
 
 /// Credentials for `server`'s grant, owner-only, as `login` writes them.
 fn saved(dir: &Scratch, server: &RotatingServer, expiry: &str) -> String {

@@ -5,16 +5,13 @@
 
 use std::fs;
 use std::net::TcpListener;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use crate::support::*;
 use oauth2_sansio::{Credentials, Freshness, UserCredentials};
 use testkit::canned_http::{canned, Answer, CannedServer};
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 
 const FAR_FUTURE: &str = "2099-01-01T00:00:00Z";
-const PAST: &str = "2020-01-01T00:00:00Z";
 const REFRESHED: &str = r#"{"access_token":"ya29.new","token_type":"Bearer","expires_in":3599,"refresh_token":"1//rotated"}"#;
 /// What no message may contain: the secrets in the files and responses.
 const SECRETS: [&str; 7] = [
@@ -26,12 +23,6 @@ const SECRETS: [&str; 7] = [
     "ya29.new",
     "4/0Ab",
 ];
-
-fn expiry_in(seconds: u64) -> String {
-    (OffsetDateTime::now_utc() + Duration::from_secs(seconds))
-        .format(&Rfc3339)
-        .unwrap()
-}
 
 /// A port nothing listens on.
 fn closed_port() -> u16 {

@@ -3,6 +3,10 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 
 /// A fresh directory, removed when dropped.
 pub struct Scratch(PathBuf);
@@ -50,6 +54,16 @@ impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = fs::remove_dir_all(&self.0);
     }
+}
+
+/// An `expiry` long gone.
+pub const PAST: &str = "2020-01-01T00:00:00Z";
+
+/// The `expiry` `seconds` from now (RFC 3339).
+pub fn expiry_in(seconds: u64) -> String {
+    (OffsetDateTime::now_utc() + Duration::from_secs(seconds))
+        .format(&Rfc3339)
+        .unwrap()
 }
 
 /// authorized_user JSON with an access token that expires at `expiry`
