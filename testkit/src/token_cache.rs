@@ -2,19 +2,22 @@
 //! chosen lifetime, token-endpoint answers, and a counting fake endpoint.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use oauth2_sansio::cache::{RefreshJob, RefreshTicket};
 use oauth2_sansio::{
     drive, Client, ClientSecret, Credentials, Error, RefreshToken, UserCredentials,
 };
 
-/// Where every test's clock starts, in Unix seconds.
-pub const T0: u64 = 1_767_225_600;
+use crate::world::clock::START_UNIX;
+use crate::world::FakeClock;
+
+/// Where every test's clock starts, in Unix seconds: the fake clock's start.
+pub const T0: u64 = START_UNIX;
 
 /// `secs` seconds after [`T0`].
 pub fn at(secs: u64) -> SystemTime {
-    SystemTime::UNIX_EPOCH + Duration::from_secs(T0 + secs)
+    FakeClock::at(secs)
 }
 
 /// Signed-in credentials with a refresh token and no access token yet.

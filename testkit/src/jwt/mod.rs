@@ -5,12 +5,15 @@
 
 pub mod endpoint;
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use oauth2_sansio::jwt::{decode_unverified, UnverifiedJwt};
 use ring::signature::{UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
+
+use crate::world::clock::START_UNIX;
+use crate::world::FakeClock;
 
 pub use endpoint::FakeTokenEndpoint;
 
@@ -28,12 +31,12 @@ pub const PKCS1: &str = include_str!("../../../tests/fixtures/service_account/rs
 pub const PUBLIC_DER: &[u8] =
     include_bytes!("../../../tests/fixtures/service_account/rsa2048_public_pkcs1.der");
 
-/// 2026-01-01T00:00:00Z in Unix seconds: where every test starts.
-pub const START: u64 = 1_767_225_600;
+/// Where every test starts, in Unix seconds: the fake clock's start.
+pub const START: u64 = START_UNIX;
 
 /// `secs` after [`START`].
 pub fn at(secs: u64) -> SystemTime {
-    SystemTime::UNIX_EPOCH + Duration::from_secs(START + secs)
+    FakeClock::at(secs)
 }
 
 /// A fixture file's text.
