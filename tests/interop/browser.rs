@@ -21,9 +21,7 @@ use rand::rngs::SysRng;
 use sha2::{Digest, Sha256};
 
 use testkit::chromium::{chromium_children_of_this_thread, CommandLine, HeadlessChromium};
-use testkit::interop::{
-    userinfo, InteropServer, UserAgent, NATIVE_CONFIDENTIAL, NATIVE_PUBLIC, SCOPES,
-};
+use testkit::interop::{InteropServer, UserAgent, NATIVE_CONFIDENTIAL, NATIVE_PUBLIC, SCOPES};
 
 /// The runner's timeout: a flow takes about a second here.
 const RUN_TIMEOUT: Duration = Duration::from_secs(60);
@@ -188,24 +186,10 @@ fn assert_command_lines_hold_no_secret(server: &InteropServer, run: &BrowserRun)
     }
 }
 
-/// Credentials for `user1` with a refresh token and the scopes asked for,
-/// whose access token the userinfo endpoint accepts.
+/// The flow signed `user1` in: see [`crate::support::assert_signed_in`].
 fn assert_signed_in(server: &InteropServer, run: BrowserRun) {
     let credentials = server.check(run.result, "the installed-app flow with chromium");
-    assert!(credentials.refresh_token().is_some(), "no refresh token");
-    assert!(credentials.id_token().is_some(), "no ID token for openid");
-    let granted = credentials
-        .granted_scopes()
-        .expect("the server returns scope");
-    for scope in SCOPES {
-        assert!(
-            granted.iter().any(|g| g == scope),
-            "{scope} not granted: {granted:?}"
-        );
-    }
-    let claims = userinfo(server, &credentials);
-    assert_eq!(claims["sub"], "user1");
-    assert_eq!(claims["email"], "user1@example.test");
+    crate::support::assert_signed_in(server, &credentials);
 }
 
 /// The runner released the port of `url` (the start link, or the

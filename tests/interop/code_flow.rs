@@ -9,32 +9,16 @@ use oauth2_sansio::io::ureq::UreqTransport;
 use oauth2_sansio::rand_core::UnwrapErr;
 use oauth2_sansio::{
     CallbackError, ClientAuthMethod, ClientSecret, ClientSecrets, Credentials, Error, ErrorCode,
-    Freshness, PendingAuthorization, UserCredentials,
+    Freshness, PendingAuthorization,
 };
 use rand::rngs::SysRng;
 
+use crate::support::assert_signed_in;
 use testkit::interop::{
     exchange_recording, sign_in, sign_in_and_exchange, userinfo, InteropServer, RoundTrip,
     ServerOptions, Stopped, UserAgent, LOOPBACK_REDIRECT, NATIVE_CONFIDENTIAL, NATIVE_PUBLIC,
     SCOPES, WEB_BASIC, WEB_POST, WEB_REDIRECT_URI,
 };
-
-fn assert_signed_in(server: &InteropServer, credentials: &UserCredentials) {
-    assert!(credentials.refresh_token().is_some(), "no refresh token");
-    assert!(credentials.id_token().is_some(), "no ID token for openid");
-    let granted = credentials
-        .granted_scopes()
-        .expect("the server returns scope");
-    for scope in SCOPES {
-        assert!(
-            granted.iter().any(|g| g == scope),
-            "{scope} not granted: {granted:?}"
-        );
-    }
-    let claims = userinfo(server, credentials);
-    assert_eq!(claims["sub"], "user1");
-    assert_eq!(claims["email"], "user1@example.test");
-}
 
 #[test]
 fn discovery_matches_the_harness_endpoints() {

@@ -8,6 +8,8 @@
 //! oidc-provider and Debian's chromium).
 #![forbid(unsafe_code)]
 
+mod support;
+
 #[cfg(feature = "installed")]
 mod browser;
 mod code_flow;
