@@ -10,11 +10,6 @@
 //! results in benches/RESULTS-issue3.md.
 #![forbid(unsafe_code)]
 
-#[path = "../tests/headless_chromium/mod.rs"]
-mod chromium;
-#[path = "../tests/interop/mod.rs"]
-mod harness;
-
 use std::hint::black_box;
 use std::io;
 use std::path::Path;
@@ -25,8 +20,8 @@ use oauth2_sansio::io::installed::InstalledAppFlow;
 use oauth2_sansio::rand_core::UnwrapErr;
 use rand::rngs::SysRng;
 
-use chromium::{HeadlessChromium, CHROMIUM};
-use harness::{
+use testkit::chromium::{HeadlessChromium, CHROMIUM};
+use testkit::interop::{
     find_on_path, interop_dir, InteropServer, NATIVE_CONFIDENTIAL, NATIVE_PUBLIC, SCOPES,
 };
 

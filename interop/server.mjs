@@ -1,4 +1,4 @@
-// A local oidc-provider for the end-to-end interop tests (tests/interop.rs).
+// A local oidc-provider for the end-to-end interop tests (tests/interop/, tests/cli/).
 //
 //   node interop/server.mjs [--event-log PATH]
 //

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the interop tests need (tests/interop.rs):
+# Installs what the interop tests need (tests/interop/, tests/cli/):
 #   - the pinned oidc-provider in interop/node_modules (`npm ci`, from the
 #     committed package-lock.json), unless installed since the lock file
 #     last changed;

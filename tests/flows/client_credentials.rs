@@ -1,0 +1,215 @@
+//! Transcript tests of the client credentials grant (RFC 6749 §4.4): the
+//! exact request for every client authentication method, freshness on the
+//! fake clock through the shared rule, and asking again.
+
+use std::time::Duration;
+
+use oauth2_sansio::{
+    Client, ClientAuthMethod, ClientCredentials, ClientSecret, ConfigError, Credentials, Error,
+    ErrorCode, Freshness, InvalidResponse, NeedsRefresh,
+};
+use testkit::one_request::*;
+
+const TOKEN: &str = "https://as.example/token";
+const ISSUED: &str =
+    r#"{"access_token":"svc-at-1","token_type":"Bearer","expires_in":3600,"scope":"read"}"#;
+
+fn client(method: ClientAuthMethod) -> Client {
+    let builder = Client::builder("svc")
+        .authorization_endpoint("https://as.example/auth")
+        .token_endpoint(TOKEN)
+        .auth_method(method);
+    match method {
+        ClientAuthMethod::None => builder,
+        _ => builder.client_secret(ClientSecret::new("svc secret/+")),
+    }
+    .build()
+    .unwrap()
+}
+
+fn granted(client: &Client) -> ClientCredentials {
+    let grant = client
+        .client_credentials()
+        .scopes(["read", "write"])
+        .build()
+        .unwrap();
+    run(grant, vec![Answer::ok(ISSUED)]).result.unwrap()
+}
+
+#[test]
+fn every_client_authentication_method() {
+    for (method, authorization, body) in [
+        (
+            ClientAuthMethod::ClientSecretBasic,
+            Some(basic("svc", "svc secret/+")),
+            "grant_type=client_credentials&scope=read+write",
+        ),
+        (
+            ClientAuthMethod::ClientSecretPost,
+            None,
+            "grant_type=client_credentials&client_id=svc&client_secret=svc+secret%2F%2B&scope=read+write",
+        ),
+        (
+            ClientAuthMethod::None,
+            None,
+            "grant_type=client_credentials&client_id=svc&scope=read+write",
+        ),
+    ] {
+        let grant = client(method)
+            .client_credentials()
+            .scopes(["read", "write"])
+            .build()
+            .unwrap();
+        let run = run(grant, vec![Answer::ok(ISSUED)]);
+        assert_eq!(
+            run.sent,
+            [Sent::form(TOKEN, authorization.as_deref(), body)],
+            "{method:?}"
+        );
+        let credentials = run.result.unwrap();
+        assert_eq!(credentials.token().unwrap().token().secret(), "svc-at-1");
+    }
+}
+
+#[test]
+fn no_scope_and_extra_parameters() {
+    let grant = client(ClientAuthMethod::ClientSecretBasic)
+        .client_credentials()
+        .param("audience", "https://api.example")
+        .param("resource", "urn:x")
+        .build()
+        .unwrap();
+    let run = run(grant, vec![Answer::ok(ISSUED)]);
+    assert_eq!(
+        run.sent[0].body,
+        "grant_type=client_credentials&audience=https%3A%2F%2Fapi.example&resource=urn%3Ax"
+    );
+}
+
+#[test]
+fn the_request_is_checked() {
+    let client = client(ClientAuthMethod::ClientSecretPost);
+    for name in ["grant_type", "scope", "client_id", "client_secret"] {
+        assert_eq!(
+            client
+                .client_credentials()
+                .param(name, "x")
+                .build()
+                .map(|_| ()),
+            Err(ConfigError::ReservedParameter { name: name.into() })
+        );
+    }
+    assert!(matches!(
+        client.client_credentials().scope("a b").build(),
+        Err(ConfigError::InvalidScope { .. })
+    ));
+}
+
+#[test]
+fn expiry_counts_from_when_the_request_was_sent() {
+    let credentials = granted(&client(ClientAuthMethod::ClientSecretBasic));
+    // Sent at 0, answered at 1: the token lives until 0 + 3600.
+    assert_eq!(credentials.token().unwrap().expiry(), Some(at(3600)));
+    assert_eq!(credentials.scopes(), ["read", "write"]);
+    assert_eq!(credentials.granted_scopes().unwrap(), ["read"]);
+    // google-auth's threshold, by the one shared rule.
+    assert_eq!(credentials.freshness(at(3600 - 226)), Freshness::Fresh);
+    assert_eq!(credentials.freshness(at(3600 - 225)), Freshness::Stale);
+    assert_eq!(credentials.freshness(at(3600)), Freshness::Invalid);
+    let mut request = http::Request::new(());
+    assert_eq!(
+        credentials.authorize(&mut request, at(10)),
+        Ok(Freshness::Fresh)
+    );
+    assert_eq!(request.headers()["authorization"], "Bearer svc-at-1");
+    assert_eq!(
+        credentials.authorize(&mut http::Request::new(()), at(3600)),
+        Err(NeedsRefresh)
+    );
+}
+
+#[test]
+fn refresh_asks_again_exactly_and_keeps_the_threshold() {
+    let client = client(ClientAuthMethod::ClientSecretPost);
+    let first_grant = client
+        .client_credentials()
+        .scopes(["read", "write"])
+        .param("audience", "api")
+        .build()
+        .unwrap();
+    let first = run(first_grant, vec![Answer::ok(ISSUED)]);
+    let credentials = first
+        .result
+        .unwrap()
+        .with_refresh_threshold(Duration::from_secs(60));
+    let second = run(
+        credentials.refresh().unwrap(),
+        vec![Answer::ok(
+            r#"{"access_token":"svc-at-2","token_type":"bearer","expires_in":100,"refresh_token":"ignored"}"#,
+        )],
+    );
+    assert_eq!(second.sent, first.sent);
+    let renewed = second.result.unwrap();
+    assert_eq!(renewed.token().unwrap().token().secret(), "svc-at-2");
+    assert_eq!(renewed.freshness(at(39)), Freshness::Fresh);
+    assert_eq!(renewed.freshness(at(40)), Freshness::Stale);
+    // RFC 6749 §4.4.3: a refresh token is not kept, not even as an extra.
+    assert!(renewed.extra().is_empty());
+    assert!(!format!("{renewed:?}").contains("ignored"));
+}
+
+#[test]
+fn a_token_without_expires_in_counts_as_fresh() {
+    let grant = client(ClientAuthMethod::ClientSecretBasic)
+        .client_credentials()
+        .build()
+        .unwrap();
+    let credentials = run(
+        grant,
+        vec![Answer::ok(r#"{"access_token":"a","token_type":"Bearer"}"#)],
+    )
+    .result
+    .unwrap();
+    assert_eq!(credentials.token().unwrap().expiry(), None);
+    assert_eq!(credentials.freshness(at(u32::MAX.into())), Freshness::Fresh);
+}
+
+#[test]
+fn token_response_rules_apply() {
+    let result = |answer: Answer| {
+        let grant = client(ClientAuthMethod::ClientSecretBasic)
+            .client_credentials()
+            .build()
+            .unwrap();
+        run(grant, vec![answer]).result
+    };
+    assert!(matches!(
+        result(Answer::status(401, r#"{"error":"invalid_client"}"#)),
+        Err(Error::OAuth(e)) if *e.code() == ErrorCode::InvalidClient
+    ));
+    assert!(matches!(
+        result(Answer::status(400, r#"{"error":"unauthorized_client"}"#)),
+        Err(Error::OAuth(e)) if *e.code() == ErrorCode::UnauthorizedClient
+    ));
+    assert_eq!(
+        result(Answer::ok(r#"{"access_token":"a","token_type":"N_A"}"#)).unwrap_err(),
+        Error::InvalidResponse(InvalidResponse::UnsupportedTokenType {
+            token_type: "N_A".into()
+        })
+    );
+    assert_eq!(
+        result(Answer::status(307, "")).unwrap_err(),
+        Error::Redirect { status: 307 }
+    );
+    assert!(matches!(result(Answer::Fail), Err(Error::Transport(_))));
+}
+
+#[test]
+fn debug_never_shows_secrets() {
+    let client = client(ClientAuthMethod::ClientSecretPost);
+    let credentials = granted(&client);
+    let shown = format!("{credentials:?} {:?}", credentials.refresh());
+    for secret in ["svc secret", "svc-at-1"] {
+        assert!(!shown.contains(secret), "{shown}");
+    }
+}

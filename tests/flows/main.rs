@@ -1,0 +1,24 @@
+//! Every machine end to end, without a network or a real clock: the code
+//! flow and its callback, refresh, the device grant, revocation,
+//! introspection, discovery, token exchange, client credentials,
+//! `private_key_jwt`, service accounts and the token cache, against the
+//! in-memory authorization server and fake clock of `testkit::world` (or
+//! the canned answers of `testkit::one_request`). Transcript tests pin the
+//! exact bytes of every request.
+#![forbid(unsafe_code)]
+
+mod callback;
+mod client_credentials;
+mod code_flow;
+mod device_flow;
+mod discovery;
+mod introspect;
+mod loopback;
+#[cfg(feature = "ring")]
+mod private_key_jwt;
+mod refresh_flow;
+mod revoke;
+#[cfg(feature = "ring")]
+mod service_account;
+mod token_cache;
+mod token_exchange;

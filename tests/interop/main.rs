@@ -1,0 +1,19 @@
+//! End to end against a real authorization server: panva's oidc-provider
+//! on 127.0.0.1 (`testkit::interop`), through the crate's public API and
+//! the real `UreqTransport`; with the `installed` feature, the
+//! installed-app runner with headless Chromium as the system browser. The
+//! CLI's interop tests are in tests/cli/.
+//!
+//! Setup, once per machine: `bash scripts/interop-setup.sh` (the pinned
+//! oidc-provider and Debian's chromium).
+#![forbid(unsafe_code)]
+
+mod support;
+
+#[cfg(feature = "installed")]
+mod browser;
+mod code_flow;
+mod device;
+mod harness;
+mod private_key_jwt;
+mod rfc;

@@ -1,0 +1,18 @@
+//! The IO layer on 127.0.0.1: the ureq and reqwest transports against a
+//! canned HTTP server (what goes on the wire, bounds, timeouts, proxies),
+//! the credentials file on disk, and the installed-app runner with the
+//! test playing the browser. Each subject needs its feature; without it
+//! its module is left out.
+#![forbid(unsafe_code)]
+
+#[cfg(any(feature = "ureq", feature = "reqwest"))]
+mod support;
+
+#[cfg(feature = "file-store")]
+mod file_store;
+#[cfg(all(feature = "installed", feature = "ureq"))]
+mod installed_app;
+#[cfg(feature = "reqwest")]
+mod reqwest_transport;
+#[cfg(feature = "ureq")]
+mod ureq_transport;

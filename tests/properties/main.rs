@@ -1,0 +1,25 @@
+//! Property tests, one file per parser or machine family. Every parser of
+//! untrusted input has them: no input makes it panic, and where the rules
+//! allow, an oracle written from the documented rules (not from the
+//! parser's code) says what it must answer. The machines are driven over
+//! generated server behaviour and checked against a model.
+#![forbid(unsafe_code)]
+
+mod support;
+
+mod authorization_url;
+mod authorized_user;
+mod callback;
+mod callback_catalogue;
+mod client_secrets;
+mod device;
+mod grant_responses;
+#[cfg(feature = "ring")]
+mod jwt;
+mod loopback;
+mod machines;
+#[cfg(feature = "ring")]
+mod private_key_jwt;
+mod rfc;
+mod token_cache;
+mod token_response;
