@@ -45,7 +45,7 @@
 //! [`CallbackError::StartLinkReused`](crate::CallbackError::StartLinkReused),
 //! unless the attacker has by then finished the whole authorization at the
 //! server and delivered the callback. Measured here
-//! (`tests/interop_browser.rs`, headless Chromium, a local oidc-provider
+//! (`tests/interop/browser.rs`, headless Chromium, a local oidc-provider
 //! that approves at once): a process polling `/proc` every 2 ms opened the
 //! link 4–11 ms after it became readable, Chromium's own visit came
 //! 0.45–1.3 s after, and a scripted authorization took 26–72 ms. So a
