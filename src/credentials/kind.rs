@@ -77,3 +77,36 @@ pub trait Credentials: Sized {
         )
     }
 }
+
+/// The getters of [`Credentials`] for a kind that keeps its `token`,
+/// `quota_project` and `refresh_threshold` in fields of those names (or,
+/// with `account`, the last two in its `account`).
+macro_rules! credentials_getters {
+    () => {
+        fn token(&self) -> Option<&$crate::credentials::bearer::BearerToken> {
+            self.token.as_ref()
+        }
+
+        fn quota_project(&self) -> Option<&str> {
+            self.quota_project.as_deref()
+        }
+
+        fn refresh_threshold(&self) -> std::time::Duration {
+            self.refresh_threshold
+        }
+    };
+    (account) => {
+        fn token(&self) -> Option<&$crate::credentials::bearer::BearerToken> {
+            self.token.as_ref()
+        }
+
+        fn quota_project(&self) -> Option<&str> {
+            self.account.quota_project.as_deref()
+        }
+
+        fn refresh_threshold(&self) -> std::time::Duration {
+            self.account.refresh_threshold
+        }
+    };
+}
+pub(crate) use credentials_getters;

@@ -11,7 +11,7 @@ use crate::client::auth::{ClientIdentity, Purpose};
 use crate::client::{Client, ClientAuthMethod, DEFAULT_RESPONSE_LIMIT};
 use crate::credentials::bearer::BearerToken;
 use crate::credentials::freshness::DEFAULT_REFRESH_THRESHOLD;
-use crate::credentials::kind::Credentials;
+use crate::credentials::kind::{credentials_getters, Credentials};
 use crate::error::Error;
 use crate::machine::call::{Call, Update};
 use crate::secret::{ClientSecret, IdToken, RefreshToken};
@@ -229,17 +229,7 @@ impl UserCredentials {
 impl Credentials for UserCredentials {
     type Refresh = UserRefresh;
 
-    fn token(&self) -> Option<&BearerToken> {
-        self.token.as_ref()
-    }
-
-    fn quota_project(&self) -> Option<&str> {
-        self.quota_project.as_deref()
-    }
-
-    fn refresh_threshold(&self) -> Duration {
-        self.refresh_threshold
-    }
+    credentials_getters!();
 
     /// A machine that refreshes the access token; its output is the updated
     /// credentials. Sends google-auth's request: `grant_type=refresh_token`,

@@ -139,6 +139,12 @@ impl<T> Call<T> {
 }
 
 impl<T, C> Call<T, C> {
+    /// The context, taken back from a call that will not finish (a retry
+    /// makes a new call with it).
+    pub(crate) fn take_context(&mut self) -> Option<C> {
+        self.context.take()
+    }
+
     fn fail<V>(&mut self, error: Error) -> Result<V, Error> {
         self.state = State::Failed(error.clone());
         Err(error)

@@ -70,9 +70,12 @@ pub struct Adc {
 #[derive(Debug)]
 enum Phase {
     Explicit,
-    ReadingExplicit(PathBuf),
     Gcloud,
-    ReadingGcloud(PathBuf),
+    /// Waiting for the file at `path`, the explicit one or gcloud's.
+    Reading {
+        path: PathBuf,
+        explicit: bool,
+    },
     Metadata,
     Pinging(MetadataServer),
     Project(DefaultCredentials),
@@ -141,7 +144,10 @@ impl Adc {
             match std::mem::replace(&mut self.phase, Phase::Done) {
                 Phase::Explicit => match self.env.explicit_file() {
                     Some(path) => {
-                        self.phase = Phase::ReadingExplicit(path.clone());
+                        self.phase = Phase::Reading {
+                            path: path.clone(),
+                            explicit: true,
+                        };
                         return Ok(AdcStep::ReadFile(path));
                     }
                     None => {
@@ -152,7 +158,10 @@ impl Adc {
                 },
                 Phase::Gcloud => match self.env.gcloud_file() {
                     Some(path) => {
-                        self.phase = Phase::ReadingGcloud(path.clone());
+                        self.phase = Phase::Reading {
+                            path: path.clone(),
+                            explicit: false,
+                        };
                         return Ok(AdcStep::ReadFile(path));
                     }
                     None => {
@@ -178,12 +187,11 @@ impl Adc {
                     return Ok(AdcStep::FetchProject(server.project_id()));
                 }
                 // Asked again before the step was done: the same step.
-                Phase::ReadingExplicit(path) => {
-                    self.phase = Phase::ReadingExplicit(path.clone());
-                    return Ok(AdcStep::ReadFile(path));
-                }
-                Phase::ReadingGcloud(path) => {
-                    self.phase = Phase::ReadingGcloud(path.clone());
+                Phase::Reading { path, explicit } => {
+                    self.phase = Phase::Reading {
+                        path: path.clone(),
+                        explicit,
+                    };
                     return Ok(AdcStep::ReadFile(path));
                 }
                 Phase::Pinging(server) => {
@@ -199,8 +207,11 @@ impl Adc {
     /// The outcome of the last [`AdcStep::ReadFile`].
     pub fn file_read(&mut self, read: FileRead) -> Result<AdcStep, AdcError> {
         let (path, source) = match std::mem::replace(&mut self.phase, Phase::Done) {
-            Phase::ReadingExplicit(path) => (path.clone(), AdcSource::EnvironmentVariable(path)),
-            Phase::ReadingGcloud(path) => (path.clone(), AdcSource::Gcloud(path)),
+            Phase::Reading {
+                path,
+                explicit: true,
+            } => (path.clone(), AdcSource::EnvironmentVariable(path)),
+            Phase::Reading { path, .. } => (path.clone(), AdcSource::Gcloud(path)),
             other => {
                 self.phase = other;
                 return self.step();

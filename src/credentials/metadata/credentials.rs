@@ -10,7 +10,7 @@ use super::server::MetadataServer;
 use crate::client::DEFAULT_RESPONSE_LIMIT;
 use crate::credentials::bearer::BearerToken;
 use crate::credentials::freshness::DEFAULT_REFRESH_THRESHOLD;
-use crate::credentials::kind::Credentials;
+use crate::credentials::kind::{credentials_getters, Credentials};
 use crate::error::Error;
 use crate::machine::call::Update;
 use crate::wire::token_response::TokenResponse;
@@ -109,17 +109,7 @@ pub type MetadataRefresh = MetadataGet<TokenResponse, MetadataCredentials>;
 impl Credentials for MetadataCredentials {
     type Refresh = MetadataRefresh;
 
-    fn token(&self) -> Option<&BearerToken> {
-        self.token.as_ref()
-    }
-
-    fn quota_project(&self) -> Option<&str> {
-        self.quota_project.as_deref()
-    }
-
-    fn refresh_threshold(&self) -> Duration {
-        self.refresh_threshold
-    }
+    credentials_getters!();
 
     fn refresh(&self) -> Result<MetadataRefresh, Error> {
         let scopes = self.scopes.join(",");

@@ -5,9 +5,8 @@ use std::{fmt, mem};
 
 use super::server::{GOOGLE_FLAVOR, METADATA_FLAVOR};
 use crate::error::{Error, InvalidResponse, Misuse, TransportFailure};
-use crate::machine::call::{Parser, Update};
-use crate::machine::step::{Machine, RequestSummary, Step, WaitReason};
-use crate::secret::wipe::read_and_wipe;
+use crate::machine::call::{Call, Parser, Update};
+use crate::machine::step::{Machine, RequestSummary, RequestTimeout, Step, WaitReason};
 
 /// How many times a data request is sent at most (google-auth: 5).
 pub const METADATA_ATTEMPTS: u32 = 5;
@@ -34,16 +33,13 @@ pub struct MetadataGet<T, C = ()> {
     parse: Parser<T>,
     limit: usize,
     attempts: u32,
-    state: State<T>,
-    context: Option<C>,
+    state: State<T, C>,
 }
 
-enum State<T> {
-    Ready,
-    Waiting { until: SystemTime },
-    Awaiting { sent_at: SystemTime },
-    Answered { answer: T, sent_at: SystemTime },
-    Finished,
+/// Each attempt is a [`Call`] holding the context; a retry takes it back.
+enum State<T, C> {
+    Waiting { until: SystemTime, context: C },
+    Calling(Call<T, C>),
     Failed(Error),
 }
 
@@ -56,8 +52,10 @@ impl<T> MetadataGet<T> {
             parse,
             limit,
             attempts: 0,
-            state: State::Ready,
-            context: Some(()),
+            state: State::Waiting {
+                until: SystemTime::UNIX_EPOCH,
+                context: (),
+            },
         }
     }
 
@@ -68,13 +66,15 @@ impl<T> MetadataGet<T> {
             parse: self.parse,
             limit: self.limit,
             attempts: self.attempts,
-            state: self.state,
-            context: Some(context),
+            state: State::Waiting {
+                until: SystemTime::UNIX_EPOCH,
+                context,
+            },
         }
     }
 }
 
-impl<T, C> MetadataGet<T, C> {
+impl<T, C: Update<T>> MetadataGet<T, C> {
     /// How many times the request has been sent.
     pub fn attempts(&self) -> u32 {
         self.attempts
@@ -87,32 +87,32 @@ impl<T, C> MetadataGet<T, C> {
 
     /// Tries again after `error` if attempts are left, else fails with it.
     fn retry_or_fail(&mut self, error: Error, now: SystemTime) -> Result<(), Error> {
-        if self.attempts >= METADATA_ATTEMPTS {
+        let context = match &mut self.state {
+            State::Calling(call) => call.take_context(),
+            _ => None,
+        };
+        let Some(context) = context.filter(|_| self.attempts < METADATA_ATTEMPTS) else {
             return self.fail(error);
-        }
+        };
         let delay = FIRST_RETRY_DELAY.saturating_mul(1 << (self.attempts - 1).min(16));
         self.state = State::Waiting {
             until: now.checked_add(delay).unwrap_or(now),
+            context,
         };
         Ok(())
     }
 
-    /// The time the outstanding request was sent.
-    fn expect_answer(&mut self) -> Result<SystemTime, Error> {
+    /// The attempt waiting for its answer.
+    fn calling(&mut self) -> Result<&mut Call<T, C>, Error> {
         match &self.state {
-            State::Awaiting { sent_at } => Ok(*sent_at),
-            State::Failed(e) => Err(e.clone()),
-            _ => self.fail(Misuse::UnexpectedResponse.into()),
+            State::Calling(_) => {}
+            State::Failed(e) => return Err(e.clone()),
+            State::Waiting { .. } => return self.fail(Misuse::UnexpectedResponse.into()),
         }
-    }
-
-    fn send(&mut self, now: SystemTime) -> Step<C::Output>
-    where
-        C: Update<T>,
-    {
-        self.attempts += 1;
-        self.state = State::Awaiting { sent_at: now };
-        Step::Send(clone_request(&self.request))
+        match &mut self.state {
+            State::Calling(call) => Ok(call),
+            _ => unreachable!("checked above"),
+        }
     }
 }
 
@@ -122,17 +122,14 @@ fn clone_request(request: &http::Request<Vec<u8>>) -> http::Request<Vec<u8>> {
     *copy.method_mut() = request.method().clone();
     *copy.uri_mut() = request.uri().clone();
     *copy.headers_mut() = request.headers().clone();
-    if let Some(timeout) = request
-        .extensions()
-        .get::<crate::machine::step::RequestTimeout>()
-    {
+    if let Some(timeout) = request.extensions().get::<RequestTimeout>() {
         copy.extensions_mut().insert(*timeout);
     }
     copy
 }
 
 /// Whether `response` says it comes from a metadata server.
-fn has_google_flavor(response: &http::Response<Vec<u8>>) -> bool {
+pub(super) fn has_google_flavor(response: &http::Response<Vec<u8>>) -> bool {
     response
         .headers()
         .get(METADATA_FLAVOR)
@@ -147,30 +144,26 @@ impl<T, C: Update<T>> Machine for MetadataGet<T, C> {
     type Output = C::Output;
 
     fn poll(&mut self, now: SystemTime) -> Result<Step<C::Output>, Error> {
-        match mem::replace(&mut self.state, State::Finished) {
-            State::Ready => Ok(self.send(now)),
-            State::Waiting { until } if now < until => {
-                self.state = State::Waiting { until };
-                Ok(Step::Wait {
+        let state = mem::replace(&mut self.state, State::Failed(Misuse::AlreadyDone.into()));
+        let mut call = match state {
+            State::Waiting { until, context } if now < until => {
+                self.state = State::Waiting { until, context };
+                return Ok(Step::Wait {
                     until,
                     reason: WaitReason::Backoff,
-                })
+                });
             }
-            State::Waiting { .. } => Ok(self.send(now)),
-            State::Awaiting { .. } => self.fail(Misuse::ResponsePending.into()),
-            State::Answered { answer, sent_at } => {
-                let finished = match self.context.take() {
-                    Some(context) => context.update(answer, sent_at),
-                    None => Err(Misuse::AlreadyDone.into()),
-                };
-                match finished {
-                    Ok(output) => Ok(Step::Done(output)),
-                    Err(e) => self.fail(e),
-                }
+            State::Waiting { context, .. } => {
+                self.attempts += 1;
+                let request = clone_request(&self.request);
+                Call::with_parser(request, self.limit, self.parse).with_context(context)
             }
-            State::Finished => self.fail(Misuse::AlreadyDone.into()),
-            State::Failed(e) => self.fail(e),
-        }
+            State::Calling(call) => call,
+            State::Failed(e) => return self.fail(e),
+        };
+        let step = call.poll(now);
+        self.state = State::Calling(call);
+        step.or_else(|e| self.fail(e))
     }
 
     fn handle_response(
@@ -178,7 +171,7 @@ impl<T, C: Update<T>> Machine for MetadataGet<T, C> {
         response: http::Response<Vec<u8>>,
         now: SystemTime,
     ) -> Result<(), Error> {
-        let sent_at = self.expect_answer()?;
+        self.calling()?;
         let status = response.status().as_u16();
         if RETRIED_STATUSES.contains(&status) {
             return self.retry_or_fail(Error::HttpStatus { status }, now);
@@ -187,19 +180,13 @@ impl<T, C: Update<T>> Machine for MetadataGet<T, C> {
             return self.fail(Error::Redirect { status });
         }
         if status == 200 && !has_google_flavor(&response) {
-            return self.fail(
-                InvalidResponse::MissingHeader {
-                    header: "Metadata-Flavor: Google",
-                }
-                .into(),
-            );
+            let missing = InvalidResponse::MissingHeader {
+                header: "Metadata-Flavor: Google",
+            };
+            return self.fail(missing.into());
         }
-        let limit = self.limit;
-        match read_and_wipe(response, |status, body| (self.parse)(status, body, limit)) {
-            Ok(answer) => {
-                self.state = State::Answered { answer, sent_at };
-                Ok(())
-            }
+        match self.calling()?.handle_response(response, now) {
+            Ok(()) => Ok(()),
             Err(e) => self.fail(e),
         }
     }
@@ -209,7 +196,7 @@ impl<T, C: Update<T>> Machine for MetadataGet<T, C> {
         failure: TransportFailure,
         now: SystemTime,
     ) -> Result<(), Error> {
-        self.expect_answer()?;
+        self.calling()?;
         self.retry_or_fail(failure.into(), now)
     }
 }
@@ -217,18 +204,14 @@ impl<T, C: Update<T>> Machine for MetadataGet<T, C> {
 impl<T: fmt::Debug, C: fmt::Debug> fmt::Debug for MetadataGet<T, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state: &dyn fmt::Debug = match &self.state {
-            State::Ready => &"Ready",
-            State::Waiting { until } => until,
-            State::Awaiting { sent_at } => sent_at,
-            State::Answered { answer, .. } => answer,
-            State::Finished => &"Finished",
+            State::Waiting { until, .. } => until,
+            State::Calling(call) => call,
             State::Failed(e) => e,
         };
         f.debug_struct("MetadataGet")
             .field("request", &RequestSummary(&self.request))
             .field("attempts", &self.attempts)
             .field("state", state)
-            .field("context", &self.context)
             .finish_non_exhaustive()
     }
 }

@@ -9,7 +9,7 @@ use super::server::MetadataServer;
 use crate::client::DEFAULT_RESPONSE_LIMIT;
 use crate::credentials::bearer::BearerToken;
 use crate::credentials::freshness::DEFAULT_REFRESH_THRESHOLD;
-use crate::credentials::kind::Credentials;
+use crate::credentials::kind::{credentials_getters, Credentials};
 use crate::credentials::service_account::IdTokenGrant;
 use crate::error::Error;
 use crate::machine::call::Update;
@@ -65,18 +65,7 @@ pub type MetadataIdTokenRefresh = MetadataGet<IdTokenGrant, MetadataIdTokenCrede
 impl Credentials for MetadataIdTokenCredentials {
     type Refresh = MetadataIdTokenRefresh;
 
-    /// The current ID token, as a bearer token, and its `exp`.
-    fn token(&self) -> Option<&BearerToken> {
-        self.token.as_ref()
-    }
-
-    fn quota_project(&self) -> Option<&str> {
-        self.quota_project.as_deref()
-    }
-
-    fn refresh_threshold(&self) -> Duration {
-        self.refresh_threshold
-    }
+    credentials_getters!();
 
     fn refresh(&self) -> Result<MetadataIdTokenRefresh, Error> {
         let request = self.server.data_request(

@@ -4,7 +4,8 @@
 use std::mem;
 use std::time::{Duration, SystemTime};
 
-use super::server::{MetadataServer, GOOGLE_FLAVOR, METADATA_FLAVOR};
+use super::get::has_google_flavor;
+use super::server::MetadataServer;
 use crate::error::{Error, Misuse, TransportFailure};
 use crate::machine::step::{Machine, Step, WaitReason};
 
@@ -104,15 +105,8 @@ impl Machine for MetadataPing {
         _now: SystemTime,
     ) -> Result<(), Error> {
         self.expect_answer()?;
-        let flavored = response
-            .headers()
-            .get(METADATA_FLAVOR)
-            .is_some_and(|value| {
-                value
-                    .as_bytes()
-                    .eq_ignore_ascii_case(GOOGLE_FLAVOR.as_bytes())
-            });
-        self.state = State::Decided(response.status() == http::StatusCode::OK && flavored);
+        let found = response.status() == http::StatusCode::OK && has_google_flavor(&response);
+        self.state = State::Decided(found);
         Ok(())
     }
 

@@ -87,17 +87,7 @@ macro_rules! account_credentials {
         }
     };
     () => {
-        fn token(&self) -> Option<&BearerToken> {
-            self.token.as_ref()
-        }
-
-        fn quota_project(&self) -> Option<&str> {
-            self.account.quota_project.as_deref()
-        }
-
-        fn refresh_threshold(&self) -> Duration {
-            self.account.refresh_threshold
-        }
+        $crate::credentials::kind::credentials_getters!(account);
     };
 }
 pub(crate) use account_credentials;
