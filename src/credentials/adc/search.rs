@@ -143,13 +143,7 @@ impl Adc {
         loop {
             match std::mem::replace(&mut self.phase, Phase::Done) {
                 Phase::Explicit => match self.env.explicit_file() {
-                    Some(path) => {
-                        self.phase = Phase::Reading {
-                            path: path.clone(),
-                            explicit: true,
-                        };
-                        return Ok(AdcStep::ReadFile(path));
-                    }
+                    Some(path) => return Ok(self.read(path, true)),
                     None => {
                         self.looked
                             .push("GOOGLE_APPLICATION_CREDENTIALS (not set)".to_owned());
@@ -157,13 +151,7 @@ impl Adc {
                     }
                 },
                 Phase::Gcloud => match self.env.gcloud_file() {
-                    Some(path) => {
-                        self.phase = Phase::Reading {
-                            path: path.clone(),
-                            explicit: false,
-                        };
-                        return Ok(AdcStep::ReadFile(path));
-                    }
+                    Some(path) => return Ok(self.read(path, false)),
                     None => {
                         self.looked
                             .push("gcloud's file (no home directory to find it in)".to_owned());
@@ -187,13 +175,7 @@ impl Adc {
                     return Ok(AdcStep::FetchProject(server.project_id()));
                 }
                 // Asked again before the step was done: the same step.
-                Phase::Reading { path, explicit } => {
-                    self.phase = Phase::Reading {
-                        path: path.clone(),
-                        explicit,
-                    };
-                    return Ok(AdcStep::ReadFile(path));
-                }
+                Phase::Reading { path, explicit } => return Ok(self.read(path, explicit)),
                 Phase::Pinging(server) => {
                     let ping = server.ping();
                     self.phase = Phase::Pinging(server);
@@ -202,6 +184,15 @@ impl Adc {
                 Phase::Done => return Err(self.not_found()),
             }
         }
+    }
+
+    /// Reads the file at `path` next (the explicit one or gcloud's).
+    fn read(&mut self, path: PathBuf, explicit: bool) -> AdcStep {
+        self.phase = Phase::Reading {
+            path: path.clone(),
+            explicit,
+        };
+        AdcStep::ReadFile(path)
     }
 
     /// The outcome of the last [`AdcStep::ReadFile`].
