@@ -90,6 +90,7 @@ mod listener;
 mod pool;
 mod redirect;
 mod serve;
+mod socket_table;
 
 pub use browser::Browser;
 pub use connection::CONNECTION_TIMEOUT;
