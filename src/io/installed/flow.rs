@@ -30,6 +30,11 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 /// wording).
 pub const PROMPT: &str = "Please visit this URL to authorize this application: ";
 
+/// The line printed after the prompt when the listener first refuses a
+/// connection from another user of the machine (Linux).
+const REFUSED: &str = "Refused a connection from another user of this machine; \
+    if it was your browser, open the link in a browser running as the same user as this program.";
+
 type Configure =
     Box<dyn for<'c> FnOnce(AuthorizationRequest<'c>) -> AuthorizationRequest<'c> + Send>;
 
@@ -204,8 +209,13 @@ impl InstalledAppFlow {
         let start_path = callback.start_path().expect("a start link was just added");
         let start = Zeroizing::new(loopback_url(host, listener.port(), start_path));
         let mut browser_process = show(&mut *prompt, &start, &browser)?;
+        let mut refusal_told = false;
         let served = serve(&listener, &mut callback, timeout, || {
             watch_browser(&mut browser_process, &mut *prompt);
+            if !refusal_told && listener.refused() > 0 {
+                refusal_told = true;
+                tell_refusal(&mut *prompt);
+            }
         });
         drop(listener);
         if let Some(mut process) = browser_process {
@@ -264,6 +274,14 @@ fn watch_browser(process: &mut Option<Child>, out: &mut dyn Write) {
         }
         Err(_) => *process = None,
     }
+}
+
+/// Says, once, that a connection from another user was refused: the
+/// user's own browser, if it runs as another user than the program, would
+/// be refused too.
+fn tell_refusal(out: &mut dyn Write) {
+    let _ = writeln!(out, "{REFUSED}");
+    let _ = out.flush();
 }
 
 /// Prints the prompt and opens the browser; a browser failure is written
