@@ -153,9 +153,10 @@ impl InstalledAppFlow {
     }
 
     /// Where the prompt ([`PROMPT`] and the start link, then any browser
-    /// failure) is written (default stderr). Whoever reads the link before
-    /// the browser opens it can take over the sign-in: keep the output
-    /// private. The link works in a browser on this machine (or one that
+    /// failure, then the first refusal of another user's connection) is
+    /// written (default stderr). Whoever reads the link before the browser
+    /// opens it can take over the sign-in (on Linux, only as this user or
+    /// root: see [the module docs](super)): keep the output private. The link works in a browser on this machine (or one that
     /// reaches the port through a tunnel such as `ssh -L`); elsewhere, use
     /// the device flow.
     pub fn prompt_to(mut self, out: impl Write + Send + 'static) -> Self {
@@ -172,8 +173,9 @@ impl InstalledAppFlow {
     ///    it (its path and cookie from `rng` too); prints the prompt with
     ///    the start link and opens the browser on it (a browser that fails
     ///    to start is reported in the prompt output, not fatal);
-    /// 3. answers every request that reaches the listener until the
-    ///    genuine callback (with this sign-in's `state` and the start
+    /// 3. closes unread, on Linux, every connection from another user's
+    ///    process (see [the module docs](super)); answers every other
+    ///    request until the genuine callback (with this sign-in's `state` and the start
     ///    link's cookie) or the timeout: the start link redirects to the
     ///    authorization URL once, `/favicon.ico` gets 404, a forged callback
     ///    400; a second visit of the start link ends the flow with
