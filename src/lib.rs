@@ -168,6 +168,9 @@ mod client;
 mod credentials;
 mod error;
 mod flows;
+#[cfg(all(fuzzing, feature = "installed"))]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod google;
 pub mod io;
 pub mod jwt;

@@ -2,7 +2,7 @@
 //! that none of them copies it: the deterministic world of the end-to-end
 //! tests (an in-memory authorization server on a fake clock), the drivers
 //! and canned answers of the one-request machines and the token cache, the
-//! committed test keys, a canned HTTP server on 127.0.0.1, and the interop
+//! committed test keys, a canned HTTP server on 127.0.0.1, processes of another local user, and the interop
 //! harness (oidc-provider, a user agent, headless Chromium). Helpers that
 //! only one test crate needs live in that crate's `support/` module.
 //!
@@ -10,6 +10,8 @@
 //! on oauth2-sansio enables it here too.
 #![forbid(unsafe_code)]
 
+#[cfg(target_os = "linux")]
+pub mod another_user;
 pub mod canned_http;
 #[cfg(feature = "installed")]
 pub mod chromium;

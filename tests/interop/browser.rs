@@ -406,13 +406,15 @@ fn visit(link: &Url) -> (u16, Option<Url>, Option<String>) {
     (status, location, cookie)
 }
 
-/// The residual risk of F3: a local user who polls the process table reads
+/// The residual risk of F3: a process of the same user (the listener
+/// serves its connections, as root's) that polls the process table reads
 /// the start link from the browser's command line and opens it at once.
 /// Whoever comes second, the sign-in stops with `StartLinkReused`, never
 /// with an account. When the attacker comes first, the test measures how
 /// long they had before the browser's own visit stopped the flow, against
 /// how long their whole authorization at the server takes (not delivered:
-/// that race is the remaining risk, documented in the module docs).
+/// that race is the remaining risk, documented in the module docs). For
+/// another user, see the next test.
 #[test]
 fn a_local_user_racing_the_browser_for_the_start_link_stops_the_sign_in() {
     let server = InteropServer::start();
@@ -488,4 +490,111 @@ fn a_local_user_racing_the_browser_for_the_start_link_stops_the_sign_in() {
         other => server.fail(format!("the attacker's visit got HTTP {other}")),
     }
     assert_released(&run.start_link);
+}
+
+/// The racer as another user: python3 waiting for the start link on stdin,
+/// then GETting it at once; prints its uid, then the answer's status line,
+/// or `closed` if the connection was closed or reset unanswered.
+#[cfg(target_os = "linux")]
+const PYTHON_RACER: &str = r#"
+import os, socket, sys, urllib.parse
+sys.stdout.write("uid=%d\n" % os.geteuid())
+sys.stdout.flush()
+link = urllib.parse.urlsplit(sys.stdin.readline().strip())
+sock = socket.create_connection((link.hostname, link.port), timeout=60)
+answer = b""
+try:
+    sock.sendall(("GET %s HTTP/1.1\r\nHost: %s\r\n\r\n" % (link.path, link.netloc)).encode())
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        answer += chunk
+except ConnectionError:
+    pass
+sys.stdout.write((answer.split(b"\r\n")[0].decode("latin-1") or "closed") + "\n")
+"#;
+
+/// F3 with the listener's check: the racer of the test above, but running
+/// as another user (nobody, uid 65534), already started and waiting when
+/// the link appears on the browser's command line. Its visit is closed
+/// unanswered, so it gets neither the authorization URL nor the cookie, the
+/// link is not used up, and the browser signs in. Needs root to run the
+/// racer as another user; skipped otherwise, saying why.
+#[cfg(target_os = "linux")]
+#[test]
+fn another_user_racing_the_browser_for_the_start_link_is_refused() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    const CASE: &str = "another_user_racing_the_browser_for_the_start_link_is_refused";
+    let Some(mut racer) = testkit::another_user::python_as_nobody(CASE, PYTHON_RACER) else {
+        return;
+    };
+    let mut racer = racer
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 starts");
+    let mut lines = BufReader::new(racer.stdout.take().unwrap()).lines();
+    let uid = lines.next().expect("the racer says its uid").unwrap();
+    assert_eq!(uid, format!("uid={}", testkit::another_user::NOBODY));
+    let (answered_tx, answered) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let line = lines.next().and_then(Result::ok);
+        let _ = answered_tx.send((line, Instant::now()));
+    });
+
+    let server = InteropServer::start();
+    let stdin = Arc::new(Mutex::new(racer.stdin.take()));
+    let seen: Arc<Mutex<Option<Instant>>> = Arc::default();
+    let (to_racer, recorded) = (stdin.clone(), seen.clone());
+    let run = run_in_chromium_watched(
+        &server,
+        NATIVE_PUBLIC,
+        |flow| flow,
+        move |line| {
+            let mut seen = recorded.lock().unwrap_or_else(|e| e.into_inner());
+            if seen.is_some() {
+                return;
+            }
+            let Some(link) = line.line.split(' ').find(|arg| arg.contains("/start/")) else {
+                return;
+            };
+            let mut stdin = to_racer.lock().unwrap_or_else(|e| e.into_inner());
+            let stdin = stdin.as_mut().expect("the racer's stdin");
+            writeln!(stdin, "{link}").expect("the racer reads the link");
+            stdin.flush().unwrap();
+            *seen = Some(line.seen);
+        },
+    );
+    drop(stdin.lock().unwrap_or_else(|e| e.into_inner()).take());
+    let seen = seen
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .expect("the start link was seen on a command line");
+    let (answer, answered) = answered
+        .recv_timeout(RUN_TIMEOUT)
+        .expect("the racer finished");
+    let status = racer.wait().expect("the racer exits");
+    assert!(status.success(), "the racer failed: {status}");
+    assert_eq!(
+        answer.as_deref(),
+        Some("closed"),
+        "the other user's visit of the start link was answered"
+    );
+    assert!(
+        answered < run.ended,
+        "the racer was refused while the listener was open, not after"
+    );
+    eprintln!(
+        "RACE another user: link readable to their visit closed unanswered {:?}; \
+         link readable to the end of the sign-in {:?}",
+        answered - seen,
+        run.ended - seen
+    );
+    assert!(run.exchanged.is_some(), "the browser's code was exchanged");
+    let start_link = run.start_link.clone();
+    assert_signed_in(&server, run);
+    assert_released(&start_link);
 }

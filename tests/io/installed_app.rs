@@ -1114,3 +1114,106 @@ fn the_runner_listens_on_loopback_addresses_only() {
         finish(running).unwrap();
     }
 }
+
+/// A client as python3 writes it: connects to `argv[1]` port `argv[2]`,
+/// sends `argv[3]`, prints its uid and then the whole answer (nothing if
+/// the connection was closed or reset unanswered).
+#[cfg(target_os = "linux")]
+const PYTHON_CLIENT: &str = r#"
+import os, socket, sys
+sys.stdout.write("uid=%d\n" % os.geteuid())
+sock = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=20)
+answer = b""
+try:
+    sock.sendall(sys.argv[3].encode())
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        answer += chunk
+except ConnectionError:
+    pass
+sys.stdout.write(answer.decode("latin-1"))
+"#;
+
+/// GETs `target` from `ip` (as python names it) and `port` in a process
+/// running as another user; the whole answer. Call once
+/// [`testkit::another_user::python_as_nobody`] said the test can run.
+#[cfg(target_os = "linux")]
+fn get_as_nobody(ip: &str, port: u16, host: &str, target: &str, cookie: Option<&str>) -> String {
+    let cookie = cookie.map_or(String::new(), |cookie| format!("Cookie: {cookie}\r\n"));
+    let request =
+        format!("GET {target} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: test\r\n{cookie}\r\n");
+    let output = testkit::another_user::python_as_nobody("", PYTHON_CLIENT)
+        .expect("root")
+        .args([ip, &port.to_string(), &request])
+        .output()
+        .expect("python3 runs");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        output.status.success(),
+        "the client failed: {}{stdout}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let answer = stdout
+        .strip_prefix(&format!("uid={}\n", testkit::another_user::NOBODY))
+        .unwrap_or_else(|| panic!("the client did not run as nobody: {stdout}"));
+    answer.to_owned()
+}
+
+/// F3's residue: another local user who reads the start link (from the
+/// browser's command line) or the whole callback. Their connections are
+/// closed unanswered and never reach the flow: the start link still works
+/// for the browser, a callback with the right state and cookie from them
+/// does not end the flow, and the same request from this user does. On
+/// each loopback address, and from an IPv6 socket to `::ffff:127.0.0.1`.
+#[cfg(target_os = "linux")]
+#[test]
+fn another_users_connections_are_closed_unanswered_and_never_reach_the_flow() {
+    const CASE: &str = "another_users_connections_are_closed_unanswered_and_never_reach_the_flow";
+    if testkit::another_user::python_as_nobody(CASE, PYTHON_CLIENT).is_none() {
+        return;
+    }
+    let v6 = TcpListener::bind((Ipv6Addr::LOCALHOST, 0)).is_ok();
+    for (host, client_ip) in [
+        (LoopbackHost::Ipv4, "127.0.0.1"),
+        (LoopbackHost::Ipv4, "::ffff:127.0.0.1"),
+        (LoopbackHost::Ipv6, "::1"),
+    ] {
+        if host == LoopbackHost::Ipv6 && !v6 {
+            eprintln!("NOTE: no IPv6 loopback here: [::1] not checked");
+            continue;
+        }
+        let endpoint = TokenEndpoint::default();
+        let (running, mut prompt) = start(InstalledAppFlow::new(public()).host(host), &endpoint);
+        let link = prompt.start_link();
+        let port = link.port().unwrap();
+        let authority = format!("{}:{port}", link.host_str().unwrap());
+        let visit = get_as_nobody(client_ip, port, &authority, link.path(), None);
+        assert_eq!(visit, "", "{client_ip}: the start link was answered");
+        let told = prompt.line();
+        assert!(
+            told.starts_with("Refused a connection from another user of this machine;"),
+            "{told}"
+        );
+
+        let auth = open_start_link(&link);
+        let callback = format!("/?state={}&code=same", auth.state());
+        let forged = get_as_nobody(client_ip, port, &authority, &callback, Some(&auth.cookie));
+        assert_eq!(forged, "", "{client_ip}: the callback was answered");
+        assert!(!running.is_finished(), "{client_ip}");
+
+        let page = auth.get(&callback);
+        assert_eq!(status(&page), 200, "{page}");
+        finish(running).unwrap();
+        let requests = endpoint.requests();
+        assert_eq!(requests.len(), 1);
+        assert_exchange_body(requests[0].body(), &auth, "same", Some("public-app"));
+        let later: String = prompt
+            .rx
+            .try_iter()
+            .map(|chunk| String::from_utf8(chunk).unwrap())
+            .collect();
+        assert_eq!(prompt.text + &later, "", "the refusal is told once");
+    }
+}

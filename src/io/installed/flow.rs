@@ -30,6 +30,11 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 /// wording).
 pub const PROMPT: &str = "Please visit this URL to authorize this application: ";
 
+/// The line printed after the prompt when the listener first refuses a
+/// connection from another user of the machine (Linux).
+const REFUSED: &str = "Refused a connection from another user of this machine; \
+    if it was your browser, open the link in a browser running as the same user as this program.";
+
 type Configure =
     Box<dyn for<'c> FnOnce(AuthorizationRequest<'c>) -> AuthorizationRequest<'c> + Send>;
 
@@ -140,9 +145,10 @@ impl InstalledAppFlow {
     }
 
     /// Where the prompt ([`PROMPT`] and the start link, then any browser
-    /// failure) is written (default stderr). Whoever reads the link before
-    /// the browser opens it can take over the sign-in: keep the output
-    /// private. The link works in a browser on this machine (or one that
+    /// failure, then the first refusal of another user's connection) is
+    /// written (default stderr). Whoever reads the link before the browser
+    /// opens it can take over the sign-in (on Linux, only as this user or
+    /// root: see [the module docs](super)): keep the output private. The link works in a browser on this machine (or one that
     /// reaches the port through a tunnel such as `ssh -L`); elsewhere, use
     /// the device flow.
     pub fn prompt_to(mut self, out: impl Write + Send + 'static) -> Self {
@@ -159,8 +165,9 @@ impl InstalledAppFlow {
     ///    it (its path and cookie from `rng` too); prints the prompt with
     ///    the start link and opens the browser on it (a browser that fails
     ///    to start is reported in the prompt output, not fatal);
-    /// 3. answers every request that reaches the listener until the
-    ///    genuine callback (with this sign-in's `state` and the start
+    /// 3. closes unread, on Linux, every connection from another user's
+    ///    process (see [the module docs](super)); answers every other
+    ///    request until the genuine callback (with this sign-in's `state` and the start
     ///    link's cookie) or the timeout: the start link redirects to the
     ///    authorization URL once, `/favicon.ico` gets 404, a forged callback
     ///    400; a second visit of the start link ends the flow with
@@ -196,8 +203,13 @@ impl InstalledAppFlow {
         let start_path = callback.start_path().expect("a start link was just added");
         let start = Zeroizing::new(loopback_url(host, listener.port(), start_path));
         let mut browser_process = show(&mut *prompt, &start, &browser)?;
+        let mut refusal_told = false;
         let served = serve(&listener, &mut callback, timeout, || {
             watch_browser(&mut browser_process, &mut *prompt);
+            if !refusal_told && listener.refused() > 0 {
+                refusal_told = true;
+                tell_refusal(&mut *prompt);
+            }
         });
         drop(listener);
         if let Some(mut process) = browser_process {
@@ -256,6 +268,14 @@ fn watch_browser(process: &mut Option<Child>, out: &mut dyn Write) {
         }
         Err(_) => *process = None,
     }
+}
+
+/// Says, once, that a connection from another user was refused: the
+/// user's own browser, if it runs as another user than the program, would
+/// be refused too.
+fn tell_refusal(out: &mut dyn Write) {
+    let _ = writeln!(out, "{REFUSED}");
+    let _ = out.flush();
 }
 
 /// Prints the prompt and opens the browser; a browser failure is written

@@ -44,19 +44,21 @@ pub(super) struct Pool {
 }
 
 impl Pool {
-    /// Whether one more connection may be accepted at `now`: there is an
-    /// idle place free, or the oldest idle connection has had its grace.
-    pub(super) fn has_room(&self, now: Instant) -> bool {
-        self.idle.len() < MAX_IDLE
-            || self
-                .idle
-                .front()
-                .is_some_and(|oldest| oldest.age(now) >= IDLE_GRACE)
+    /// How many connections may be accepted at `now`, one after the other:
+    /// the idle places free, and one for each idle connection that has had
+    /// its grace (the oldest first make room).
+    pub(super) fn room(&self, now: Instant) -> usize {
+        let graced = self
+            .idle
+            .iter()
+            .take_while(|connection| connection.age(now) >= IDLE_GRACE)
+            .count();
+        MAX_IDLE.saturating_sub(self.idle.len()) + graced
     }
 
     /// Takes over an accepted stream and reads it at once; evicts the
-    /// oldest idle connection if the new one needs its place. Call only
-    /// when [`has_room`](Self::has_room).
+    /// oldest idle connection if the new one needs its place. Call at most
+    /// as many times as [`room`](Self::room) said.
     pub(super) fn admit(
         &mut self,
         stream: TcpStream,
@@ -196,7 +198,7 @@ mod tests {
     }
 
     fn admit(pool: &mut Pool, served: TcpStream, callback: &mut LoopbackCallback, now: Instant) {
-        assert!(pool.has_room(now));
+        assert!(pool.room(now) > 0);
         assert!(pool.admit(served, callback, now).is_continue());
     }
 
@@ -214,16 +216,18 @@ mod tests {
         }
         assert_eq!(pool.counts(), (MAX_IDLE, 0));
         let young = start + IDLE_GRACE - Duration::from_millis(1);
-        assert!(
-            !pool.has_room(young),
+        assert_eq!(
+            pool.room(young),
+            0,
             "no silent connection is evicted in its grace"
         );
 
         let later = start + IDLE_GRACE;
-        assert!(pool.has_room(later));
+        assert_eq!(pool.room(later), MAX_IDLE, "each can make room in turn");
         let (_newest, served) = clients.connect();
         admit(&mut pool, served, &mut callback, later);
         assert_eq!(pool.counts(), (MAX_IDLE, 0));
+        assert_eq!(pool.room(later), MAX_IDLE - 1, "the newest has its grace");
         assert!(closed_unanswered(&mut silent[0]), "the oldest made room");
         assert!(silent[1..].iter_mut().all(still_open));
     }

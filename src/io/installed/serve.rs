@@ -14,7 +14,8 @@ use crate::flows::code::loopback::LoopbackCallback;
 const IDLE_PAUSE: Duration = Duration::from_millis(10);
 
 /// The most connections one round accepts, so that the open connections
-/// and the deadline are seen to however fast new connections come.
+/// and the deadline are seen to however fast new connections come (and the
+/// kernel's tables are read once for all of them).
 const ACCEPTS_PER_ROUND: usize = 64;
 
 /// Serves connections until the genuine callback arrives or `timeout`
@@ -32,15 +33,9 @@ pub(super) fn serve(
         if deadline.is_some_and(|deadline| now >= deadline) {
             return Err(InstalledAppError::Timeout { waited: timeout });
         }
-        let mut busy = false;
-        for _ in 0..ACCEPTS_PER_ROUND {
-            if !pool.has_room(now) {
-                break;
-            }
-            let Some(stream) = listener.accept() else {
-                break;
-            };
-            busy = true;
+        let accepted = listener.accept(pool.room(now).min(ACCEPTS_PER_ROUND));
+        let mut busy = accepted.taken > 0;
+        for stream in accepted.streams {
             if let ControlFlow::Break(finished) = pool.admit(stream, callback, now) {
                 return Ok(finished);
             }
