@@ -115,8 +115,7 @@ fn a_prepared_save_reserves_a_private_file_and_leaves_nothing_when_dropped() {
     let dir = TempDir::new("prepared");
     let path = dir.write("creds.json", OLD, Duration::ZERO);
     let file = CredentialsFile::new(&path);
-    let mut lock = file.lock().unwrap();
-    let prepared = lock.prepare_save().unwrap();
+    let prepared = file.lock().unwrap().prepare_save().unwrap();
     let temp = prepared.temp_path().to_owned();
     let reserved = fs::read(&temp).unwrap();
     assert!(
@@ -133,6 +132,24 @@ fn a_prepared_save_reserves_a_private_file_and_leaves_nothing_when_dropped() {
     drop(prepared);
     assert_eq!(dir.entries(), ["creds.json"]);
     assert_eq!(fs::read_to_string(&path).unwrap(), OLD);
+}
+
+#[test]
+fn a_prepared_save_holds_the_lock_until_committed() {
+    let dir = TempDir::new("prepared-lock");
+    let path = dir.write("creds.json", OLD, Duration::ZERO);
+    let file = CredentialsFile::new(&path);
+    let prepared = file.lock().unwrap().prepare_save().unwrap();
+    let other = CredentialsFile::new(&path).with_lock_timeout(Duration::from_millis(50));
+    let err = other.lock().unwrap_err();
+    assert!(
+        matches!(err, FileStoreError::LockTimeout { .. }),
+        "{err:?}"
+    );
+
+    prepared.commit(&credentials(NEW)).unwrap();
+    assert!(other.lock().is_ok(), "released by the commit");
+    assert_eq!(refresh_token_in(&path), "new-rt");
 }
 
 #[test]
@@ -212,8 +229,7 @@ fn when_the_rename_fails_the_new_credentials_are_kept_and_recovered_later() {
     let dir = TempDir::new("rename-fails");
     let path = dir.write("creds.json", OLD, Duration::from_secs(60));
     let file = CredentialsFile::new(&path);
-    let mut lock = file.lock().unwrap();
-    let prepared = lock.prepare_save().unwrap();
+    let prepared = file.lock().unwrap().prepare_save().unwrap();
 
     // The refresh happens; meanwhile something makes the rename impossible.
     fs::remove_file(&path).unwrap();
@@ -235,7 +251,7 @@ fn when_the_rename_fails_the_new_credentials_are_kept_and_recovered_later() {
 
     // Once the path is free again, the next load puts them in place.
     fs::remove_dir_all(&path).unwrap();
-    let loaded = lock.load().unwrap().unwrap();
+    let loaded = file.lock().unwrap().load().unwrap().unwrap();
     assert_eq!(loaded.refresh_token().unwrap().secret(), "new-rt");
     assert_eq!(refresh_token_in(&path), "new-rt");
     assert_eq!(dir.entries(), ["creds.json"]);

@@ -112,7 +112,7 @@ impl CredentialsFile {
     /// Locks taken on one file through two handles exclude each other, in
     /// one process too: while holding it, use its methods, not this type's
     /// [`CredentialsStore`] methods (which take the lock themselves).
-    pub fn lock(&self) -> Result<FileLock<'_>, FileStoreError> {
+    pub fn lock(&self) -> Result<FileLock, FileStoreError> {
         lock::acquire(self)
     }
 
