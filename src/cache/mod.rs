@@ -43,11 +43,13 @@
 
 mod backoff;
 mod cached;
+mod keep;
 mod manager;
 mod shared;
 mod signal;
 
 pub use backoff::Backoff;
 pub use cached::{CachedToken, TokenError};
+pub use keep::{KeepError, KeepErrorKind, Keeper};
 pub use manager::{Lookup, RefreshJob, RefreshTicket, Steady, TokenManager};
 pub use shared::SharedToken;
