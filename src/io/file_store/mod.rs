@@ -43,6 +43,7 @@
 //! readable and writable by the owner only.
 
 mod error;
+mod keeper;
 mod leftovers;
 mod lock;
 mod open;
