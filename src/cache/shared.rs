@@ -29,7 +29,8 @@ use crate::machine::drive::{drive, drive_async};
 /// [`token`](Self::token), a waker for [`token_async`](Self::token_async)).
 /// They wait as long as the refresh takes, so give the transport a timeout
 /// (the crate's transports have one). The clock is passed in as well: this
-/// type reads no clock and does no IO of its own.
+/// type reads no clock, and does no IO but what its [`Keeper`] does, if
+/// it has one ([`with_keeper`](Self::with_keeper)).
 ///
 /// Share it by reference (scoped threads) or in an `Arc`.
 ///
