@@ -110,8 +110,8 @@ impl fmt::Display for Error {
             Error::Config(e) => write!(f, "{e}"),
             Error::Store(e) => write!(
                 f,
-                "the renewed credentials could not be saved, so no refresh was sent and the \
-                 stored refresh token still works: {e}"
+                "the store for refreshed credentials is not ready, so no refresh was sent \
+                 and the stored refresh token still works: {e}"
             ),
         }
     }
