@@ -12,6 +12,12 @@
 //! - Any [`Credentials`](crate::Credentials) are cached: every kind the
 //!   crate has, [`AnyCredentials`](crate::AnyCredentials), or one of your
 //!   own.
+//! - A [`Keeper`] keeps what the cache renews (a refresh token the server
+//!   rotates) in a file or elsewhere, by the file store's rules: made ready
+//!   before the refresh is sent, or nothing is sent; kept before the new
+//!   token is served, and never dropped when keeping fails. The file store
+//!   is one ([`CredentialsFile`](crate::io::file_store), feature
+//!   `file-store`).
 //!
 //! Driving the manager by hand:
 //!
@@ -40,14 +46,57 @@
 //! assert!(matches!(manager.lookup(stale)?, Lookup::ReadyAndRefresh(..)));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! Keeping what a shared cache renews, here in memory (a database row, a
+//! keychain entry work the same way):
+//!
+//! ```
+//! use std::sync::{Arc, Mutex};
+//! use std::time::SystemTime;
+//! use oauth2_sansio::cache::{KeepError, KeepErrorKind, Keeper, SharedToken};
+//! use oauth2_sansio::{Client, RefreshToken, UserCredentials};
+//!
+//! struct Row(Arc<Mutex<Option<UserCredentials>>>);
+//!
+//! impl Keeper<UserCredentials> for Row {
+//!     type Prepared = (); // a real store holds its lock or transaction here
+//!
+//!     fn prepare(&self) -> Result<((), Option<UserCredentials>), KeepError> {
+//!         let row = self.0.lock().map_err(|_| KeepError::new(KeepErrorKind::Io, "poisoned"))?;
+//!         Ok(((), row.clone()))
+//!     }
+//!
+//!     fn keep(&self, (): (), credentials: &UserCredentials) -> Result<(), KeepError> {
+//!         let mut row = self.0.lock().map_err(|_| KeepError::new(KeepErrorKind::Io, "poisoned"))?;
+//!         *row = Some(credentials.clone());
+//!         Ok(())
+//!     }
+//! }
+//!
+//! let client = Client::google("id", None).build()?;
+//! let credentials = UserCredentials::from_refresh_token(&client, RefreshToken::new("1//r"), vec![]);
+//! let row = Arc::new(Mutex::new(Some(credentials.clone())));
+//! let cache = SharedToken::new(credentials).with_keeper(Row(Arc::clone(&row)));
+//! let token = cache.token(SystemTime::now, |_request| {
+//!     // This server rotates refresh tokens.
+//!     Ok(http::Response::new(br#"{"access_token":"ya29.a","token_type":"Bearer","expires_in":3599,"refresh_token":"1//rotated"}"#.to_vec()))
+//! })?;
+//! assert_eq!(token.bearer().token().secret(), "ya29.a");
+//! let kept = row.lock().unwrap().clone().unwrap();
+//! assert_eq!(kept.refresh_token().unwrap().secret(), "1//rotated");
+//! assert!(cache.keep_failure().is_none()); // else: log it, it says where they are
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod backoff;
 mod cached;
+mod keep;
 mod manager;
 mod shared;
 mod signal;
 
 pub use backoff::Backoff;
 pub use cached::{CachedToken, TokenError};
+pub use keep::{KeepError, KeepErrorKind, Keeper};
 pub use manager::{Lookup, RefreshJob, RefreshTicket, Steady, TokenManager};
 pub use shared::SharedToken;

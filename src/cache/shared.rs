@@ -9,6 +9,7 @@ use std::task::{Context, Poll};
 use std::time::SystemTime;
 
 use super::cached::{CachedToken, TokenError};
+use super::keep::{self, DynKeeper, KeepError, KeepFn, Keeper, Plan};
 use super::manager::{Lookup, RefreshTicket, Steady, TokenManager};
 use super::signal::Signal;
 use crate::credentials::kind::Credentials;
@@ -28,7 +29,8 @@ use crate::machine::drive::{drive, drive_async};
 /// [`token`](Self::token), a waker for [`token_async`](Self::token_async)).
 /// They wait as long as the refresh takes, so give the transport a timeout
 /// (the crate's transports have one). The clock is passed in as well: this
-/// type reads no clock and does no IO of its own.
+/// type reads no clock, and does no IO but what its [`Keeper`] does, if
+/// it has one ([`with_keeper`](Self::with_keeper)).
 ///
 /// Share it by reference (scoped threads) or in an `Arc`.
 ///
@@ -51,6 +53,7 @@ pub struct SharedToken<C: Credentials> {
     replicas: Box<[Replica<C>]>,
     state: Mutex<State<C>>,
     reported: Condvar,
+    keeper: Option<Box<dyn DynKeeper<C>>>,
 }
 
 /// How many copies of the steady view readers spread over.
@@ -75,12 +78,15 @@ fn replica_index() -> usize {
 struct State<C> {
     manager: TokenManager<C>,
     signal: Signal,
+    /// Why the credentials of the last refresh are not in the keeper's store.
+    unkept: Option<KeepError>,
 }
 
 /// What a caller does after asking the manager.
 enum Next<'a, C: Credentials> {
     Return(Result<CachedToken<C>, TokenError>),
-    Run(JobGuard<'a, C>, C::Refresh),
+    /// Run the job: its machine renews these credentials.
+    Run(JobGuard<'a, C>, C::Refresh, Arc<C>),
     Wait(u64),
 }
 
@@ -100,9 +106,25 @@ impl<C: Credentials> SharedToken<C> {
             state: Mutex::new(State {
                 manager,
                 signal: Signal::default(),
+                unkept: None,
             }),
             reported: Condvar::new(),
+            keeper: None,
         }
+    }
+
+    /// Keeps every set of credentials this cache renews in `keeper`'s store,
+    /// by the rules of [`Keeper`]: the store is made ready before a refresh
+    /// is sent (or nothing is sent), newer credentials found there are taken
+    /// instead of refreshing, and renewed ones are kept before their token
+    /// is served. [`replace`](Self::replace) does not keep what it is given.
+    pub fn with_keeper<K>(mut self, keeper: K) -> Self
+    where
+        K: Keeper<C> + Send + Sync + 'static,
+        K::Prepared: Send + 'static,
+    {
+        self.keeper = Some(Box::new(keeper));
+        self
     }
 
     /// The token, if it can be handed out at `now` without asking the
@@ -143,7 +165,12 @@ impl<C: Credentials> SharedToken<C> {
         loop {
             match self.next(clock()) {
                 Next::Return(result) => return result,
-                Next::Run(job, machine) => job.finish(run(machine), clock()),
+                Next::Run(mut job, machine, cached) => {
+                    if let Some((machine, keep)) = job.prepare(machine, &cached, clock()) {
+                        let outcome = run(machine);
+                        job.finish(outcome, keep, clock());
+                    }
+                }
                 Next::Wait(seen) => self.wait_blocking(seen),
             }
         }
@@ -203,6 +230,15 @@ impl<C: Credentials> SharedToken<C> {
         self.lock().manager.last_failure().cloned()
     }
 
+    /// Why the credentials of the last refresh are not in the keeper's
+    /// store, if keeping them failed: the cache serves their token all the
+    /// same, and [`KeepError::kept`] says where they are, if anywhere but
+    /// in this cache. Cleared once the store holds the cache's credentials
+    /// again (a later refresh kept, or newer ones taken from the store).
+    pub fn keep_failure(&self) -> Option<KeepError> {
+        self.lock().unkept.clone()
+    }
+
     /// Whether a caller is running a refresh.
     pub fn is_refreshing(&self) -> bool {
         self.lock().manager.is_refreshing()
@@ -216,7 +252,12 @@ impl<C: Credentials> SharedToken<C> {
         loop {
             match self.next(clock()) {
                 Next::Return(result) => return result,
-                Next::Run(job, machine) => job.finish(runner.run(machine).await, clock()),
+                Next::Run(mut job, machine, cached) => {
+                    if let Some((machine, keep)) = job.prepare(machine, &cached, clock()) {
+                        let outcome = runner.run(machine).await;
+                        job.finish(outcome, keep, clock());
+                    }
+                }
                 Next::Wait(seen) => {
                     Reported {
                         shared: self,
@@ -240,7 +281,8 @@ impl<C: Credentials> SharedToken<C> {
             Ok(Lookup::Ready(token)) => Next::Return(Ok(token)),
             Ok(Lookup::ReadyAndRefresh(_, job)) | Ok(Lookup::Refresh(job)) => {
                 let (ticket, machine) = job.into_parts();
-                Next::Run(JobGuard::new(self, ticket), machine)
+                let cached = Arc::clone(state.manager.credentials());
+                Next::Run(JobGuard::new(self, ticket), machine, cached)
             }
             Ok(Lookup::Pending) => Next::Wait(state.signal.epoch()),
             Err(error) => Next::Return(Err(error)),
@@ -283,8 +325,11 @@ impl<C: Credentials> SharedToken<C> {
 
 impl<C: Credentials> std::fmt::Debug for SharedToken<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = self.lock();
         f.debug_struct("SharedToken")
-            .field("manager", &self.lock().manager)
+            .field("manager", &state.manager)
+            .field("keeps", &self.keeper.is_some())
+            .field("keep_failure", &state.unkept)
             .finish()
     }
 }
@@ -304,10 +349,61 @@ impl<'a, C: Credentials> JobGuard<'a, C> {
         }
     }
 
-    fn finish(mut self, outcome: Result<C, Error>, now: SystemTime) {
+    /// Asks the keeper (if any) to get ready for the refresh `machine`
+    /// would send for `cached`: the machine to run and how to keep its
+    /// result, or `None` when the job was settled without a request.
+    fn prepare(
+        &mut self,
+        machine: C::Refresh,
+        cached: &C,
+        now: SystemTime,
+    ) -> Option<(C::Refresh, Option<KeepFn<'a, C>>)> {
+        match keep::plan(self.shared.keeper.as_deref(), machine, cached, now) {
+            Plan::Run(machine, keep) => Some((machine, keep)),
+            Plan::Adopt(stored) => {
+                self.adopt(stored);
+                None
+            }
+            Plan::Fail(error) => {
+                self.report(Err(error), None, now);
+                None
+            }
+        }
+    }
+
+    /// Keeps a successful `outcome`, then reports it.
+    fn finish(mut self, outcome: Result<C, Error>, keep: Option<KeepFn<'_, C>>, now: SystemTime) {
+        let kept = keep::keep_outcome(keep, &outcome);
+        self.report(outcome, kept, now);
+    }
+
+    fn report(
+        &mut self,
+        outcome: Result<C, Error>,
+        kept: Option<Result<(), KeepError>>,
+        now: SystemTime,
+    ) {
         if let Some(ticket) = self.ticket.take() {
             let mut state = self.shared.lock();
             let _ = state.manager.finish(ticket, outcome, now);
+            match kept {
+                Some(Ok(())) => state.unkept = None,
+                Some(Err(error)) => state.unkept = Some(error),
+                None => {}
+            }
+            self.shared.publish_and_raise(state);
+        }
+    }
+
+    /// Serves `stored`, which the store holds, in place of a refresh;
+    /// unless the job was replaced meanwhile.
+    fn adopt(&mut self, stored: C) {
+        if let Some(ticket) = self.ticket.take() {
+            let mut state = self.shared.lock();
+            if state.manager.abandon(ticket) {
+                state.manager.replace(stored);
+                state.unkept = None;
+            }
             self.shared.publish_and_raise(state);
         }
     }

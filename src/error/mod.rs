@@ -2,8 +2,9 @@
 //!
 //! Every machine error is an [`Error`]; match on its variant to learn whose
 //! fault it was: the caller's driving loop ([`Error::Misuse`]), the network
-//! ([`Error::Transport`]), or the server ([`Error::OAuth`],
-//! [`Error::HttpStatus`], [`Error::Redirect`], [`Error::InvalidResponse`]).
+//! ([`Error::Transport`]), the server ([`Error::OAuth`],
+//! [`Error::HttpStatus`], [`Error::Redirect`], [`Error::InvalidResponse`]),
+//! or the store a token cache keeps credentials in ([`Error::Store`]).
 //! [`Error::is_retryable`] says whether sending the same request again later
 //! can help. Errors are sticky: once a machine has failed, every later call
 //! returns the same error. No error message contains a secret.
@@ -49,18 +50,25 @@ pub enum Error {
     /// The machine was made from a configuration that cannot work (a
     /// `private_key_jwt` client without a key); fix the configuration.
     Config(crate::ConfigError),
+    /// The store a token cache keeps renewed credentials in could not be
+    /// made ready, so no refresh was sent and the stored refresh token
+    /// still works; see [`Keeper`](crate::cache::Keeper).
+    Store(crate::cache::KeepError),
 }
 
 impl Error {
     /// Whether the same request, sent again later, may succeed: transport
     /// failures, HTTP 408, 429, 500, 502, 503, 504, and the OAuth errors
-    /// `server_error`, `temporarily_unavailable` and Google's `internal_failure`.
+    /// `server_error`, `temporarily_unavailable` and Google's `internal_failure`;
+    /// and a store that was busy or failed to read or write
+    /// ([`KeepError::is_retryable`](crate::cache::KeepError::is_retryable)).
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Transport(_) => true,
             Error::HttpStatus { status } => retryable_status(*status),
             Error::OAuth(e) => e.is_retryable(),
             Error::Signing(e) => e.is_retryable(),
+            Error::Store(e) => e.is_retryable(),
             Error::Misuse(_)
             | Error::Redirect { .. }
             | Error::InvalidResponse(_)
@@ -100,6 +108,11 @@ impl fmt::Display for Error {
             ),
             Error::Signing(e) => write!(f, "{e}"),
             Error::Config(e) => write!(f, "{e}"),
+            Error::Store(e) => write!(
+                f,
+                "the store for refreshed credentials is not ready, so no refresh was sent \
+                 and the stored refresh token still works: {e}"
+            ),
         }
     }
 }

@@ -21,4 +21,5 @@ mod revoke;
 #[cfg(feature = "ring")]
 mod service_account;
 mod token_cache;
+mod token_cache_keep;
 mod token_exchange;

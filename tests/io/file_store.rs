@@ -1,13 +1,18 @@
 //! CredentialsFile: atomic replacement, private permissions, bounded reads,
 //! saves prepared before a refresh, recovery of what killed or failed runs
-//! left, no symbolic link followed, a bounded lock wait.
+//! left, no symbolic link followed, a bounded lock wait; and the file as
+//! the store token caches keep what they renew in.
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
+use std::sync::{Barrier, Mutex};
 use std::time::{Duration, SystemTime};
 
+use oauth2_sansio::cache::{KeepErrorKind, SharedToken};
 use oauth2_sansio::io::file_store::{CredentialsFile, FileStoreError};
-use oauth2_sansio::{CredentialsStore, UserCredentials};
+use oauth2_sansio::{drive, Credentials, CredentialsStore, Error, RefreshToken, UserCredentials};
+use testkit::token_cache::{at, granted_rotating, holding, secret};
+use testkit::world::{installed_client, FakeServer, INSTALLED_ID};
 
 const OLD: &str = r#"{"type":"authorized_user","client_id":"id","client_secret":"s","refresh_token":"old-rt","token_uri":"https://oauth2.googleapis.com/token","scopes":["openid"]}"#;
 const NEW: &str = r#"{"type":"authorized_user","client_id":"id","client_secret":"s","refresh_token":"new-rt","token_uri":"https://oauth2.googleapis.com/token","scopes":["openid"]}"#;
@@ -115,8 +120,7 @@ fn a_prepared_save_reserves_a_private_file_and_leaves_nothing_when_dropped() {
     let dir = TempDir::new("prepared");
     let path = dir.write("creds.json", OLD, Duration::ZERO);
     let file = CredentialsFile::new(&path);
-    let mut lock = file.lock().unwrap();
-    let prepared = lock.prepare_save().unwrap();
+    let prepared = file.lock().unwrap().prepare_save().unwrap();
     let temp = prepared.temp_path().to_owned();
     let reserved = fs::read(&temp).unwrap();
     assert!(
@@ -133,6 +137,21 @@ fn a_prepared_save_reserves_a_private_file_and_leaves_nothing_when_dropped() {
     drop(prepared);
     assert_eq!(dir.entries(), ["creds.json"]);
     assert_eq!(fs::read_to_string(&path).unwrap(), OLD);
+}
+
+#[test]
+fn a_prepared_save_holds_the_lock_until_committed() {
+    let dir = TempDir::new("prepared-lock");
+    let path = dir.write("creds.json", OLD, Duration::ZERO);
+    let file = CredentialsFile::new(&path);
+    let prepared = file.lock().unwrap().prepare_save().unwrap();
+    let other = CredentialsFile::new(&path).with_lock_timeout(Duration::from_millis(50));
+    let err = other.lock().unwrap_err();
+    assert!(matches!(err, FileStoreError::LockTimeout { .. }), "{err:?}");
+
+    prepared.commit(&credentials(NEW)).unwrap();
+    assert!(other.lock().is_ok(), "released by the commit");
+    assert_eq!(refresh_token_in(&path), "new-rt");
 }
 
 #[test]
@@ -212,8 +231,7 @@ fn when_the_rename_fails_the_new_credentials_are_kept_and_recovered_later() {
     let dir = TempDir::new("rename-fails");
     let path = dir.write("creds.json", OLD, Duration::from_secs(60));
     let file = CredentialsFile::new(&path);
-    let mut lock = file.lock().unwrap();
-    let prepared = lock.prepare_save().unwrap();
+    let prepared = file.lock().unwrap().prepare_save().unwrap();
 
     // The refresh happens; meanwhile something makes the rename impossible.
     fs::remove_file(&path).unwrap();
@@ -235,7 +253,7 @@ fn when_the_rename_fails_the_new_credentials_are_kept_and_recovered_later() {
 
     // Once the path is free again, the next load puts them in place.
     fs::remove_dir_all(&path).unwrap();
-    let loaded = lock.load().unwrap().unwrap();
+    let loaded = file.lock().unwrap().load().unwrap().unwrap();
     assert_eq!(loaded.refresh_token().unwrap().secret(), "new-rt");
     assert_eq!(refresh_token_in(&path), "new-rt");
     assert_eq!(dir.entries(), ["creds.json"]);
@@ -366,4 +384,157 @@ fn removing_takes_the_leftovers_too() {
     assert!(file.lock().unwrap().remove().unwrap());
     assert!(dir.entries().is_empty());
     assert!(!file.lock().unwrap().remove().unwrap());
+}
+
+// --- Token caches keeping in the file ------------------------------------
+
+/// Signed-in credentials from `server`, refreshed at `now`.
+fn signed_in_at(server: &mut FakeServer, now: SystemTime) -> UserCredentials {
+    let scopes = ["openid"];
+    let refresh = server.issue_refresh_token(INSTALLED_ID, &scopes);
+    let signed_in = UserCredentials::from_refresh_token(
+        &installed_client(),
+        RefreshToken::new(refresh),
+        scopes.iter().map(|s| (*s).to_owned()).collect(),
+    );
+    let refresh = signed_in.refresh().unwrap();
+    drive(
+        refresh,
+        || now,
+        |request| server.deliver(&request, now),
+        |_| {},
+    )
+    .unwrap()
+}
+
+#[test]
+fn two_caches_on_one_file_never_send_the_same_refresh_token() {
+    let dir = TempDir::new("cache-two");
+    let file = CredentialsFile::new(dir.path("creds.json"));
+    let mut server = FakeServer::default();
+    file.save(&signed_in_at(&mut server, at(0))).unwrap();
+    server.rotate_refresh_tokens = true;
+    let server = Mutex::new(server);
+    // Two processes, each with its own cache over the file (two handles on
+    // the lock exclude each other as two processes would).
+    let caches: Vec<_> = (0..2)
+        .map(|_| SharedToken::new(file.load().unwrap().unwrap()).with_keeper(file.clone()))
+        .collect();
+
+    for round in 1..=3u64 {
+        // Each round, the token both caches hold is stale: both want to renew it.
+        let now = at(round * 3400);
+        let requests_before = server.lock().unwrap().token_requests();
+        let start = Barrier::new(caches.len());
+        let tokens: Vec<String> = std::thread::scope(|s| {
+            let threads: Vec<_> = caches
+                .iter()
+                .map(|cache| {
+                    let (start, server) = (&start, &server);
+                    s.spawn(move || {
+                        start.wait();
+                        let send = |request| server.lock().unwrap().deliver(&request, now);
+                        let token = cache.token(|| now, send).unwrap();
+                        secret(&token).to_owned()
+                    })
+                })
+                .collect();
+            threads.into_iter().map(|t| t.join().unwrap()).collect()
+        });
+
+        let server = server.lock().unwrap();
+        assert_eq!(
+            server.token_requests(),
+            requests_before + 1,
+            "round {round}"
+        );
+        assert_eq!(tokens[0], tokens[1], "the second took the first one's");
+        let mut call = http::Request::new(());
+        call.headers_mut().insert(
+            "authorization",
+            format!("Bearer {}", tokens[0]).parse().unwrap(),
+        );
+        assert_eq!(
+            server.api_status(&call, now),
+            200,
+            "the grant was never revoked"
+        );
+        assert_eq!(refresh_token_in(file.path()), format!("rt-{}", round + 1));
+        for cache in &caches {
+            assert!(cache.last_failure().is_none() && cache.keep_failure().is_none());
+        }
+    }
+}
+
+#[test]
+fn a_cache_whose_file_cannot_be_written_sends_no_refresh() {
+    let dir = TempDir::new("cache-unwritable");
+    fs::write(dir.path("a-file"), "").unwrap();
+    // As root, permissions do not bind: a missing directory, a parent that
+    // is a file.
+    for path in [
+        dir.path("missing/creds.json"),
+        dir.path("a-file/creds.json"),
+    ] {
+        let cache = SharedToken::new(holding("ya29.old", 3600, at(0)))
+            .with_keeper(CredentialsFile::new(&path));
+        let nothing_sent = |_| panic!("the refresh must not be sent");
+
+        let old = cache.token(|| at(3375), nothing_sent).unwrap();
+        assert_eq!(secret(&old), "ya29.old", "served while valid");
+        let failure = cache.last_failure().expect("reported");
+        let Error::Store(error) = failure.error() else {
+            panic!("{failure:?}")
+        };
+        assert_eq!(error.kind(), KeepErrorKind::Io);
+        assert!(error.kept().is_none());
+
+        let error = cache.token(|| at(3600), nothing_sent).unwrap_err();
+        let text = error.to_string();
+        assert!(text.contains("no refresh was sent"), "{text}");
+        assert!(
+            text.contains(&path.parent().unwrap().display().to_string()),
+            "{text}"
+        );
+        assert!(!text.contains("1//refresh"), "{text}");
+    }
+    assert_eq!(dir.entries(), ["a-file"]);
+}
+
+#[test]
+fn a_cache_whose_file_cannot_be_replaced_serves_the_new_token_and_names_the_kept_file() {
+    let dir = TempDir::new("cache-rename");
+    let path = dir.path("creds.json");
+    let file = CredentialsFile::new(&path);
+    file.save(&holding("ya29.old", 3600, at(0))).unwrap();
+    let cache = SharedToken::new(file.load().unwrap().unwrap()).with_keeper(file.clone());
+
+    let token = cache
+        .token(
+            || at(3375),
+            |_| {
+                // While the request is out, something makes the rename impossible.
+                fs::remove_file(&path).unwrap();
+                fs::create_dir(&path).unwrap();
+                fs::write(path.join("x"), "").unwrap();
+                Ok(granted_rotating("ya29.new", 3600, "1//rotated"))
+            },
+        )
+        .unwrap();
+
+    assert_eq!(secret(&token), "ya29.new");
+    let unkept = cache.keep_failure().expect("reported");
+    let kept = PathBuf::from(unkept.kept().expect("kept beside the file"));
+    assert_eq!(refresh_token_in(&kept), "1//rotated");
+    assert!(
+        unkept.to_string().contains(&kept.display().to_string()),
+        "{unkept}"
+    );
+    assert!(!unkept.to_string().contains("1//rotated"), "{unkept}");
+    assert!(cache.last_failure().is_none());
+
+    // Once the path is free, the next process to load gets them.
+    fs::remove_dir_all(&path).unwrap();
+    let loaded = file.lock().unwrap().load().unwrap().unwrap();
+    assert_eq!(loaded.refresh_token().unwrap().secret(), "1//rotated");
 }

@@ -8,7 +8,7 @@ use oauth2_sansio::UserCredentials;
 
 /// The file's lock, or why it could not be had (a timeout names the
 /// holder).
-pub(super) fn lock(file: &CredentialsFile) -> Result<FileLock<'_>, Failure> {
+pub(super) fn lock(file: &CredentialsFile) -> Result<FileLock, Failure> {
     file.lock()
         .map_err(|e| Failure::new(LOCAL, format!("cannot lock the credentials file: {e}")))
 }
@@ -16,7 +16,7 @@ pub(super) fn lock(file: &CredentialsFile) -> Result<FileLock<'_>, Failure> {
 /// The newest credentials through the lock (a killed run's are recovered);
 /// `missing` when there are none.
 pub(super) fn locked_load(
-    lock: &mut FileLock<'_>,
+    lock: &mut FileLock,
     missing: impl FnOnce() -> Failure,
 ) -> Result<UserCredentials, Failure> {
     match lock.load() {

@@ -161,7 +161,7 @@ fn user_file_token(path: &Path) -> Result<UserCredentials, Failure> {
         let mut lock = lock(&file)?;
         credentials = locked_load(&mut lock, || missing(&file))?;
         if credentials.freshness(SystemTime::now()) != Freshness::Fresh {
-            credentials = refresh_and_save(&mut lock, &credentials)?;
+            credentials = refresh_and_save(lock, &credentials)?;
         }
     }
     Ok(credentials)
@@ -199,7 +199,7 @@ fn missing(file: &CredentialsFile) -> Failure {
 /// refresh token still works; once the server has answered, the new
 /// credentials are kept even if they cannot replace the file.
 fn refresh_and_save(
-    lock: &mut FileLock<'_>,
+    lock: FileLock,
     credentials: &UserCredentials,
 ) -> Result<UserCredentials, Failure> {
     let path = lock.file().path().to_owned();

@@ -23,13 +23,13 @@ const MAX_PAUSE: Duration = Duration::from_millis(100);
 /// ends). Loading through it also recovers credentials a killed run left
 /// behind, and saving through it is prepared before the refresh is sent.
 #[derive(Debug)]
-pub struct FileLock<'a> {
-    store: &'a CredentialsFile,
+pub struct FileLock {
+    store: CredentialsFile,
     _lock: File,
 }
 
 /// Takes the lock on `store`'s file, waiting at most its lock timeout.
-pub(super) fn acquire(store: &CredentialsFile) -> Result<FileLock<'_>, FileStoreError> {
+pub(super) fn acquire(store: &CredentialsFile) -> Result<FileLock, FileStoreError> {
     let path = open::lock_path(store.path()).map_err(|e| store.error(e))?;
     let mut file = open::lock_file(&path).map_err(|e| FileStoreError::at(&path, e))?;
     let started = Instant::now();
@@ -56,7 +56,10 @@ pub(super) fn acquire(store: &CredentialsFile) -> Result<FileLock<'_>, FileStore
         .set_len(0)
         .and_then(|()| file.rewind())
         .and_then(|()| writeln!(file, "{}", std::process::id()));
-    Ok(FileLock { store, _lock: file })
+    Ok(FileLock {
+        store: store.clone(),
+        _lock: file,
+    })
 }
 
 /// The holder the lock file names.
@@ -72,10 +75,10 @@ fn holder(file: &mut File) -> Option<LockHolder> {
     Some(LockHolder { pid, program })
 }
 
-impl<'a> FileLock<'a> {
+impl FileLock {
     /// The file this lock is for.
-    pub fn file(&self) -> &'a CredentialsFile {
-        self.store
+    pub fn file(&self) -> &CredentialsFile {
+        &self.store
     }
 
     /// The newest credentials: the file's, unless a run killed between
@@ -84,7 +87,7 @@ impl<'a> FileLock<'a> {
     /// are put in place now. Temporary files that hold nothing usable are
     /// removed. `None` if there are no credentials.
     pub fn load(&mut self) -> Result<Option<UserCredentials>, FileStoreError> {
-        leftovers::recover(self.store)
+        leftovers::recover(&self.store)
     }
 
     /// Creates the file the next save writes, and reserves its space,
@@ -92,13 +95,17 @@ impl<'a> FileLock<'a> {
     /// not writable, a full disk, a leftover file in the way), this fails
     /// while the stored refresh token is still good. Commit it as soon as
     /// the new credentials exist.
-    pub fn prepare_save(&mut self) -> Result<PreparedSave<'_>, FileStoreError> {
-        prepared::prepare(self.store)
+    ///
+    /// The prepared save holds the lock until it is committed or dropped
+    /// (on failure, the lock is released at once).
+    pub fn prepare_save(self) -> Result<PreparedSave, FileStoreError> {
+        Ok(prepared::prepare(&self.store)?.holding(self))
     }
 
-    /// Prepares a save and commits `credentials` to it at once.
+    /// Prepares a save and commits `credentials` to it at once; the lock
+    /// stays held.
     pub fn save(&mut self, credentials: &UserCredentials) -> Result<(), FileStoreError> {
-        self.prepare_save()?.commit(credentials)
+        prepared::prepare(&self.store)?.commit(credentials)
     }
 
     /// Removes the credentials file and every temporary file beside it

@@ -12,7 +12,7 @@
 //! 3. [`FileLock::prepare_save`]: before anything is sent, a private file
 //!    is created beside the credentials file and its space reserved, so a
 //!    read-only directory or a full disk fails here, while the old refresh
-//!    token still works.
+//!    token still works. The prepared save holds the lock until committed.
 //! 4. Refresh, then [`PreparedSave::commit`] at once: the new credentials
 //!    are written into the reserved file, flushed, and renamed over the old
 //!    one. If that rename still fails, the written file stays where it is,
@@ -33,6 +33,41 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! A token cache keeps what it renews in the file by the same rules:
+//! [`CredentialsFile`] is a [`Keeper`](crate::cache::Keeper). Under the
+//! lock, before a refresh is sent, the cache loads the file: credentials
+//! another process renewed since (their token expires later than the
+//! cache's) are taken instead of refreshing, so caches in several processes
+//! on one file never send the same refresh token twice.
+//!
+//! ```
+//! # let dir = std::env::temp_dir().join(format!("oauth2-sansio-doc-keep-{}", std::process::id()));
+//! # std::fs::create_dir_all(&dir)?;
+//! # let client = oauth2_sansio::Client::google("id", None).build()?;
+//! # let signed_in = oauth2_sansio::UserCredentials::from_refresh_token(&client, oauth2_sansio::RefreshToken::new("1//r"), vec![]);
+//! use std::time::SystemTime;
+//! use oauth2_sansio::cache::SharedToken;
+//! use oauth2_sansio::io::file_store::CredentialsFile;
+//! use oauth2_sansio::CredentialsStore;
+//!
+//! let file = CredentialsFile::new(dir.join("credentials.json"));
+//! # file.save(&signed_in)?;
+//! let stored = file.load()?.expect("signed in before");
+//! let cache = SharedToken::new(stored).with_keeper(file.clone());
+//! // With a transport: cache.token_with(SystemTime::now, |refresh| transport.run(refresh))
+//! let token = cache.token(SystemTime::now, |_request| {
+//!     // This server rotates refresh tokens.
+//!     Ok(http::Response::new(br#"{"access_token":"ya29.a","token_type":"Bearer","expires_in":3599,"refresh_token":"1//rotated"}"#.to_vec()))
+//! })?;
+//! let saved = file.load()?.expect("saved");
+//! assert_eq!(saved.refresh_token().unwrap().secret(), "1//rotated");
+//! if let Some(failure) = cache.keep_failure() {
+//!     eprintln!("warning: {failure}"); // says where the new credentials are
+//! }
+//! # std::fs::remove_dir_all(&dir)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! What remains: a process killed after the server rotated the token and
 //! before the new credentials reach the reserved file (the time to read and
 //! parse the response) loses the grant; the protocol offers no way to close
@@ -43,6 +78,7 @@
 //! readable and writable by the owner only.
 
 mod error;
+mod keeper;
 mod leftovers;
 mod lock;
 mod open;
@@ -112,7 +148,7 @@ impl CredentialsFile {
     /// Locks taken on one file through two handles exclude each other, in
     /// one process too: while holding it, use its methods, not this type's
     /// [`CredentialsStore`] methods (which take the lock themselves).
-    pub fn lock(&self) -> Result<FileLock<'_>, FileStoreError> {
+    pub fn lock(&self) -> Result<FileLock, FileStoreError> {
         lock::acquire(self)
     }
 

@@ -2,7 +2,6 @@
 
 use std::fs::{self, File};
 use std::io::{self, Seek, Write};
-use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
 use rand::Rng;
@@ -11,7 +10,7 @@ use zeroize::Zeroize;
 use super::error::FileStoreError;
 use super::leftovers;
 use super::open;
-use super::CredentialsFile;
+use super::{CredentialsFile, FileLock};
 use crate::credentials::{UserCredentials, AUTHORIZED_USER_LIMIT};
 
 /// Room reserved beyond the current file's size: new credentials are about
@@ -25,18 +24,21 @@ const NAME_ATTEMPTS: usize = 16;
 /// reserved, waiting for the new credentials; from
 /// [`FileLock::prepare_save`](super::FileLock::prepare_save).
 ///
-/// Dropped without a commit, it removes its file (which holds no secret,
-/// only the reserved blanks).
+/// It holds the file's lock until it is committed or dropped. Dropped
+/// without a commit, it removes its file (which holds no secret, only the
+/// reserved blanks), then releases the lock.
 #[derive(Debug)]
-pub struct PreparedSave<'l> {
+pub struct PreparedSave {
     target: PathBuf,
     temp: PathBuf,
     file: Option<File>,
-    _lock: PhantomData<&'l mut ()>,
+    /// Dropped after `Drop::drop` has removed the temporary file.
+    _lock: Option<FileLock>,
 }
 
-/// Creates and fills the temporary file for `store`'s next save.
-pub(super) fn prepare(store: &CredentialsFile) -> Result<PreparedSave<'_>, FileStoreError> {
+/// Creates and fills the temporary file for `store`'s next save; the
+/// caller holds the lock, or hands it over with [`PreparedSave::holding`].
+pub(super) fn prepare(store: &CredentialsFile) -> Result<PreparedSave, FileStoreError> {
     let target = store.path();
     let (temp, mut file) = create_temp(target).map_err(|e| store.error(e))?;
     let current = fs::symlink_metadata(target).map_or(0, |m| m.len());
@@ -49,7 +51,7 @@ pub(super) fn prepare(store: &CredentialsFile) -> Result<PreparedSave<'_>, FileS
         target: target.to_owned(),
         temp,
         file: Some(file),
-        _lock: PhantomData,
+        _lock: None,
     })
 }
 
@@ -92,7 +94,13 @@ fn reserve(file: &mut File, len: u64) -> io::Result<()> {
     file.sync_all()
 }
 
-impl PreparedSave<'_> {
+impl PreparedSave {
+    /// The same save, holding `lock` until it is committed or dropped.
+    pub(super) fn holding(mut self, lock: FileLock) -> Self {
+        self._lock = Some(lock);
+        self
+    }
+
     /// The file that will hold the new credentials until the rename.
     pub fn temp_path(&self) -> &Path {
         &self.temp
@@ -149,7 +157,7 @@ fn overwrite(file: &mut File, json: &[u8]) -> io::Result<()> {
     file.sync_all()
 }
 
-impl Drop for PreparedSave<'_> {
+impl Drop for PreparedSave {
     fn drop(&mut self) {
         if !self.temp.as_os_str().is_empty() {
             let _ = fs::remove_file(&self.temp);
