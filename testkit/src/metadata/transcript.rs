@@ -64,6 +64,8 @@ impl Event {
 pub struct Run<T> {
     pub events: Vec<Event>,
     pub output: Option<T>,
+    /// When each request was sent, in order.
+    pub sent_at: Vec<SystemTime>,
     /// When each answer (or transport failure) arrived, in order.
     pub answered_at: Vec<SystemTime>,
 }
@@ -99,12 +101,14 @@ pub fn record<M: Machine>(
     clock: &mut FakeClock,
 ) -> Run<M::Output> {
     let mut events = Vec::new();
+    let mut sent_at = Vec::new();
     let mut answered_at = Vec::new();
     let mut output = None;
     while events.len() < MAX_EVENTS {
         let result = match machine.poll(clock.now()) {
             Ok(Step::Send(request)) => {
                 events.push(get_event(&request));
+                sent_at.push(clock.now());
                 let delivery = server.deliver(&request, clock.now());
                 clock.advance(ROUND_TRIP + delivery.delay);
                 answered_at.push(clock.now());
@@ -143,6 +147,7 @@ pub fn record<M: Machine>(
     Run {
         events,
         output,
+        sent_at,
         answered_at,
     }
 }
