@@ -70,6 +70,13 @@ impl LoopbackMetadata {
     }
 }
 
+/// `127.0.0.1:PORT` where nothing listens (a port bound, then released):
+/// a metadata server that is not there.
+pub fn unused_host() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
+    listener.local_addr().unwrap().to_string()
+}
+
 /// `METHOD TARGET flavor=VALUE` of one request.
 pub fn seen(request: &Received) -> String {
     let mut line = request.line.split(' ');

@@ -15,6 +15,6 @@ pub use fake::{
     id_token, id_token_expiry, FakeMetadata, Reply, EMAIL, ID_TOKEN_LIFETIME, PROJECT,
     TOKEN_LIFETIME, UNIVERSE,
 };
-pub use loopback::LoopbackMetadata;
+pub use loopback::{unused_host, LoopbackMetadata};
 pub use memory::{Delivery, MemoryMetadata, Scripted, Turn};
 pub use transcript::{record, Event, Run};
