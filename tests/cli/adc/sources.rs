@@ -177,3 +177,41 @@ fn scopes_and_plain_text_from_the_metadata_server() {
         "GET /computeMetadata/v1/instance/service-accounts/default/token?scopes=https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fpubsub%2Cemail flavor=Google"
     );
 }
+
+#[test]
+fn the_first_source_in_google_auths_order_wins_and_the_rest_are_not_asked() {
+    let server = CannedServer::start(vec![
+        Answer::Bytes(canned(200, &token_response("ya29.explicit"))),
+        Answer::Bytes(canned(200, &token_response("ya29.gcloud"))),
+    ]);
+    let fake = LoopbackMetadata::start(FakeMetadata::new());
+    let dir = Scratch::new();
+    let explicit = dir.write("user.json", &user_file(&server.url("/token")));
+    dir.write(
+        "sdk/application_default_credentials.json",
+        &user_file(&server.url("/token")),
+    );
+    let run = |explicit: Option<&str>| {
+        let mut command = token_command(&dir, &["--format", "json"]);
+        with_metadata(&mut command, &fake);
+        command.env("CLOUDSDK_CONFIG", dir.path("sdk"));
+        if let Some(path) = explicit {
+            command.env("GOOGLE_APPLICATION_CREDENTIALS", path);
+        }
+        let finished = Running::run(&mut command);
+        assert_eq!(finished.code(), 0, "{finished:?}");
+        let json: serde_json::Value = serde_json::from_str(&finished.stdout).unwrap();
+        (json["source"].clone(), json["access_token"].clone())
+    };
+
+    assert_eq!(
+        run(Some(&explicit)),
+        (
+            "GOOGLE_APPLICATION_CREDENTIALS".into(),
+            "ya29.explicit".into()
+        )
+    );
+    assert_eq!(run(None), ("gcloud".into(), "ya29.gcloud".into()));
+    assert_eq!(server.requests().len(), 2);
+    assert!(fake.seen().is_empty(), "{:?}", fake.seen());
+}
