@@ -108,7 +108,7 @@ fn serve(listener: TcpListener, answers: Vec<Answer>, shared: &Shared) {
 }
 
 /// Reads the head and the `Content-Length` body of one request.
-fn read_request(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
+pub(crate) fn read_request(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
     let mut data = Vec::new();
     let mut chunk = [0; 4096];
     loop {
@@ -173,7 +173,7 @@ pub struct Received {
 }
 
 impl Received {
-    fn parse(raw: &[u8]) -> Self {
+    pub(crate) fn parse(raw: &[u8]) -> Self {
         let end = find(raw, b"\r\n\r\n").unwrap();
         let head = std::str::from_utf8(&raw[..end]).unwrap();
         let mut lines = head.split("\r\n");

@@ -2,9 +2,11 @@
 //! that none of them copies it: the deterministic world of the end-to-end
 //! tests (an in-memory authorization server on a fake clock), the drivers
 //! and canned answers of the one-request machines and the token cache, the
-//! committed test keys, a canned HTTP server on 127.0.0.1, processes of another local user, and the interop
-//! harness (oidc-provider, a user agent, headless Chromium). Helpers that
-//! only one test crate needs live in that crate's `support/` module.
+//! committed test keys, scratch directories, a canned HTTP server on
+//! 127.0.0.1, a fake metadata server (in memory and on 127.0.0.1),
+//! processes of another local user, and the interop harness
+//! (oidc-provider, a user agent, headless Chromium). Helpers that only one
+//! test crate needs live in that crate's `support/` module.
 //!
 //! Its features mirror the crate's: enabling `ring`, `ureq` or `installed`
 //! on oauth2-sansio enables it here too.
@@ -19,6 +21,8 @@ pub mod chromium;
 pub mod interop;
 #[cfg(feature = "ring")]
 pub mod jwt;
+pub mod metadata;
 pub mod one_request;
+pub mod scratch;
 pub mod token_cache;
 pub mod world;

@@ -1,12 +1,14 @@
 //! The `oauth2-sansio` binary as a subprocess: `--help`, `token`, `login`
-//! and `revoke` against canned servers on 127.0.0.1, durability when the
-//! disk refuses or the run is killed, and the tool against the real
-//! oidc-provider (with headless Chromium as the browser), which needs the
-//! interop setup: `bash scripts/interop-setup.sh`.
+//! and `revoke` against canned servers on 127.0.0.1, `token` from
+//! Application Default Credentials (real files, a loopback metadata
+//! fake), durability when the disk refuses or the run is killed, and the
+//! tool against the real oidc-provider (with headless Chromium as the
+//! browser), which needs the interop setup: `bash scripts/interop-setup.sh`.
 #![forbid(unsafe_code)]
 
 mod support;
 
+mod adc;
 #[cfg(unix)]
 mod durability;
 #[cfg(all(feature = "ring", target_os = "linux"))]

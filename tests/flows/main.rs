@@ -1,10 +1,11 @@
 //! Every machine end to end, without a network or a real clock: the code
 //! flow and its callback, refresh, the device grant, revocation,
 //! introspection, discovery, token exchange, client credentials,
-//! `private_key_jwt`, service accounts and the token cache, against the
-//! in-memory authorization server and fake clock of `testkit::world` (or
-//! the canned answers of `testkit::one_request`). Transcript tests pin the
-//! exact bytes of every request.
+//! `private_key_jwt`, service accounts, the token cache and the metadata
+//! server, against the in-memory authorization server and fake clock of
+//! `testkit::world` (or the canned answers of `testkit::one_request`, or
+//! the in-memory metadata server of `testkit::metadata`). Transcript tests
+//! pin the exact bytes of every request.
 #![forbid(unsafe_code)]
 
 mod callback;
@@ -14,6 +15,7 @@ mod device_flow;
 mod discovery;
 mod introspect;
 mod loopback;
+mod metadata;
 #[cfg(feature = "ring")]
 mod private_key_jwt;
 mod refresh_flow;

@@ -1,11 +1,12 @@
 //! End to end against a real authorization server: panva's oidc-provider
 //! on 127.0.0.1 (`testkit::interop`), through the crate's public API and
 //! the real `UreqTransport`; with the `installed` feature, the
-//! installed-app runner with headless Chromium as the system browser. The
-//! CLI's interop tests are in tests/cli/.
+//! installed-app runner with headless Chromium as the system browser; and
+//! google-auth (Python) against the same fake metadata server as the
+//! crate. The CLI's interop tests are in tests/cli/.
 //!
 //! Setup, once per machine: `bash scripts/interop-setup.sh` (the pinned
-//! oidc-provider and Debian's chromium).
+//! oidc-provider, Debian's chromium, and google-auth in interop/.venv).
 #![forbid(unsafe_code)]
 
 mod support;
@@ -14,6 +15,7 @@ mod support;
 mod browser;
 mod code_flow;
 mod device;
+mod google_auth;
 mod harness;
 mod private_key_jwt;
 mod rfc;

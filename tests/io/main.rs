@@ -1,13 +1,16 @@
 //! The IO layer on 127.0.0.1: the ureq and reqwest transports against a
 //! canned HTTP server (what goes on the wire, bounds, timeouts, proxies),
-//! the credentials file on disk, and the installed-app runner with the
-//! test playing the browser. Each subject needs its feature; without it
-//! its module is left out.
+//! Application Default Credentials against a fake metadata server and
+//! files on disk, the credentials file on disk, and the installed-app
+//! runner with the test playing the browser. Each subject needs its
+//! feature; without it its module is left out.
 #![forbid(unsafe_code)]
 
 #[cfg(any(feature = "ureq", feature = "reqwest"))]
 mod support;
 
+#[cfg(any(feature = "ureq", feature = "reqwest"))]
+mod adc;
 #[cfg(feature = "file-store")]
 mod file_store;
 #[cfg(all(feature = "installed", feature = "ureq"))]

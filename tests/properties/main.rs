@@ -18,6 +18,7 @@ mod grant_responses;
 mod jwt;
 mod loopback;
 mod machines;
+mod metadata;
 #[cfg(feature = "ring")]
 mod private_key_jwt;
 mod rfc;

@@ -9,26 +9,30 @@ use std::time::Instant;
 
 use super::PATIENCE;
 
-/// The binary with `args`, without a terminal, and without the
-/// environment variables that would change where it connects or which
-/// browser it opens.
+/// Where the metadata server is unless a test says otherwise: a loopback
+/// port nothing listens on, so that no run can reach the real one.
+pub const NO_METADATA_SERVER: &str = "127.0.0.1:1";
+
+/// The binary with `args`, without a terminal, and with none of this
+/// process's environment but `PATH`: no proxy, browser, home directory or
+/// credentials of the developer's can change what it does. Application
+/// Default Credentials skip the metadata server (`NO_GCE_CHECK=true`),
+/// which would be at [`NO_METADATA_SERVER`] anyway; a test that wants one
+/// removes `NO_GCE_CHECK` and points `GCE_METADATA_HOST` and
+/// `GCE_METADATA_IP` at its fake.
 pub fn oauth2_sansio(args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_oauth2-sansio"));
     command
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for variable in [
-        "BROWSER",
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-    ] {
-        command.env_remove(variable);
+        .stderr(Stdio::piped())
+        .env_clear()
+        .env("NO_GCE_CHECK", "true")
+        .env("GCE_METADATA_HOST", NO_METADATA_SERVER)
+        .env("GCE_METADATA_IP", NO_METADATA_SERVER);
+    if let Some(path) = std::env::var_os("PATH") {
+        command.env("PATH", path);
     }
     command
 }
