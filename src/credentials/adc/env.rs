@@ -10,6 +10,10 @@ use crate::error::config::ConfigError;
 /// The name of the file gcloud writes for ADC.
 pub const ADC_FILE_NAME: &str = "application_default_credentials.json";
 
+/// The file whose contents say the machine is a Google Compute Engine VM
+/// (Linux's DMI product name: `Google Compute Engine`).
+pub const GCE_PRODUCT_NAME_FILE: &str = "/sys/class/dmi/id/product_name";
+
 /// The environment variables ADC reads.
 const VARIABLES: [&str; 12] = [
     "GOOGLE_APPLICATION_CREDENTIALS",
@@ -100,6 +104,14 @@ impl AdcEnvironment {
     /// (exactly `true`, as google-auth reads it).
     pub fn skips_metadata(&self) -> bool {
         self.var("NO_GCE_CHECK") == Some("true")
+    }
+
+    /// The file that can still say the machine runs on Google Cloud when
+    /// the metadata server's ping goes unanswered:
+    /// [`GCE_PRODUCT_NAME_FILE`], except on Windows, where google-auth
+    /// looks for none.
+    pub fn product_name_file(&self) -> Option<PathBuf> {
+        (!self.windows).then(|| PathBuf::from(GCE_PRODUCT_NAME_FILE))
     }
 
     /// The project `GOOGLE_CLOUD_PROJECT` (else `GCLOUD_PROJECT`) names.

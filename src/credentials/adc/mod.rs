@@ -8,9 +8,11 @@ mod env;
 mod error;
 mod file;
 mod search;
+#[cfg(test)]
+mod search_tests;
 
 pub use default::{AdcSource, DefaultCredentials, DefaultRefresh};
-pub use env::{AdcEnvironment, ADC_FILE_NAME};
+pub use env::{AdcEnvironment, ADC_FILE_NAME, GCE_PRODUCT_NAME_FILE};
 pub use error::AdcError;
 pub use file::ADC_FILE_LIMIT;
 pub use search::{Adc, AdcStep, FileRead};

@@ -128,16 +128,13 @@ fn clone_request(request: &http::Request<Vec<u8>>) -> http::Request<Vec<u8>> {
     copy
 }
 
-/// Whether `response` says it comes from a metadata server.
+/// Whether `response` says it comes from a metadata server: the header's
+/// value is exactly `Google`, as google-auth requires.
 pub(super) fn has_google_flavor(response: &http::Response<Vec<u8>>) -> bool {
     response
         .headers()
         .get(METADATA_FLAVOR)
-        .is_some_and(|value| {
-            value
-                .as_bytes()
-                .eq_ignore_ascii_case(GOOGLE_FLAVOR.as_bytes())
-        })
+        .is_some_and(|value| value.as_bytes() == GOOGLE_FLAVOR.as_bytes())
 }
 
 impl<T, C: Update<T>> Machine for MetadataGet<T, C> {

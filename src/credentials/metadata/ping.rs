@@ -18,7 +18,9 @@ const FIRST_PING_DELAY: Duration = Duration::from_secs(1);
 /// for HTTP 200 carrying `Metadata-Flavor: Google`; any other answer is
 /// `false` at once; a transport failure (nothing there, a timeout) is tried
 /// again, up to three attempts with 1 s and 2 s between them, then
-/// `false`. It never fails: not being on Google Cloud is an answer.
+/// `false`. With no attempts allowed (`GCE_METADATA_DETECT_RETRIES=0`) it
+/// sends nothing and answers `false`. It never fails: not being on Google
+/// Cloud is an answer.
 #[derive(Debug)]
 #[must_use = "a machine does nothing until driven"]
 pub struct MetadataPing {
@@ -40,11 +42,16 @@ enum State {
 impl MetadataServer {
     /// The detection ping of this server.
     pub fn ping(&self) -> MetadataPing {
+        let max_attempts = self.ping_attempts();
         MetadataPing {
             request: self.ping_request(),
-            max_attempts: self.ping_attempts().max(1),
+            max_attempts,
             attempts: 0,
-            state: State::Ready,
+            state: if max_attempts == 0 {
+                State::Decided(false)
+            } else {
+                State::Ready
+            },
         }
     }
 }

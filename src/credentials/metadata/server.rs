@@ -26,9 +26,9 @@ pub const DEFAULT_METADATA_HOST: &str = "metadata.google.internal";
 /// The address the detection ping goes to by default.
 pub const DEFAULT_METADATA_IP: &str = "169.254.169.254";
 
-/// How long the detection ping waits for an answer by default
-/// (google-auth's `GCE_METADATA_TIMEOUT`).
-pub const DEFAULT_PING_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long a request (the detection ping or a data request) waits for an
+/// answer by default (google-auth's `GCE_METADATA_TIMEOUT`).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3);
 /// How many times the detection ping tries by default (google-auth's
 /// `GCE_METADATA_DETECT_RETRIES`).
 pub const DEFAULT_PING_ATTEMPTS: u32 = 3;
@@ -39,7 +39,7 @@ pub const DEFAULT_PING_ATTEMPTS: u32 = 3;
 pub struct MetadataServer {
     data_root: Url,
     ping_root: Url,
-    ping_timeout: Duration,
+    timeout: Duration,
     ping_attempts: u32,
 }
 
@@ -54,8 +54,9 @@ impl MetadataServer {
     /// The metadata server as google-auth finds it from the environment:
     /// `GCE_METADATA_HOST` (else `GCE_METADATA_ROOT`, else
     /// `metadata.google.internal`) for data, `GCE_METADATA_IP` (else
-    /// `169.254.169.254`) for the ping, `GCE_METADATA_TIMEOUT` (seconds) and
-    /// `GCE_METADATA_DETECT_RETRIES` for the ping. `var` reads one variable
+    /// `169.254.169.254`) for the ping, `GCE_METADATA_TIMEOUT` (seconds) for
+    /// every request, and `GCE_METADATA_DETECT_RETRIES` for the ping (`0`:
+    /// no ping, the server counts as absent). `var` reads one variable
     /// (`std::env::var(..).ok()` in a program; this crate reads none
     /// itself). A host must be `HOST` or `HOST:PORT`.
     pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
@@ -65,7 +66,7 @@ impl MetadataServer {
         let ip = var("GCE_METADATA_IP").unwrap_or_else(|| DEFAULT_METADATA_IP.to_owned());
         let mut server = Self::with_hosts(&host, &ip)?;
         if let Some(seconds) = var("GCE_METADATA_TIMEOUT").and_then(|s| s.trim().parse().ok()) {
-            server.ping_timeout = Duration::from_secs(seconds);
+            server.timeout = Duration::from_secs(seconds);
         }
         if let Some(attempts) =
             var("GCE_METADATA_DETECT_RETRIES").and_then(|s| s.trim().parse().ok())
@@ -81,7 +82,7 @@ impl MetadataServer {
         Ok(Self {
             data_root: root(host, "GCE_METADATA_HOST", "/computeMetadata/v1/")?,
             ping_root: root(ip, "GCE_METADATA_IP", "/")?,
-            ping_timeout: DEFAULT_PING_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
             ping_attempts: DEFAULT_PING_ATTEMPTS,
         })
     }
@@ -96,9 +97,11 @@ impl MetadataServer {
         &self.ping_root
     }
 
-    /// How long one ping waits.
-    pub fn ping_timeout(&self) -> Duration {
-        self.ping_timeout
+    /// How long one request waits for an answer, the ping's and the data
+    /// requests' alike: the transport is asked to give up then
+    /// ([`RequestTimeout`]), and a data request is tried again.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     /// How many times the ping tries.
@@ -107,7 +110,7 @@ impl MetadataServer {
     }
 
     /// A GET of `path` (with `query` pairs) under the data root, with
-    /// `Metadata-Flavor: Google`.
+    /// `Metadata-Flavor: Google` and the timeout.
     pub(crate) fn data_request(&self, path: &str, query: &[(&str, &str)]) -> Request<Vec<u8>> {
         let mut url = self
             .data_root
@@ -116,12 +119,12 @@ impl MetadataServer {
         if !query.is_empty() {
             url.query_pairs_mut().extend_pairs(query);
         }
-        get(&url, None)
+        get(&url, self.timeout)
     }
 
     /// The detection ping's request, with its timeout.
     pub(crate) fn ping_request(&self) -> Request<Vec<u8>> {
-        get(&self.ping_root, Some(self.ping_timeout))
+        get(&self.ping_root, self.timeout)
     }
 }
 
@@ -142,7 +145,7 @@ fn root(host: &str, name: &'static str, path: &str) -> Result<Url, ConfigError> 
     Ok(url)
 }
 
-fn get(url: &Url, timeout: Option<Duration>) -> Request<Vec<u8>> {
+fn get(url: &Url, timeout: Duration) -> Request<Vec<u8>> {
     let mut request = Request::new(Vec::new());
     *request.method_mut() = Method::GET;
     *request.uri_mut() = url
@@ -152,9 +155,7 @@ fn get(url: &Url, timeout: Option<Duration>) -> Request<Vec<u8>> {
     request
         .headers_mut()
         .insert(METADATA_FLAVOR, HeaderValue::from_static(GOOGLE_FLAVOR));
-    if let Some(timeout) = timeout {
-        request.extensions_mut().insert(RequestTimeout(timeout));
-    }
+    request.extensions_mut().insert(RequestTimeout(timeout));
     request
 }
 
@@ -179,7 +180,7 @@ mod tests {
             "http://metadata.google.internal/computeMetadata/v1/"
         );
         assert_eq!(default.ping_root().as_str(), "http://169.254.169.254/");
-        assert_eq!(default.ping_timeout(), Duration::from_secs(3));
+        assert_eq!(default.timeout(), Duration::from_secs(3));
         assert_eq!(default.ping_attempts(), 3);
 
         let local = MetadataServer::from_env(env(&[
@@ -194,7 +195,7 @@ mod tests {
             "http://127.0.0.1:8989/computeMetadata/v1/"
         );
         assert_eq!(local.ping_root().as_str(), "http://127.0.0.1:8990/");
-        assert_eq!(local.ping_timeout(), Duration::from_secs(1));
+        assert_eq!(local.timeout(), Duration::from_secs(1));
         assert_eq!(local.ping_attempts(), 5);
 
         let root = MetadataServer::from_env(env(&[("GCE_METADATA_ROOT", "mds.example")])).unwrap();
@@ -235,7 +236,10 @@ mod tests {
             "http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/token?scopes=https%3A%2F%2Fa%2Fx%2Chttps%3A%2F%2Fa%2Fy"
         );
         assert_eq!(request.headers()[METADATA_FLAVOR], "Google");
-        assert!(request.extensions().get::<RequestTimeout>().is_none());
+        assert_eq!(
+            request.extensions().get::<RequestTimeout>(),
+            Some(&RequestTimeout(Duration::from_secs(3)))
+        );
         let ping = server.ping_request();
         assert_eq!(ping.uri(), "http://169.254.169.254/");
         assert_eq!(

@@ -28,24 +28,18 @@ pub enum Event {
 }
 
 impl Event {
-    /// The GET of a data endpoint: `Metadata-Flavor: Google`, no timeout of
-    /// its own.
+    /// The GET of a data endpoint: `Metadata-Flavor: Google`, bounded by
+    /// google-auth's default timeout (3 s).
     pub fn get(uri: &str) -> Self {
+        Self::ping(uri, oauth2_sansio::metadata::DEFAULT_TIMEOUT)
+    }
+
+    /// A GET of `uri` (the detection ping or a data request) bounded by
+    /// `timeout`.
+    pub fn ping(uri: &str, timeout: Duration) -> Self {
         Self::Get {
             uri: uri.to_owned(),
             headers: vec![("metadata-flavor".to_owned(), "Google".to_owned())],
-            timeout: None,
-        }
-    }
-
-    /// The detection ping of `uri`, bounded by `timeout`.
-    pub fn ping(uri: &str, timeout: Duration) -> Self {
-        let Self::Get { uri, headers, .. } = Self::get(uri) else {
-            unreachable!()
-        };
-        Self::Get {
-            uri,
-            headers,
             timeout: Some(timeout),
         }
     }

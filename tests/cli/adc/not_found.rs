@@ -41,7 +41,7 @@ fn a_metadata_server_that_does_not_answer_is_named() {
         .env("GCE_METADATA_HOST", &host)
         .env("GCE_METADATA_IP", &host);
     let line = failure(&Running::run(&mut command));
-    let place = format!("the metadata server at http://{host}/ (no answer)");
+    let place = format!("the metadata server at http://{host}/ (did not answer as one");
     assert!(line.contains(&place), "{line} lacks {place}");
 }
 

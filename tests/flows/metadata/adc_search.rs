@@ -2,8 +2,11 @@
 //! read, so the search pings the metadata server and asks it for the
 //! project; the credentials found then refresh there.
 
-use oauth2_sansio::adc::{Adc, AdcEnvironment, AdcError, AdcSource, AdcStep, DefaultCredentials};
-use oauth2_sansio::metadata::DEFAULT_PING_TIMEOUT;
+use oauth2_sansio::adc::{
+    Adc, AdcEnvironment, AdcError, AdcSource, AdcStep, DefaultCredentials, FileRead,
+    GCE_PRODUCT_NAME_FILE,
+};
+use oauth2_sansio::metadata::DEFAULT_TIMEOUT;
 use oauth2_sansio::TransportFailureKind::Connect;
 use oauth2_sansio::{AnyCredentials, Credentials};
 use testkit::metadata::{record, Event, FakeMetadata, MemoryMetadata, Scripted, PROJECT};
@@ -25,8 +28,9 @@ fn bare(vars: &[(&str, &str)]) -> AdcEnvironment {
     )
 }
 
-/// Runs the search, each metadata machine against `fake`; returns what it
-/// found and every event of every machine, in order.
+/// Runs the search, each metadata machine against `fake`, on a machine
+/// without a DMI product name; returns what it found and every event of
+/// every machine, in order.
 fn search(
     mut adc: Adc,
     fake: &mut MemoryMetadata,
@@ -46,6 +50,10 @@ fn search(
                 events.extend(run.events);
                 adc.project_fetched(run.output)
             }
+            Ok(AdcStep::ReadFile(path)) => {
+                assert_eq!(path.to_str(), Some(GCE_PRODUCT_NAME_FILE), "no other file");
+                adc.file_read(FileRead::NotFound)
+            }
             Ok(AdcStep::Found(found)) => break Ok(found),
             Ok(other) => panic!("nothing else to do here: {other:?}"),
             Err(e) => break Err(e),
@@ -63,7 +71,7 @@ fn on_google_cloud_the_search_pings_then_asks_the_project() {
     assert_eq!(
         events,
         [
-            Event::ping("http://169.254.169.254/", DEFAULT_PING_TIMEOUT),
+            Event::ping("http://169.254.169.254/", DEFAULT_TIMEOUT),
             Event::Done,
             Event::get(&format!("{DATA}project/project-id")),
             Event::Done,
@@ -98,7 +106,7 @@ fn a_project_in_the_environment_spares_the_request() {
     assert_eq!(
         events,
         [
-            Event::ping("http://169.254.169.254/", DEFAULT_PING_TIMEOUT),
+            Event::ping("http://169.254.169.254/", DEFAULT_TIMEOUT),
             Event::Done
         ]
     );
@@ -136,7 +144,7 @@ fn without_a_metadata_server_nothing_is_found_and_every_place_is_named() {
         [
             "GOOGLE_APPLICATION_CREDENTIALS (not set)",
             "gcloud's file (no home directory to find it in)",
-            "the metadata server at http://169.254.169.254/ (no answer)",
+            "the metadata server at http://169.254.169.254/ (did not answer as one, and there is no /sys/class/dmi/id/product_name)",
         ]
     );
 }

@@ -2,7 +2,7 @@
 //! without the flavor header), and google-auth's retries after transport
 //! failures only.
 
-use oauth2_sansio::metadata::DEFAULT_PING_TIMEOUT;
+use oauth2_sansio::metadata::DEFAULT_TIMEOUT;
 use oauth2_sansio::TransportFailureKind::{Connect, Timeout};
 use testkit::metadata::{record, Event, FakeMetadata, Reply, Scripted};
 use testkit::world::FakeClock;
@@ -12,7 +12,7 @@ use super::{memory, server};
 const PING: &str = "http://169.254.169.254/";
 
 fn ping() -> Event {
-    Event::ping(PING, DEFAULT_PING_TIMEOUT)
+    Event::ping(PING, DEFAULT_TIMEOUT)
 }
 
 #[test]
@@ -113,5 +113,39 @@ fn the_environment_sets_where_how_long_and_how_often() {
         run.events,
         [ping.clone(), Event::backoff_until(2), ping, Event::Done]
     );
+    assert_eq!(run.output, Some(false));
+}
+
+#[test]
+fn a_flavor_other_than_exactly_google_is_not_found() {
+    use oauth2_sansio::{Machine, Step};
+    for value in ["Google", "google", "GOOGLE", "Googlebot"] {
+        let mut ping = server().ping();
+        let now = FakeClock::new().now();
+        let Ok(Step::Send(_)) = ping.poll(now) else {
+            panic!("the ping sends first")
+        };
+        let answer = http::Response::builder()
+            .status(200)
+            .header("metadata-flavor", value)
+            .body(Vec::new())
+            .unwrap();
+        ping.handle_response(answer, now).unwrap();
+        let Ok(Step::Done(found)) = ping.poll(now) else {
+            panic!("one answer decides")
+        };
+        assert_eq!(found, value == "Google", "{value:?}");
+    }
+}
+
+#[test]
+fn no_attempts_allowed_sends_nothing_and_is_not_found() {
+    let server = oauth2_sansio::metadata::MetadataServer::from_env(|name| {
+        (name == "GCE_METADATA_DETECT_RETRIES").then(|| "0".to_owned())
+    })
+    .unwrap();
+    let mut fake = memory(FakeMetadata::new(), []);
+    let run = record(server.ping(), &mut fake, &mut FakeClock::new());
+    assert_eq!(run.events, [Event::Done]);
     assert_eq!(run.output, Some(false));
 }
