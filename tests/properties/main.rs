@@ -7,6 +7,8 @@
 
 mod support;
 
+#[cfg(feature = "ring")]
+mod adc_file;
 mod authorization_url;
 mod authorized_user;
 mod callback;
