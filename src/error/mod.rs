@@ -477,6 +477,15 @@ impl std::error::Error for InvalidResponse {}
 
 pub(crate) use safe_text::sanitize;
 
+/// The [`InvalidResponse`] inside `result`; panics (in tests) on anything else.
+#[cfg(test)]
+pub(crate) fn expect_invalid<T: fmt::Debug>(result: Result<T, Error>) -> InvalidResponse {
+    match result {
+        Err(Error::InvalidResponse(invalid)) => invalid,
+        other => panic!("expected InvalidResponse, got {other:?}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

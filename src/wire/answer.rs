@@ -45,27 +45,39 @@ pub(crate) fn json_object(
     })
 }
 
+/// Asserts the status rules every parser of an endpoint's JSON answer
+/// follows: 3xx is a redirect, other non-200 statuses (even 201 with a
+/// good body) are HTTP errors unless the body is an OAuth error, and a 200
+/// body must be a JSON object. `success` is a body `parse` accepts on 200.
+#[cfg(test)]
+pub(crate) fn assert_status_rules<T: std::fmt::Debug>(
+    parse: impl Fn(u16, &[u8]) -> Result<T, Error>,
+    success: &str,
+) {
+    let fails = |status, body: &str| match parse(status, body.as_bytes()) {
+        Err(e) => e,
+        Ok(parsed) => panic!("HTTP {status} {body:?} was accepted: {parsed:?}"),
+    };
+    assert!(parse(200, success.as_bytes()).is_ok(), "{success}");
+    assert_eq!(fails(302, success), Error::Redirect { status: 302 });
+    assert_eq!(fails(502, "<html>"), Error::HttpStatus { status: 502 });
+    assert_eq!(fails(201, success), Error::HttpStatus { status: 201 });
+    for body in ["<html>", "[]"] {
+        let not_object = InvalidResponse::NotJsonObject { status: 200 };
+        assert_eq!(fails(200, body), Error::InvalidResponse(not_object));
+    }
+    assert!(matches!(
+        fails(400, r#"{"error":"invalid_client"}"#),
+        Error::OAuth(_)
+    ));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn answers_other_than_200_are_errors() {
-        assert_eq!(
-            json_object(302, b"{}", 100).unwrap_err(),
-            Error::Redirect { status: 302 }
-        );
-        assert_eq!(
-            json_object(500, b"<html>", 100).unwrap_err(),
-            Error::HttpStatus { status: 500 }
-        );
-        assert!(matches!(
-            json_object(400, br#"{"error":"invalid_client"}"#, 100),
-            Err(Error::OAuth(_))
-        ));
-        assert_eq!(
-            json_object(200, b"[]", 100).unwrap_err(),
-            Error::InvalidResponse(InvalidResponse::NotJsonObject { status: 200 })
-        );
+        assert_status_rules(|status, body| json_object(status, body, 100), "{}");
     }
 }

@@ -208,18 +208,12 @@ fn expires_in(value: Option<&Value>) -> Result<Option<u64>, InvalidResponse> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::expect_invalid as invalid;
 
     const LIMIT: usize = 1 << 20;
 
     fn parse(status: u16, body: &str) -> Result<TokenResponse, Error> {
         TokenResponse::parse(status, body.as_bytes(), LIMIT)
-    }
-
-    fn invalid(e: Result<TokenResponse, Error>) -> InvalidResponse {
-        match e {
-            Err(Error::InvalidResponse(i)) => i,
-            other => panic!("expected InvalidResponse, got {other:?}"),
-        }
     }
 
     #[test]
@@ -341,22 +335,9 @@ mod tests {
 
     #[test]
     fn statuses_without_oauth_bodies() {
-        assert_eq!(parse(302, "").unwrap_err(), Error::Redirect { status: 302 });
-        assert_eq!(
-            parse(503, "<html>busy</html>").unwrap_err(),
-            Error::HttpStatus { status: 503 }
-        );
-        assert_eq!(
-            parse(201, r#"{"access_token":"a","token_type":"Bearer"}"#).unwrap_err(),
-            Error::HttpStatus { status: 201 }
-        );
-        assert_eq!(
-            invalid(parse(200, "<html>")),
-            InvalidResponse::NotJsonObject { status: 200 }
-        );
-        assert_eq!(
-            invalid(parse(200, "[]")),
-            InvalidResponse::NotJsonObject { status: 200 }
+        crate::wire::answer::assert_status_rules(
+            |status, body| TokenResponse::parse(status, body, LIMIT),
+            r#"{"access_token":"a","token_type":"Bearer"}"#,
         );
     }
 

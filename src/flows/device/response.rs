@@ -242,6 +242,7 @@ fn verification_url(value: &str, field: &'static str) -> Result<Url, InvalidResp
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::expect_invalid as invalid;
     use crate::error::ErrorCode;
 
     const LIMIT: usize = 1 << 20;
@@ -267,13 +268,6 @@ mod tests {
             None => map.remove(field),
         };
         parse(&serde_json::to_string(&map).unwrap())
-    }
-
-    fn invalid(result: Result<DeviceAuthorizationResponse, Error>) -> InvalidResponse {
-        match result {
-            Err(Error::InvalidResponse(i)) => i,
-            other => panic!("expected InvalidResponse, got {other:?}"),
-        }
     }
 
     #[test]
@@ -495,29 +489,10 @@ mod tests {
             }
         }
         let parse_status =
-            |status, body: &str| DeviceAuthorizationResponse::parse(status, body.as_bytes(), LIMIT);
-        assert_eq!(
-            parse_status(302, RFC_EXAMPLE).unwrap_err(),
-            Error::Redirect { status: 302 }
-        );
-        assert_eq!(
-            parse_status(502, "<html>").unwrap_err(),
-            Error::HttpStatus { status: 502 }
-        );
-        assert_eq!(
-            parse_status(201, RFC_EXAMPLE).unwrap_err(),
-            Error::HttpStatus { status: 201 }
-        );
-        assert_eq!(
-            invalid(parse_status(200, "<html>")),
-            InvalidResponse::NotJsonObject { status: 200 }
-        );
-        assert_eq!(
-            invalid(parse_status(200, "[]")),
-            InvalidResponse::NotJsonObject { status: 200 }
-        );
+            |status, body: &[u8]| DeviceAuthorizationResponse::parse(status, body, LIMIT);
+        crate::wire::answer::assert_status_rules(parse_status, RFC_EXAMPLE);
         assert!(matches!(
-            invalid(parse_status(200, r#"{"error":5}"#)),
+            invalid(parse_status(200, br#"{"error":5}"#)),
             InvalidResponse::InvalidField { field: "error", .. }
         ));
         assert_eq!(
