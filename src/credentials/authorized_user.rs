@@ -14,7 +14,7 @@ use crate::client::auth::ClientIdentity;
 use crate::credentials::bearer::BearerToken;
 use crate::credentials::freshness::unix_seconds;
 use crate::credentials::user::{FileExtras, UserCredentials};
-use crate::error::config::{FileError, FileProblem};
+use crate::error::config::FileError;
 use crate::google::GOOGLE_TOKEN_URI;
 use crate::secret::{AccessToken, ClientSecret, RefreshToken};
 use crate::wire::endpoint::parse_endpoint;
@@ -58,17 +58,7 @@ impl UserCredentials {
         let mut text = |field: &'static str| -> Result<Option<String>, FileError> {
             take_str(&mut map, field).map_err(|reason| FileError::invalid(FILE, field, reason))
         };
-        if let Some(kind) = text("type")? {
-            if kind != AUTHORIZED_USER_TYPE {
-                return Err(FileError::new(
-                    FILE,
-                    FileProblem::WrongType {
-                        expected: AUTHORIZED_USER_TYPE,
-                        found: crate::error::sanitize(&kind),
-                    },
-                ));
-            }
-        }
+        FileError::check_type(FILE, text("type")?, AUTHORIZED_USER_TYPE)?;
         let token_uri = token_uri(text("token_uri")?)?;
         let expiry = text("expiry")?.map(|e| parse_expiry(&e)).transpose()?;
         let client_id = text("client_id")?.ok_or_else(|| FileError::missing(FILE, "client_id"))?;
@@ -208,6 +198,7 @@ fn parse_expiry(text: &str) -> Result<SystemTime, FileError> {
 mod tests {
     use super::*;
     use crate::credentials::kind::Credentials;
+    use crate::error::config::FileProblem;
     use crate::testing::at;
 
     #[test]

@@ -155,6 +155,25 @@ impl FileError {
         )
     }
 
+    /// Refuses a file whose `type` is present and is not `expected` (a
+    /// missing `type` is accepted, as google-auth does).
+    pub(crate) fn check_type(
+        file: &'static str,
+        found: Option<String>,
+        expected: &'static str,
+    ) -> Result<(), Self> {
+        match found {
+            Some(found) if found != expected => Err(Self::new(
+                file,
+                FileProblem::WrongType {
+                    expected,
+                    found: crate::error::sanitize(&found),
+                },
+            )),
+            _ => Ok(()),
+        }
+    }
+
     pub(crate) fn from_json(file: &'static str, problem: crate::wire::json::JsonProblem) -> Self {
         use crate::wire::json::JsonProblem;
         Self::new(

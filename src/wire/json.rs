@@ -180,10 +180,8 @@ pub(crate) fn opt_str<'a>(
     field: &str,
 ) -> Result<Option<&'a str>, FieldReason> {
     match map.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.is_empty() => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err("must be a string"),
+        Some(Value::String(s)) if !s.is_empty() => Ok(Some(s)),
+        other => no_string(other),
     }
 }
 
@@ -194,9 +192,16 @@ pub(crate) fn take_str(
     field: &str,
 ) -> Result<Option<String>, FieldReason> {
     match map.remove(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.is_empty() => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
+        Some(Value::String(s)) if !s.is_empty() => Ok(Some(s)),
+        other => no_string(other.as_ref()),
+    }
+}
+
+/// What a string field that is not a non-empty string means: absent,
+/// `null` and `""` are `None`; any other JSON type is refused.
+fn no_string<T>(value: Option<&Value>) -> Result<Option<T>, FieldReason> {
+    match value {
+        None | Some(Value::Null | Value::String(_)) => Ok(None),
         Some(_) => Err("must be a string"),
     }
 }

@@ -103,11 +103,7 @@ impl Adc {
     }
 
     /// The scopes for service accounts and the metadata server.
-    pub fn with_scopes<I, S>(mut self, scopes: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
+    pub fn with_scopes(mut self, scopes: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.scopes = scopes.into_iter().map(Into::into).collect();
         self
     }
@@ -152,19 +148,14 @@ impl Adc {
             match std::mem::replace(&mut self.phase, Phase::Done) {
                 Phase::Explicit => match self.env.explicit_file() {
                     Some(path) => return Ok(self.read(path, true)),
-                    None => {
-                        self.looked
-                            .push("GOOGLE_APPLICATION_CREDENTIALS (not set)".to_owned());
-                        self.phase = Phase::Gcloud;
-                    }
+                    None => self.passed("GOOGLE_APPLICATION_CREDENTIALS (not set)", Phase::Gcloud),
                 },
                 Phase::Gcloud => match self.env.gcloud_file() {
                     Some(path) => return Ok(self.read(path, false)),
-                    None => {
-                        self.looked
-                            .push("gcloud's file (no home directory to find it in)".to_owned());
-                        self.phase = Phase::Metadata;
-                    }
+                    None => self.passed(
+                        "gcloud's file (no home directory to find it in)",
+                        Phase::Metadata,
+                    ),
                 },
                 Phase::Metadata => {
                     if self.env.skips_metadata() {
@@ -226,21 +217,9 @@ impl Adc {
         };
         match read {
             FileRead::Bytes(mut bytes) => {
-                let read = read_credentials(&path, &bytes, &self.scopes);
+                let found = self.found_in(&path, &bytes, source);
                 bytes.zeroize();
-                let (credentials, facts) = read?;
-                let quota = self.quota(facts.quota_project.as_deref());
-                let credentials = credentials.with_quota_project(quota);
-                let project = self
-                    .env
-                    .project_id()
-                    .map(str::to_owned)
-                    .or(facts.project_id);
-                Ok(AdcStep::Found(DefaultCredentials::new(
-                    credentials,
-                    source,
-                    project,
-                )))
+                found.map(AdcStep::Found)
             }
             FileRead::NotFound if matches!(source, AdcSource::EnvironmentVariable(_)) => {
                 Err(AdcError::ExplicitFile {
@@ -356,6 +335,12 @@ impl Adc {
             .or(self.env.quota_project())
             .or(file)
             .map(str::to_owned)
+    }
+
+    /// Notes a place that held nothing and moves on to `next`.
+    fn passed(&mut self, place: &str, next: Phase) {
+        self.looked.push(place.to_owned());
+        self.phase = next;
     }
 
     fn not_found(&mut self) -> AdcError {

@@ -182,10 +182,8 @@ impl<T, C: Update<T>> Machine for MetadataGet<T, C> {
             };
             return self.fail(missing.into());
         }
-        match self.calling()?.handle_response(response, now) {
-            Ok(()) => Ok(()),
-            Err(e) => self.fail(e),
-        }
+        let answered = self.calling()?.handle_response(response, now);
+        answered.or_else(|e| self.fail(e))
     }
 
     fn handle_transport_failure(

@@ -3,7 +3,7 @@
 
 use url::Url;
 
-use crate::error::config::{FileError, FileProblem};
+use crate::error::config::FileError;
 use crate::secret::PrivateKeyPem;
 use crate::wire::endpoint::parse_endpoint;
 use crate::wire::json::{opt_str, parse_object, take_str};
@@ -52,17 +52,7 @@ impl ServiceAccountKey {
         let required =
             |field: &'static str| text(field)?.ok_or_else(|| FileError::missing(FILE, field));
 
-        if let Some(kind) = text("type")? {
-            if kind != SERVICE_ACCOUNT_TYPE {
-                return Err(FileError::new(
-                    FILE,
-                    FileProblem::WrongType {
-                        expected: SERVICE_ACCOUNT_TYPE,
-                        found: crate::error::sanitize(&kind),
-                    },
-                ));
-            }
-        }
+        FileError::check_type(FILE, text("type")?, SERVICE_ACCOUNT_TYPE)?;
         let client_email = required("client_email")?;
         let token_uri =
             parse_endpoint(&required("token_uri")?, "token_uri", false).map_err(|_| {
@@ -136,6 +126,7 @@ impl ServiceAccountKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::config::FileProblem;
 
     const PEM: &str = "-----BEGIN PRIVATE KEY-----\\nAAAA\\n-----END PRIVATE KEY-----\\n";
 
