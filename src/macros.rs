@@ -1,4 +1,4 @@
-//! The crate's one declarative helper macro.
+//! Declarative helpers shared across the crate.
 
 /// `impl From<T> for Enum` for each `T => Variant`: the value wrapped in
 /// that variant.
@@ -14,3 +14,23 @@ macro_rules! from_variants {
     };
 }
 pub(crate) use from_variants;
+
+/// Builder setters that set one field and return the builder:
+/// `pub fn name(arg: Type) => field = value;` becomes
+/// `pub fn name(mut self, arg: Type) -> Self { self.field = value; self }`,
+/// keeping the doc comments and attributes written above it.
+macro_rules! setters {
+    ($(
+        $(#[$attr:meta])*
+        $vis:vis fn $name:ident($arg:ident: $ty:ty) => $field:ident = $value:expr;
+    )*) => {
+        $(
+            $(#[$attr])*
+            $vis fn $name(mut self, $arg: $ty) -> Self {
+                self.$field = $value;
+                self
+            }
+        )*
+    };
+}
+pub(crate) use setters;

@@ -15,6 +15,7 @@ use crate::google::{
     GOOGLE_AUTH_URI, GOOGLE_DEVICE_AUTHORIZATION_URI, GOOGLE_ISSUER, GOOGLE_REVOKE_URI,
     GOOGLE_TOKEN_URI,
 };
+use crate::macros::setters;
 use crate::secret::ClientSecret;
 use crate::wire::endpoint::{parse_endpoint, to_uri};
 
@@ -206,21 +207,17 @@ pub struct ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// The client secret of a confidential client.
-    pub fn client_secret(mut self, secret: ClientSecret) -> Self {
-        self.secret = Some(secret);
-        self
-    }
+    setters! {
+        /// The client secret of a confidential client.
+        pub fn client_secret(secret: ClientSecret) => secret = Some(secret);
 
-    /// How to authenticate, at every endpoint and for every request. By
-    /// default, as Google's libraries do: with a secret, HTTP Basic
-    /// (google-auth-oauthlib's code exchange) except for refreshes, which
-    /// send it in the body (google-auth); without one, `none`. For
-    /// [`ClientAuthMethod::PrivateKeyJwt`], use
-    /// [`private_key_jwt`](Self::private_key_jwt), which gives the key.
-    pub fn auth_method(mut self, method: ClientAuthMethod) -> Self {
-        self.auth_method = Some(method);
-        self
+        /// How to authenticate, at every endpoint and for every request. By
+        /// default, as Google's libraries do: with a secret, HTTP Basic
+        /// (google-auth-oauthlib's code exchange) except for refreshes, which
+        /// send it in the body (google-auth); without one, `none`. For
+        /// [`ClientAuthMethod::PrivateKeyJwt`], use
+        /// [`private_key_jwt`](Self::private_key_jwt), which gives the key.
+        pub fn auth_method(method: ClientAuthMethod) => auth_method = Some(method);
     }
 
     /// Authenticates with `private_key_jwt`: every request to the server's
@@ -236,81 +233,50 @@ impl ClientBuilder {
         self
     }
 
-    /// The `aud` of the `private_key_jwt` assertions (default
-    /// [`AssertionAudience::Issuer`]).
-    pub fn assertion_audience(mut self, audience: AssertionAudience) -> Self {
-        self.assertion_audience = audience;
-        self
-    }
+    setters! {
+        /// The `aud` of the `private_key_jwt` assertions (default
+        /// [`AssertionAudience::Issuer`]).
+        pub fn assertion_audience(audience: AssertionAudience) => assertion_audience = audience;
 
-    /// The authorization endpoint URL.
-    pub fn authorization_endpoint(mut self, url: impl Into<String>) -> Self {
-        self.authorization_endpoint = Some(url.into());
-        self
-    }
+        /// The authorization endpoint URL.
+        pub fn authorization_endpoint(url: impl Into<String>) => authorization_endpoint = Some(url.into());
 
-    /// The token endpoint URL.
-    pub fn token_endpoint(mut self, url: impl Into<String>) -> Self {
-        self.token_endpoint = Some(url.into());
-        self
-    }
+        /// The token endpoint URL.
+        pub fn token_endpoint(url: impl Into<String>) => token_endpoint = Some(url.into());
 
-    /// The revocation endpoint URL (RFC 7009).
-    pub fn revocation_endpoint(mut self, url: impl Into<String>) -> Self {
-        self.revocation_endpoint = Some(url.into());
-        self
-    }
+        /// The revocation endpoint URL (RFC 7009).
+        pub fn revocation_endpoint(url: impl Into<String>) => revocation_endpoint = Some(url.into());
 
-    /// The device authorization endpoint URL (RFC 8628).
-    pub fn device_authorization_endpoint(mut self, url: impl Into<String>) -> Self {
-        self.device_authorization_endpoint = Some(url.into());
-        self
-    }
+        /// The device authorization endpoint URL (RFC 8628).
+        pub fn device_authorization_endpoint(url: impl Into<String>) => device_authorization_endpoint = Some(url.into());
 
-    /// The introspection endpoint URL (RFC 7662).
-    pub fn introspection_endpoint(mut self, url: impl Into<String>) -> Self {
-        self.introspection_endpoint = Some(url.into());
-        self
-    }
+        /// The introspection endpoint URL (RFC 7662).
+        pub fn introspection_endpoint(url: impl Into<String>) => introspection_endpoint = Some(url.into());
 
-    /// The authorization server's issuer identifier. When set, an `iss`
-    /// parameter in the callback must equal it exactly
-    /// ([RFC 9207](https://www.rfc-editor.org/rfc/rfc9207)).
-    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
-        self.issuer = Some(issuer.into());
-        self
-    }
+        /// The authorization server's issuer identifier. When set, an `iss`
+        /// parameter in the callback must equal it exactly
+        /// ([RFC 9207](https://www.rfc-editor.org/rfc/rfc9207)).
+        pub fn issuer(issuer: impl Into<String>) => issuer = Some(issuer.into());
 
-    /// Require the callback to carry `iss` (set this when the server's
-    /// metadata has `authorization_response_iss_parameter_supported: true`).
-    /// Needs [`issuer`](Self::issuer).
-    pub fn require_issuer_in_callback(mut self, required: bool) -> Self {
-        self.require_issuer = required;
-        self
-    }
+        /// Require the callback to carry `iss` (set this when the server's
+        /// metadata has `authorization_response_iss_parameter_supported: true`).
+        /// Needs [`issuer`](Self::issuer).
+        pub fn require_issuer_in_callback(required: bool) => require_issuer = required;
 
-    /// Whether the server accepts PKCE with `S256` (default `true`). The
-    /// crate always uses S256, so when this is `false` building an
-    /// authorization request fails with [`ConfigError::PkceS256Unsupported`].
-    /// Discovery sets it from `code_challenge_methods_supported`.
-    pub fn pkce_s256_supported(mut self, supported: bool) -> Self {
-        self.pkce_s256_supported = supported;
-        self
-    }
+        /// Whether the server accepts PKCE with `S256` (default `true`). The
+        /// crate always uses S256, so when this is `false` building an
+        /// authorization request fails with [`ConfigError::PkceS256Unsupported`].
+        /// Discovery sets it from `code_challenge_methods_supported`.
+        pub fn pkce_s256_supported(supported: bool) => pkce_s256_supported = supported;
 
-    /// The bound on response bodies the client parses (default 1 MiB).
-    pub fn response_limit(mut self, bytes: usize) -> Self {
-        self.response_limit = bytes;
-        self
-    }
+        /// The bound on response bodies the client parses (default 1 MiB).
+        pub fn response_limit(bytes: usize) => response_limit = bytes;
 
-    /// **For tests only**: accept `http` endpoints on any host. Without it,
-    /// endpoints must be `https`, or `http` on `127.0.0.1`, `[::1]` or
-    /// `localhost`. Never enable this in production: the token endpoint
-    /// receives the client secret and the codes.
-    pub fn allow_insecure_endpoints(mut self, allow: bool) -> Self {
-        self.allow_insecure = allow;
-        self
+        /// **For tests only**: accept `http` endpoints on any host. Without it,
+        /// endpoints must be `https`, or `http` on `127.0.0.1`, `[::1]` or
+        /// `localhost`. Never enable this in production: the token endpoint
+        /// receives the client secret and the codes.
+        pub fn allow_insecure_endpoints(allow: bool) => allow_insecure = allow;
     }
 
     /// Checks the configuration and builds the client.

@@ -14,6 +14,7 @@ use crate::credentials::freshness::DEFAULT_REFRESH_THRESHOLD;
 use crate::credentials::kind::{credentials_getters, Credentials};
 use crate::error::Error;
 use crate::machine::call::{Call, Update};
+use crate::macros::setters;
 use crate::secret::{ClientSecret, IdToken, RefreshToken};
 use crate::wire::endpoint::to_uri;
 use crate::wire::form_post::form_post;
@@ -162,16 +163,12 @@ impl UserCredentials {
         &self.extra
     }
 
-    /// Sets the quota project (billed for API calls).
-    pub fn with_quota_project(mut self, project: Option<String>) -> Self {
-        self.quota_project = project;
-        self
-    }
+    setters! {
+        /// Sets the quota project (billed for API calls).
+        pub fn with_quota_project(project: Option<String>) => quota_project = project;
 
-    /// How long before expiry a token counts as stale (default 225 s, as google-auth).
-    pub fn with_refresh_threshold(mut self, threshold: Duration) -> Self {
-        self.refresh_threshold = threshold;
-        self
+        /// How long before expiry a token counts as stale (default 225 s, as google-auth).
+        pub fn with_refresh_threshold(threshold: Duration) => refresh_threshold = threshold;
     }
 
     /// How refresh requests authenticate the client. Default:

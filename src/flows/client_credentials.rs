@@ -58,13 +58,12 @@ impl Client {
 impl ClientCredentialsRequest<'_> {
     crate::flows::params::scope_setters!();
 
-    /// Any other form parameter (`audience`, `resource`, ...).
-    /// `grant_type`, `scope` and the client authentication parameters
-    /// (`client_id`, `client_secret`, `client_assertion`,
-    /// `client_assertion_type`) are refused by `build`.
-    pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.params.push((name.into(), value.into()));
-        self
+    crate::flows::params::param_setter! {
+        /// Any other form parameter (`audience`, `resource`, ...).
+        /// `grant_type`, `scope` and the client authentication parameters
+        /// (`client_id`, `client_secret`, `client_assertion`,
+        /// `client_assertion_type`) are refused by `build`.
+        params
     }
 
     /// Checks the scopes and parameters and makes the machine.

@@ -10,6 +10,7 @@ use crate::error::config::ConfigError;
 use crate::error::{Error, InvalidResponse};
 use crate::flows::code::pkce::CHALLENGE_METHOD;
 use crate::machine::call::{Call, Update};
+use crate::macros::setters;
 use crate::wire::answer::json_object;
 use crate::wire::endpoint::parse_endpoint;
 use crate::wire::json::{opt_str_list, take_str};
@@ -85,18 +86,14 @@ impl DiscoveryRequest {
         }
     }
 
-    /// **For tests only**: accept an `http` issuer and `http` endpoints on
-    /// any host (see [`ClientBuilder::allow_insecure_endpoints`]); carried
-    /// over to [`AuthorizationServerMetadata::client_builder`].
-    pub fn allow_insecure_endpoints(mut self, allow: bool) -> Self {
-        self.allow_insecure = allow;
-        self
-    }
+    setters! {
+        /// **For tests only**: accept an `http` issuer and `http` endpoints on
+        /// any host (see [`ClientBuilder::allow_insecure_endpoints`]); carried
+        /// over to [`AuthorizationServerMetadata::client_builder`].
+        pub fn allow_insecure_endpoints(allow: bool) => allow_insecure = allow;
 
-    /// The bound on the metadata document (default 1 MiB).
-    pub fn response_limit(mut self, bytes: usize) -> Self {
-        self.response_limit = bytes;
-        self
+        /// The bound on the metadata document (default 1 MiB).
+        pub fn response_limit(bytes: usize) => response_limit = bytes;
     }
 
     /// Checks the issuer and makes the machine.

@@ -23,17 +23,28 @@ macro_rules! scope_setters {
         }
 
         /// Adds several scopes.
-        pub fn scopes<I, S>(mut self, scopes: I) -> Self
-        where
-            I: IntoIterator<Item = S>,
-            S: Into<String>,
-        {
+        pub fn scopes(mut self, scopes: impl IntoIterator<Item = impl Into<String>>) -> Self {
             self.scopes.extend(scopes.into_iter().map(Into::into));
             self
         }
     };
 }
 pub(crate) use scope_setters;
+
+/// `param(name, value)`, the same on every request builder: one more
+/// parameter, pushed onto the builder's `Vec<(String, String)>` field
+/// named last; the doc comment written first says which names `build`
+/// refuses.
+macro_rules! param_setter {
+    ($(#[$doc:meta])* $field:ident) => {
+        $(#[$doc])*
+        pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+            self.$field.push((name.into(), value.into()));
+            self
+        }
+    };
+}
+pub(crate) use param_setter;
 
 /// The parameters client authentication writes: never extra parameters.
 const CLIENT_AUTH_PARAMS: [&str; 4] = [

@@ -17,6 +17,7 @@ use crate::error::config::ConfigError;
 use crate::error::{Error, InvalidResponse};
 use crate::flows::params::check_scopes_and_params;
 use crate::machine::call::{Call, Update};
+use crate::macros::setters;
 use crate::secret::{AccessToken, ClientSecret, RefreshToken, SecurityToken};
 use crate::wire::endpoint::{parse_endpoint, to_uri};
 use crate::wire::form_post::{form_post, ClientInForm};
@@ -149,11 +150,10 @@ impl TokenExchangeRequest {
         self
     }
 
-    /// Any other form parameter (Google's STS: `options`). The parameters
-    /// the builder sets itself are refused by `build`.
-    pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.params.push((name.into(), value.into()));
-        self
+    crate::flows::params::param_setter! {
+        /// Any other form parameter (Google's STS: `options`). The parameters
+        /// the builder sets itself are refused by `build`.
+        params
     }
 
     /// Authenticates a client at the endpoint (default: no client
@@ -171,21 +171,14 @@ impl TokenExchangeRequest {
         self.with_client(Arc::new(client))
     }
 
-    fn with_client(mut self, client: Arc<ClientIdentity>) -> Self {
-        self.client = Some(client);
-        self
-    }
+    setters! {
+        fn with_client(client: Arc<ClientIdentity>) => client = Some(client);
 
-    /// **For tests only**: accept an `http` endpoint on any host.
-    pub fn allow_insecure_endpoints(mut self, allow: bool) -> Self {
-        self.allow_insecure = allow;
-        self
-    }
+        /// **For tests only**: accept an `http` endpoint on any host.
+        pub fn allow_insecure_endpoints(allow: bool) => allow_insecure = allow;
 
-    /// The bound on the response body (default 1 MiB).
-    pub fn response_limit(mut self, bytes: usize) -> Self {
-        self.response_limit = bytes;
-        self
+        /// The bound on the response body (default 1 MiB).
+        pub fn response_limit(bytes: usize) => response_limit = bytes;
     }
 
     /// Checks the request and makes the machine: the endpoint follows the

@@ -13,6 +13,7 @@ use crate::credentials::freshness::DEFAULT_REFRESH_THRESHOLD;
 use crate::credentials::kind::{credentials_getters, Credentials};
 use crate::error::Error;
 use crate::machine::call::Update;
+use crate::macros::setters;
 use crate::wire::token_response::TokenResponse;
 
 /// The path of the default service account's access token.
@@ -68,28 +69,20 @@ impl MetadataCredentials {
     }
 
     /// Asks for these scopes. Drops any cached token.
-    pub fn with_scopes<I, S>(mut self, scopes: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
+    pub fn with_scopes(mut self, scopes: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.scopes = scopes.into_iter().map(Into::into).collect();
         self.token = None;
         self
     }
 
-    /// Sets the quota project (sent as `x-goog-user-project`).
-    pub fn with_quota_project(mut self, project: Option<String>) -> Self {
-        self.quota_project = project;
-        self
-    }
+    setters! {
+        /// Sets the quota project (sent as `x-goog-user-project`).
+        pub fn with_quota_project(project: Option<String>) => quota_project = project;
 
-    /// How long before expiry a token is renewed (default 225 s: the
-    /// metadata server itself keeps a token until 4 minutes before its
-    /// expiry, so renewing earlier would get the same token back).
-    pub fn with_refresh_threshold(mut self, threshold: Duration) -> Self {
-        self.refresh_threshold = threshold;
-        self
+        /// How long before expiry a token is renewed (default 225 s: the
+        /// metadata server itself keeps a token until 4 minutes before its
+        /// expiry, so renewing earlier would get the same token back).
+        pub fn with_refresh_threshold(threshold: Duration) => refresh_threshold = threshold;
     }
 
     /// The metadata server.

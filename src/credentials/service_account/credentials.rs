@@ -107,11 +107,7 @@ impl ServiceAccountCredentials {
 
     /// Requests these scopes (the assertion's `scope` claim). Drops any
     /// cached token, which was granted for other scopes.
-    pub fn with_scopes<I, S>(mut self, scopes: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
+    pub fn with_scopes(mut self, scopes: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.scopes = scopes.into_iter().map(Into::into).collect();
         self.token = None;
         self

@@ -14,6 +14,7 @@ use crate::credentials::freshness::unix_seconds;
 use crate::error::config::ConfigError;
 use crate::flows::code::pkce::CHALLENGE_METHOD;
 use crate::flows::params::is_scope_token;
+use crate::macros::setters;
 use crate::secret::{CsrfState, PkceVerifier};
 
 /// Google's `access_type` parameter.
@@ -104,36 +105,25 @@ impl Client {
 impl AuthorizationRequest<'_> {
     crate::flows::params::scope_setters!();
 
-    /// Google's `access_type`; default `Some(Offline)` (as google-auth-oauthlib).
-    /// `None` leaves the parameter out, for servers other than Google.
-    pub fn access_type(mut self, access_type: Option<AccessType>) -> Self {
-        self.access_type = access_type;
-        self
+    setters! {
+        /// Google's `access_type`; default `Some(Offline)` (as google-auth-oauthlib).
+        /// `None` leaves the parameter out, for servers other than Google.
+        pub fn access_type(access_type: Option<AccessType>) => access_type = access_type;
+
+        /// `prompt` (`consent`, `select_account`, `none`, or several space-separated).
+        pub fn prompt(prompt: impl Into<String>) => prompt = Some(prompt.into());
+
+        /// Google's `include_granted_scopes=true` (incremental authorization).
+        pub fn include_granted_scopes(include: bool) => include_granted_scopes = include;
+
+        /// `login_hint`: the account to preselect.
+        pub fn login_hint(hint: impl Into<String>) => login_hint = Some(hint.into());
     }
 
-    /// `prompt` (`consent`, `select_account`, `none`, or several space-separated).
-    pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
-        self.prompt = Some(prompt.into());
-        self
-    }
-
-    /// Google's `include_granted_scopes=true` (incremental authorization).
-    pub fn include_granted_scopes(mut self, include: bool) -> Self {
-        self.include_granted_scopes = include;
-        self
-    }
-
-    /// `login_hint`: the account to preselect.
-    pub fn login_hint(mut self, hint: impl Into<String>) -> Self {
-        self.login_hint = Some(hint.into());
-        self
-    }
-
-    /// Any other parameter. Parameters the crate sets itself (`state`,
-    /// `redirect_uri`, `prompt`, ...) are refused by `build`; use their setters.
-    pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.extra.push((name.into(), value.into()));
-        self
+    crate::flows::params::param_setter! {
+        /// Any other parameter. Parameters the crate sets itself (`state`,
+        /// `redirect_uri`, `prompt`, ...) are refused by `build`; use their setters.
+        extra
     }
 
     /// Builds the URL, drawing `state` and the PKCE verifier (32 bytes each)
@@ -345,6 +335,14 @@ mod tests {
             .unwrap()
     }
 
+    /// The pending authorization `request` makes from `entropy`.
+    fn pending(request: AuthorizationRequest<'_>, entropy: u8) -> PendingAuthorization {
+        let (_, pending) = request
+            .build_with_entropy(SystemTime::UNIX_EPOCH, &[entropy; 64])
+            .unwrap();
+        pending
+    }
+
     #[test]
     fn url_matches_google_auth_oauthlib_parameter_order() {
         let client = client();
@@ -420,11 +418,7 @@ mod tests {
 
     #[test]
     fn debug_redacts_state_and_verifier() {
-        let client = client();
-        let (_, pending) = client
-            .authorization_request("http://127.0.0.1/")
-            .build_with_entropy(SystemTime::UNIX_EPOCH, &[9; 64])
-            .unwrap();
+        let pending = pending(client().authorization_request("http://127.0.0.1/"), 9);
         let debug = format!("{pending:?}");
         assert!(!debug.contains(pending.state.secret()));
         assert!(!debug.contains(pending.code_verifier.secret()));
@@ -433,11 +427,12 @@ mod tests {
     #[test]
     fn pending_round_trips_through_serde() {
         let client = client();
-        let (_, pending) = client
-            .authorization_request("http://127.0.0.1/")
-            .scope("openid")
-            .build_with_entropy(SystemTime::UNIX_EPOCH, &[3; 64])
-            .unwrap();
+        let pending = pending(
+            client
+                .authorization_request("http://127.0.0.1/")
+                .scope("openid"),
+            3,
+        );
         let json = serde_json::to_string(&pending).unwrap();
         let back: PendingAuthorization = serde_json::from_str(&json).unwrap();
         assert_eq!(back, pending);
@@ -445,11 +440,7 @@ mod tests {
 
     #[test]
     fn a_stored_creation_time_beyond_system_time_is_refused() {
-        let client = client();
-        let (_, pending) = client
-            .authorization_request("http://127.0.0.1/")
-            .build_with_entropy(SystemTime::UNIX_EPOCH, &[3; 64])
-            .unwrap();
+        let pending = pending(client().authorization_request("http://127.0.0.1/"), 3);
         let json = serde_json::to_string(&pending).unwrap();
         let tampered = json.replace(r#""created_at":0"#, r#""created_at":18446744073709551615"#);
         assert_ne!(tampered, json);

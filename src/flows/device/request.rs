@@ -91,13 +91,12 @@ impl Client {
 impl DeviceAuthorizationRequest<'_> {
     crate::flows::params::scope_setters!();
 
-    /// Any other parameter of the device authorization request (`audience`,
-    /// `resource`, ...). `client_id`, `client_secret` and `scope` are
-    /// refused by `build`, as are scopes that are not RFC 6749 §3.3 scope
-    /// tokens (empty, or with a space, quote or backslash).
-    pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.extra.push((name.into(), value.into()));
-        self
+    crate::flows::params::param_setter! {
+        /// Any other parameter of the device authorization request (`audience`,
+        /// `resource`, ...). `client_id`, `client_secret` and `scope` are
+        /// refused by `build`, as are scopes that are not RFC 6749 §3.3 scope
+        /// tokens (empty, or with a space, quote or backslash).
+        extra
     }
 
     /// How the token endpoint is polled (default: RFC 8628).

@@ -21,6 +21,7 @@ use crate::flows::code::authorize::AuthorizationRequest;
 use crate::flows::code::loopback::LoopbackCallback;
 use crate::io::sleep_until;
 use crate::machine::drive::drive;
+use crate::macros::setters;
 
 /// How long the flow waits for the browser to come back: 5 minutes.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
@@ -78,50 +79,34 @@ impl InstalledAppFlow {
 
     crate::flows::params::scope_setters!();
 
-    /// The loopback host to listen on and name in the redirect URI
-    /// (default [`LoopbackHost::Ipv4`], `127.0.0.1`).
-    pub fn host(mut self, host: LoopbackHost) -> Self {
-        self.host = host;
-        self
-    }
+    setters! {
+        /// The loopback host to listen on and name in the redirect URI
+        /// (default [`LoopbackHost::Ipv4`], `127.0.0.1`).
+        pub fn host(host: LoopbackHost) => host = host;
 
-    /// The port: 0 (the default) lets the system choose a free one; a fixed
-    /// port that is busy makes [`run`](Self::run) fail at once with
-    /// [`InstalledAppError::Bind`].
-    pub fn port(mut self, port: u16) -> Self {
-        self.port = port;
-        self
-    }
+        /// The port: 0 (the default) lets the system choose a free one; a fixed
+        /// port that is busy makes [`run`](Self::run) fail at once with
+        /// [`InstalledAppError::Bind`].
+        pub fn port(port: u16) => port = port;
 
-    /// The redirect URI's path (default `/`): it must start with `/` and
-    /// hold only letters, digits, `-`, `.`, `_`, `~` and `/`.
-    pub fn path(mut self, path: impl Into<String>) -> Self {
-        self.path = path.into();
-        self
-    }
+        /// The redirect URI's path (default `/`): it must start with `/` and
+        /// hold only letters, digits, `-`, `.`, `_`, `~` and `/`.
+        pub fn path(path: impl Into<String>) => path = path.into();
 
-    /// Whether the redirect URI's path ends with `/`, whatever
-    /// [`path`](Self::path) says: `false` with the default path gives
-    /// `http://127.0.0.1:PORT` (some registrations lack the slash, and the
-    /// server compares redirect URIs exactly).
-    pub fn trailing_slash(mut self, slash: bool) -> Self {
-        self.trailing_slash = Some(slash);
-        self
-    }
+        /// Whether the redirect URI's path ends with `/`, whatever
+        /// [`path`](Self::path) says: `false` with the default path gives
+        /// `http://127.0.0.1:PORT` (some registrations lack the slash, and the
+        /// server compares redirect URIs exactly).
+        pub fn trailing_slash(slash: bool) => trailing_slash = Some(slash);
 
-    /// How to open the start link (default [`Browser::System`]). The link
-    /// is printed in every case; the authorization URL never is, and never
-    /// reaches the browser's command line.
-    pub fn browser(mut self, browser: Browser) -> Self {
-        self.browser = browser;
-        self
-    }
+        /// How to open the start link (default [`Browser::System`]). The link
+        /// is printed in every case; the authorization URL never is, and never
+        /// reaches the browser's command line.
+        pub fn browser(browser: Browser) => browser = browser;
 
-    /// How long to wait for the browser to come back (default
-    /// [`DEFAULT_TIMEOUT`]).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
+        /// How long to wait for the browser to come back (default
+        /// [`DEFAULT_TIMEOUT`]).
+        pub fn timeout(timeout: Duration) => timeout = timeout;
     }
 
     /// Adjusts the authorization request before it is built: `prompt`,

@@ -50,6 +50,7 @@ use crate::client::DEFAULT_RESPONSE_LIMIT;
 use crate::error::{Error, TransportFailure, TransportFailureKind};
 use crate::machine::drive::drive_async;
 use crate::machine::step::Machine;
+use crate::macros::setters;
 use crate::RequestTimeout;
 
 pub use super::common::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
@@ -183,16 +184,12 @@ impl ReqwestTransport {
         self
     }
 
-    /// Bounds a whole request, from connecting to the end of the response.
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
+    setters! {
+        /// Bounds a whole request, from connecting to the end of the response.
+        pub fn with_timeout(timeout: Duration) => timeout = timeout;
 
-    /// Bounds response bodies, in bytes.
-    pub fn with_response_limit(mut self, bytes: usize) -> Self {
-        self.response_limit = bytes;
-        self
+        /// Bounds response bodies, in bytes.
+        pub fn with_response_limit(bytes: usize) => response_limit = bytes;
     }
 
     /// The bound on connection setup; `None` when a client given to
