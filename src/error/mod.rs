@@ -2,7 +2,7 @@
 //!
 //! Every machine error is an [`Error`]; match on its variant to learn whose
 //! fault it was: the caller's driving loop ([`Error::Misuse`]), the network
-//! ([`Error::Transport`]), the server ([`Error::OAuth`],
+//! ([`Error::Transport`]), the server ([`Error::OAuth`], [`Error::GoogleApi`],
 //! [`Error::HttpStatus`], [`Error::Redirect`], [`Error::InvalidResponse`]),
 //! or the store a token cache keeps credentials in ([`Error::Store`]).
 //! [`Error::is_retryable`] says whether sending the same request again later
@@ -10,6 +10,7 @@
 //! returns the same error. No error message contains a secret.
 
 pub mod config;
+pub mod google_api;
 pub mod safe_text;
 
 use std::fmt;
@@ -54,6 +55,9 @@ pub enum Error {
     /// made ready, so no refresh was sent and the stored refresh token
     /// still works; see [`Keeper`](crate::cache::Keeper).
     Store(crate::cache::KeepError),
+    /// A Google JSON API (IAM Credentials, STS) refused the request with
+    /// its own error body.
+    GoogleApi(google_api::GoogleApiError),
 }
 
 impl Error {
@@ -69,6 +73,7 @@ impl Error {
             Error::OAuth(e) => e.is_retryable(),
             Error::Signing(e) => e.is_retryable(),
             Error::Store(e) => e.is_retryable(),
+            Error::GoogleApi(e) => e.is_retryable(),
             Error::Misuse(_)
             | Error::Redirect { .. }
             | Error::InvalidResponse(_)
@@ -108,6 +113,7 @@ impl fmt::Display for Error {
             ),
             Error::Signing(e) => write!(f, "{e}"),
             Error::Config(e) => write!(f, "{e}"),
+            Error::GoogleApi(e) => write!(f, "{e}"),
             Error::Store(e) => write!(
                 f,
                 "the store for refreshed credentials is not ready, so no refresh was sent \
@@ -126,6 +132,7 @@ from_variants!(Error {
     TransportFailure => Transport,
     OAuthError => OAuth,
     InvalidResponse => InvalidResponse,
+    google_api::GoogleApiError => GoogleApi,
 });
 
 /// A call the machine did not expect in its current state.
