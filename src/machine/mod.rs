@@ -4,3 +4,4 @@
 pub mod call;
 pub mod drive;
 pub mod step;
+pub mod then;

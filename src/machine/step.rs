@@ -43,6 +43,18 @@ impl<T> Step<T> {
     }
 }
 
+impl<T> Step<T> {
+    /// A step that is not `Done`, as a step of another output; `Err` with
+    /// the output of a `Done`. For machines that run another inside.
+    pub(crate) fn pending<U>(self) -> Result<Step<U>, T> {
+        match self {
+            Step::Send(request) => Ok(Step::Send(request)),
+            Step::Wait { until, reason } => Ok(Step::Wait { until, reason }),
+            Step::Done(output) => Err(output),
+        }
+    }
+}
+
 impl<T: fmt::Debug> fmt::Debug for Step<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -130,6 +142,26 @@ pub trait Machine {
         failure: TransportFailure,
         now: SystemTime,
     ) -> Result<(), Error>;
+}
+
+/// What came back for a request: its response, or why there was none.
+pub(crate) enum Answer {
+    Response(http::Response<Vec<u8>>),
+    Failure(TransportFailure),
+}
+
+impl Answer {
+    /// Hands the answer to `machine`.
+    pub(crate) fn deliver<M: Machine + ?Sized>(
+        self,
+        machine: &mut M,
+        now: SystemTime,
+    ) -> Result<(), Error> {
+        match self {
+            Answer::Response(response) => machine.handle_response(response, now),
+            Answer::Failure(failure) => machine.handle_transport_failure(failure, now),
+        }
+    }
 }
 
 impl<M: Machine + ?Sized> Machine for &mut M {
