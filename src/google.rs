@@ -17,3 +17,6 @@ pub const GOOGLE_DEVICE_AUTHORIZATION_URI: &str = "https://oauth2.googleapis.com
 /// Google's Security Token Service, the token exchange endpoint of
 /// workload identity federation.
 pub const GOOGLE_STS_URI: &str = "https://sts.googleapis.com/v1/token";
+
+/// The scope of every Google Cloud API (`cloud-platform`).
+pub const CLOUD_PLATFORM_SCOPE: &str = "https://www.googleapis.com/auth/cloud-platform";

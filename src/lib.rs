@@ -182,7 +182,7 @@ mod secret;
 mod testing;
 mod wire;
 
-pub use credentials::{adc, metadata, service_account};
+pub use credentials::{adc, impersonated, metadata, service_account};
 pub use error::safe_text;
 pub use flows::code::loopback;
 pub use flows::{device, discovery, token_exchange};
@@ -196,7 +196,7 @@ pub use credentials::freshness::{freshness, Freshness, DEFAULT_REFRESH_THRESHOLD
 pub use credentials::store::CredentialsStore;
 pub use credentials::{
     AnyCredentials, AnyRefresh, BearerToken, ClientCredentials, ClientCredentialsGrant,
-    Credentials, NeedsRefresh, UserCredentials, UserRefresh, AUTHORIZED_USER_TYPE,
+    Credentials, NeedsRefresh, Renewed, UserCredentials, UserRefresh, AUTHORIZED_USER_TYPE,
 };
 pub use error::config::{ConfigError, FileError, FileProblem};
 pub use error::{
@@ -213,6 +213,7 @@ pub use flows::token_ref::TokenRef;
 pub use machine::call::{Call, Parser, TokenCall, Update};
 pub use machine::drive::{drive, drive_async};
 pub use machine::step::{Machine, RequestTimeout, Step, WaitReason};
+pub use machine::then::{Next, Then};
 pub use secret::{
     AccessToken, Assertion, AuthorizationCode, ClientSecret, CsrfState, DeviceCode, IdToken,
     PkceVerifier, PrivateKeyPem, RefreshToken, SecurityToken,

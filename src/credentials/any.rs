@@ -13,6 +13,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::credentials::bearer::BearerToken;
 use crate::credentials::client::{ClientCredentials, ClientCredentialsGrant};
+use crate::credentials::impersonated::{ImpersonatedCredentials, ImpersonatedRefresh};
 use crate::credentials::kind::Credentials;
 use crate::credentials::metadata::{
     MetadataCredentials, MetadataIdTokenCredentials, MetadataIdTokenRefresh, MetadataRefresh,
@@ -56,6 +57,8 @@ pub enum AnyCredentials {
     Metadata(MetadataCredentials),
     /// The metadata server's ID tokens.
     MetadataIdToken(MetadataIdTokenCredentials),
+    /// An impersonated service account's access tokens.
+    Impersonated(ImpersonatedCredentials),
 }
 
 /// The refresh machine of [`AnyCredentials`]: the kind's own, ending with
@@ -78,6 +81,9 @@ pub enum AnyRefresh {
     Metadata(MetadataRefresh),
     /// [`AnyCredentials::MetadataIdToken`]'s.
     MetadataIdToken(MetadataIdTokenRefresh),
+    /// [`AnyCredentials::Impersonated`]'s (boxed: it holds its source's
+    /// refresh, which is an `AnyRefresh` itself).
+    Impersonated(Box<ImpersonatedRefresh>),
 }
 
 /// `$body` with `$kind` bound to the value inside whichever variant of
@@ -92,6 +98,7 @@ macro_rules! each_kind {
             $enum::Client($kind) => $body,
             $enum::Metadata($kind) => $body,
             $enum::MetadataIdToken($kind) => $body,
+            $enum::Impersonated($kind) => $body,
         }
     };
 }
@@ -108,6 +115,7 @@ impl AnyCredentials {
             Self::Client(kind) => Self::Client(kind),
             Self::Metadata(kind) => Self::Metadata(kind.with_quota_project(project)),
             Self::MetadataIdToken(kind) => Self::MetadataIdToken(kind.with_quota_project(project)),
+            Self::Impersonated(kind) => Self::Impersonated(kind.with_quota_project(project)),
         }
     }
 }
@@ -136,6 +144,7 @@ impl Credentials for AnyCredentials {
             Self::Client(kind) => AnyRefresh::Client(kind.refresh()?),
             Self::Metadata(kind) => AnyRefresh::Metadata(kind.refresh()?),
             Self::MetadataIdToken(kind) => AnyRefresh::MetadataIdToken(kind.refresh()?),
+            Self::Impersonated(kind) => AnyRefresh::Impersonated(Box::new(kind.refresh()?)),
         })
     }
 }
@@ -152,6 +161,7 @@ impl Machine for AnyRefresh {
             Self::Client(kind) => kind.poll(now)?.map(AnyCredentials::Client),
             Self::Metadata(kind) => kind.poll(now)?.map(AnyCredentials::Metadata),
             Self::MetadataIdToken(kind) => kind.poll(now)?.map(AnyCredentials::MetadataIdToken),
+            Self::Impersonated(kind) => kind.poll(now)?.map(AnyCredentials::Impersonated),
         })
     }
 
@@ -180,6 +190,7 @@ from_variants!(AnyCredentials {
     ClientCredentials => Client,
     MetadataCredentials => Metadata,
     MetadataIdTokenCredentials => MetadataIdToken,
+    ImpersonatedCredentials => Impersonated,
 });
 
 #[cfg(test)]

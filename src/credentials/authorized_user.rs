@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 use std::sync::LazyLock;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
@@ -19,6 +19,7 @@ use crate::google::GOOGLE_TOKEN_URI;
 use crate::secret::{AccessToken, ClientSecret, RefreshToken};
 use crate::wire::endpoint::parse_endpoint;
 use crate::wire::json::{opt_str_list, parse_object, take_str};
+use crate::wire::time::parse_utc_time;
 
 const FILE: &str = "authorized_user JSON";
 
@@ -172,23 +173,11 @@ fn format_expiry(expiry: SystemTime) -> Option<String> {
         .ok()
 }
 
-/// RFC 3339 with any offset and optional fractional seconds; a time without
-/// an offset is UTC (google-auth's reader strips the `Z`, so such files exist).
+/// The file's `expiry`: RFC 3339, as [`parse_utc_time`] reads it.
 fn parse_expiry(text: &str) -> Result<SystemTime, FileError> {
     const INVALID: &str =
         "must be an RFC 3339 date-time from 1970 to 9999 (UTC), such as 2026-11-25T23:40:54Z";
-    let has_offset = text
-        .rsplit_once('T')
-        .is_some_and(|(_, time)| time.ends_with(['Z', 'z']) || time.contains(['+', '-']));
-    let parsed = if has_offset {
-        OffsetDateTime::parse(text, &Rfc3339)
-    } else {
-        OffsetDateTime::parse(&format!("{text}Z"), &Rfc3339)
-    }
-    .map_err(|_| FileError::invalid(FILE, "expiry", INVALID))?;
-    let secs = u64::try_from(parsed.unix_timestamp())
-        .map_err(|_| FileError::invalid(FILE, "expiry", INVALID))?;
-    let expiry = SystemTime::UNIX_EPOCH + Duration::from_secs(secs);
+    let expiry = parse_utc_time(text).ok_or_else(|| FileError::invalid(FILE, "expiry", INVALID))?;
     // What is read must be writable again, or saving would drop the token.
     format_expiry(expiry).ok_or_else(|| FileError::invalid(FILE, "expiry", INVALID))?;
     Ok(expiry)

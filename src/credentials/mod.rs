@@ -1,5 +1,6 @@
 //! Credentials: the [`Credentials`] trait every kind implements, the kinds
-//! (user, service account, ID token, self-signed JWT, client credentials),
+//! (user, service account, ID token, self-signed JWT, client credentials,
+//! the metadata server's, impersonated service accounts),
 //! [`AnyCredentials`] for a kind picked at run time, and where credentials
 //! are kept between runs ([`CredentialsStore`](store::CredentialsStore)).
 
@@ -9,8 +10,10 @@ mod authorized_user;
 pub mod bearer;
 pub mod client;
 pub mod freshness;
+pub mod impersonated;
 pub mod kind;
 pub mod metadata;
+mod renewed;
 pub mod service_account;
 pub mod store;
 pub mod user;
@@ -20,4 +23,5 @@ pub use authorized_user::{AUTHORIZED_USER_LIMIT, AUTHORIZED_USER_TYPE};
 pub use bearer::{BearerToken, NeedsRefresh};
 pub use client::{ClientCredentials, ClientCredentialsGrant};
 pub use kind::Credentials;
+pub use renewed::Renewed;
 pub use user::{UserCredentials, UserRefresh};

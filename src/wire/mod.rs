@@ -6,4 +6,5 @@ pub mod endpoint;
 pub mod form;
 pub mod form_post;
 pub mod json;
+pub(crate) mod time;
 pub mod token_response;

@@ -3,7 +3,8 @@
 //! tests (an in-memory authorization server on a fake clock), the drivers
 //! and canned answers of the one-request machines and the token cache, the
 //! committed test keys, scratch directories, a canned HTTP server on
-//! 127.0.0.1, a fake metadata server (in memory and on 127.0.0.1),
+//! 127.0.0.1, a fake metadata server (in memory and on 127.0.0.1), an
+//! in-memory IAM Credentials API for impersonation,
 //! processes of another local user, and the interop harness
 //! (oidc-provider, a user agent, headless Chromium). Helpers that only one
 //! test crate needs live in that crate's `support/` module.
@@ -17,6 +18,7 @@ pub mod another_user;
 pub mod canned_http;
 #[cfg(feature = "installed")]
 pub mod chromium;
+pub mod iam;
 #[cfg(all(feature = "ureq", feature = "ring"))]
 pub mod interop;
 #[cfg(feature = "ring")]

@@ -2,9 +2,10 @@
 //! flow and its callback, refresh, the device grant, revocation,
 //! introspection, discovery, token exchange, client credentials,
 //! `private_key_jwt`, service accounts, the token cache and the metadata
-//! server, against the in-memory authorization server and fake clock of
+//! server and impersonation, against the in-memory authorization server and fake clock of
 //! `testkit::world` (or the canned answers of `testkit::one_request`, or
-//! the in-memory metadata server of `testkit::metadata`). Transcript tests
+//! the in-memory metadata server of `testkit::metadata`, or the in-memory
+//! IAM of `testkit::iam`). Transcript tests
 //! pin the exact bytes of every request.
 #![forbid(unsafe_code)]
 
@@ -13,6 +14,7 @@ mod client_credentials;
 mod code_flow;
 mod device_flow;
 mod discovery;
+mod impersonated;
 mod introspect;
 mod loopback;
 mod metadata;

@@ -179,7 +179,7 @@ pub struct TokenArgs {
 }
 
 /// The scope `token` asks for by default.
-pub const CLOUD_PLATFORM: &str = "https://www.googleapis.com/auth/cloud-platform";
+pub const CLOUD_PLATFORM: &str = oauth2_sansio::google::CLOUD_PLATFORM_SCOPE;
 
 /// How `token` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

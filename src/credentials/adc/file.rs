@@ -6,6 +6,7 @@ use std::path::Path;
 use super::error::AdcError;
 use crate::credentials::any::AnyCredentials;
 use crate::credentials::authorized_user::AUTHORIZED_USER_LIMIT;
+use crate::credentials::impersonated::{ImpersonatedCredentials, IMPERSONATED_TYPE};
 use crate::credentials::service_account::SERVICE_ACCOUNT_KEY_LIMIT;
 use crate::credentials::user::UserCredentials;
 use crate::error::config::FileError;
@@ -55,6 +56,13 @@ pub(crate) fn read_credentials(
             UserCredentials::from_authorized_user_json(bytes).map_err(invalid)?,
         ),
         "service_account" => service_account(path, bytes, scopes)?,
+        IMPERSONATED_TYPE => {
+            let credentials = ImpersonatedCredentials::from_json(bytes).map_err(invalid)?;
+            AnyCredentials::Impersonated(match scopes {
+                [] => credentials,
+                scopes => credentials.with_scopes(scopes.iter().cloned()),
+            })
+        }
         _ => {
             return Err(AdcError::UnsupportedType {
                 path: path.to_owned(),

@@ -191,7 +191,6 @@ fn the_project_comes_from_the_environment_first() {
 fn types_not_supported_yet_are_named() {
     for kind in [
         "external_account",
-        "impersonated_service_account",
         "external_account_authorized_user",
         "x\u{202e}y",
     ] {
@@ -204,6 +203,31 @@ fn types_not_supported_yet_are_named() {
         assert!(!named.contains('\u{202e}'), "{named:?}");
         assert!(error.to_string().contains("not supported yet"), "{error}");
     }
+}
+
+#[test]
+fn an_impersonated_service_account_file_is_found_with_the_scopes_asked() {
+    let contents = r#"{"type":"impersonated_service_account",
+        "service_account_impersonation_url":"https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/t@p.iam.gserviceaccount.com:generateAccessToken",
+        "source_credentials":{"type":"authorized_user","client_id":"c","client_secret":"s","refresh_token":"1//r"},
+        "quota_project_id":"billed"}"#;
+    let mut world = World::new(&[]).file(GCLOUD, contents);
+    let found = world
+        .search(|adc| adc.with_scopes(["https://www.googleapis.com/auth/devstorage.read_only"]))
+        .unwrap();
+    let AnyCredentials::Impersonated(credentials) = found.credentials() else {
+        panic!("{found:?}")
+    };
+    assert_eq!(
+        credentials.target_principal(),
+        "t@p.iam.gserviceaccount.com"
+    );
+    assert_eq!(
+        credentials.scopes(),
+        ["https://www.googleapis.com/auth/devstorage.read_only"]
+    );
+    assert_eq!(found.quota_project(), Some("billed"));
+    assert!(matches!(credentials.source(), AnyCredentials::User(_)));
 }
 
 #[test]
