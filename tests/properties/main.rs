@@ -16,6 +16,7 @@ mod callback_catalogue;
 mod client_secrets;
 mod device;
 mod grant_responses;
+mod impersonated;
 #[cfg(feature = "ring")]
 mod jwt;
 mod loopback;
