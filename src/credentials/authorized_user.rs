@@ -173,14 +173,13 @@ fn format_expiry(expiry: SystemTime) -> Option<String> {
         .ok()
 }
 
-/// The file's `expiry`: RFC 3339, as [`parse_utc_time`] reads it.
+/// The file's `expiry`: RFC 3339, as [`parse_utc_time`] reads it (so a
+/// time that could not be written back is refused).
 fn parse_expiry(text: &str) -> Result<SystemTime, FileError> {
     const INVALID: &str =
         "must be an RFC 3339 date-time from 1970 to 9999 (UTC), such as 2026-11-25T23:40:54Z";
-    let expiry = parse_utc_time(text).ok_or_else(|| FileError::invalid(FILE, "expiry", INVALID))?;
-    // What is read must be writable again, or saving would drop the token.
-    format_expiry(expiry).ok_or_else(|| FileError::invalid(FILE, "expiry", INVALID))?;
-    Ok(expiry)
+    // parse_utc_time reads only what format_expiry can write back.
+    parse_utc_time(text).ok_or_else(|| FileError::invalid(FILE, "expiry", INVALID))
 }
 
 #[cfg(test)]

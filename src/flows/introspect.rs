@@ -16,7 +16,7 @@ use crate::wire::form_post::form_post;
 use crate::wire::json::{take_str, FieldReason};
 
 /// The latest NumericDate accepted: 9999-12-31T23:59:59Z.
-const MAX_NUMERIC_DATE: u64 = 253_402_300_799;
+const MAX_NUMERIC_DATE: u64 = crate::wire::time::LATEST_TIME;
 
 /// Asks the authorization server about one token; made by
 /// [`Client::introspect`]. Its output is an [`IntrospectionResponse`].

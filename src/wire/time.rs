@@ -5,8 +5,12 @@ use std::time::{Duration, SystemTime};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-/// An RFC 3339 date-time from 1970 on, with any offset and optional
-/// fractional seconds (dropped); a time without an offset is UTC
+/// The latest time the crate reads or writes: 9999-12-31T23:59:59Z, the
+/// last that RFC 3339 (four-digit years) can write in UTC.
+pub(crate) const LATEST_TIME: u64 = 253_402_300_799;
+
+/// An RFC 3339 date-time from 1970 to [`LATEST_TIME`], with any offset and
+/// optional fractional seconds (dropped); a time without an offset is UTC
 /// (google-auth's `authorized_user` writer strips the `Z`, so such files
 /// exist).
 pub(crate) fn parse_utc_time(text: &str) -> Option<SystemTime> {
@@ -19,7 +23,9 @@ pub(crate) fn parse_utc_time(text: &str) -> Option<SystemTime> {
         OffsetDateTime::parse(&format!("{text}Z"), &Rfc3339)
     }
     .ok()?;
-    let secs = u64::try_from(parsed.unix_timestamp()).ok()?;
+    let secs = u64::try_from(parsed.unix_timestamp())
+        .ok()
+        .filter(|&secs| secs <= LATEST_TIME)?;
     Some(SystemTime::UNIX_EPOCH + Duration::from_secs(secs))
 }
 
@@ -34,9 +40,14 @@ mod tests {
         assert_eq!(parse_utc_time("1970-01-01T01:00:00.9Z"), Some(at(3600)));
         assert_eq!(parse_utc_time("1970-01-01T02:00:00+01:00"), Some(at(3600)));
         assert_eq!(parse_utc_time("1970-01-01T01:00:00"), Some(at(3600)));
+        assert_eq!(
+            parse_utc_time("9999-12-31T23:59:59Z"),
+            Some(at(LATEST_TIME))
+        );
         for bad in [
             "",
             "tomorrow",
+            "9999-12-31T23:59:59-01:00",
             "1969-12-31T23:59:59Z",
             "1970-01-01 01:00:00Z",
             "1970-13-01T00:00:00Z",
