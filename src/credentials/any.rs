@@ -13,7 +13,10 @@ use std::time::{Duration, SystemTime};
 
 use crate::credentials::bearer::BearerToken;
 use crate::credentials::client::{ClientCredentials, ClientCredentialsGrant};
-use crate::credentials::impersonated::{ImpersonatedCredentials, ImpersonatedRefresh};
+use crate::credentials::impersonated::{
+    ImpersonatedCredentials, ImpersonatedIdTokenCredentials, ImpersonatedIdTokenRefresh,
+    ImpersonatedRefresh,
+};
 use crate::credentials::kind::Credentials;
 use crate::credentials::metadata::{
     MetadataCredentials, MetadataIdTokenCredentials, MetadataIdTokenRefresh, MetadataRefresh,
@@ -59,6 +62,8 @@ pub enum AnyCredentials {
     MetadataIdToken(MetadataIdTokenCredentials),
     /// An impersonated service account's access tokens.
     Impersonated(ImpersonatedCredentials),
+    /// An impersonated service account's ID tokens.
+    ImpersonatedIdToken(ImpersonatedIdTokenCredentials),
 }
 
 /// The refresh machine of [`AnyCredentials`]: the kind's own, ending with
@@ -84,6 +89,8 @@ pub enum AnyRefresh {
     /// [`AnyCredentials::Impersonated`]'s (boxed: it holds its source's
     /// refresh, which is an `AnyRefresh` itself).
     Impersonated(Box<ImpersonatedRefresh>),
+    /// [`AnyCredentials::ImpersonatedIdToken`]'s (boxed, as above).
+    ImpersonatedIdToken(Box<ImpersonatedIdTokenRefresh>),
 }
 
 /// `$body` with `$kind` bound to the value inside whichever variant of
@@ -99,6 +106,7 @@ macro_rules! each_kind {
             $enum::Metadata($kind) => $body,
             $enum::MetadataIdToken($kind) => $body,
             $enum::Impersonated($kind) => $body,
+            $enum::ImpersonatedIdToken($kind) => $body,
         }
     };
 }
@@ -116,6 +124,7 @@ impl AnyCredentials {
             Self::Metadata(kind) => Self::Metadata(kind.with_quota_project(project)),
             Self::MetadataIdToken(kind) => Self::MetadataIdToken(kind.with_quota_project(project)),
             Self::Impersonated(kind) => Self::Impersonated(kind.with_quota_project(project)),
+            Self::ImpersonatedIdToken(kind) => Self::ImpersonatedIdToken(kind),
         }
     }
 }
@@ -145,6 +154,9 @@ impl Credentials for AnyCredentials {
             Self::Metadata(kind) => AnyRefresh::Metadata(kind.refresh()?),
             Self::MetadataIdToken(kind) => AnyRefresh::MetadataIdToken(kind.refresh()?),
             Self::Impersonated(kind) => AnyRefresh::Impersonated(Box::new(kind.refresh()?)),
+            Self::ImpersonatedIdToken(kind) => {
+                AnyRefresh::ImpersonatedIdToken(Box::new(kind.refresh()?))
+            }
         })
     }
 }
@@ -162,6 +174,9 @@ impl Machine for AnyRefresh {
             Self::Metadata(kind) => kind.poll(now)?.map(AnyCredentials::Metadata),
             Self::MetadataIdToken(kind) => kind.poll(now)?.map(AnyCredentials::MetadataIdToken),
             Self::Impersonated(kind) => kind.poll(now)?.map(AnyCredentials::Impersonated),
+            Self::ImpersonatedIdToken(kind) => {
+                kind.poll(now)?.map(AnyCredentials::ImpersonatedIdToken)
+            }
         })
     }
 
@@ -191,6 +206,7 @@ from_variants!(AnyCredentials {
     MetadataCredentials => Metadata,
     MetadataIdTokenCredentials => MetadataIdToken,
     ImpersonatedCredentials => Impersonated,
+    ImpersonatedIdTokenCredentials => ImpersonatedIdToken,
 });
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! An in-memory Google for impersonation: the token endpoint a user
 //! source refreshes at and the IAM Service Account Credentials API's
-//! `generateAccessToken`, as their wire facts say (JSON in and out,
+//! `generateAccessToken` and `generateIdToken`, as their wire facts say (JSON in and out,
 //! `expireTime` in RFC 3339, errors in Google's `{"error": {...}}` form).
 //! Runs machines on the fake clock and records what they send.
 
@@ -88,6 +88,13 @@ impl FakeIam {
             return Ok(response(200, body.to_string()));
         }
         let body: Value = serde_json::from_slice(request.body()).unwrap_or(Value::Null);
+        if request.uri().path().ends_with(":generateIdToken") {
+            self.issued_iam += 1;
+            let audience = body["audience"].as_str().unwrap_or_default();
+            let full = body["includeEmail"].as_bool().unwrap_or(false);
+            let body = json!({"token": crate::metadata::id_token(audience, full, now)});
+            return Ok(response(200, body.to_string()));
+        }
         let lifetime = body["lifetime"]
             .as_str()
             .and_then(|l| l.strip_suffix('s'))

@@ -237,3 +237,64 @@ fn as_any_credentials_a_refresh_ends_impersonated() {
         "ya29.impersonated-1"
     );
 }
+
+const ID_TOKEN_URI: &str = "https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/target@p.iam.gserviceaccount.com:generateIdToken";
+
+#[test]
+fn id_tokens_come_from_generate_id_token_with_the_audience_and_expire_at_their_exp() {
+    let id_tokens = ImpersonatedCredentials::new(user_source(Some(3600)), TARGET)
+        .with_delegates(["d1@p.iam.gserviceaccount.com"])
+        .id_token_credentials("https://service.example")
+        .with_include_email(true);
+    let run = record(
+        id_tokens.refresh().unwrap(),
+        &mut FakeIam::new(),
+        &mut FakeClock::new(),
+    );
+    let body = json!({
+        "audience": "https://service.example",
+        "includeEmail": true,
+        "delegates": ["projects/-/serviceAccounts/d1@p.iam.gserviceaccount.com"],
+    });
+    let Event::Post { uri, .. } = &run.events[0] else {
+        panic!("{:?}", run.events)
+    };
+    assert_eq!(uri, ID_TOKEN_URI);
+    let mut expected = iam_post("ya29.source", body);
+    if let Event::Post { uri, .. } = &mut expected {
+        *uri = ID_TOKEN_URI.to_owned();
+    }
+    assert_eq!(run.events, [expected, Event::Done]);
+    let refreshed = run.output.unwrap();
+    let token = refreshed.token().unwrap();
+    assert_eq!(
+        token.token().secret(),
+        testkit::metadata::id_token("https://service.example", true, FakeClock::at(0))
+    );
+    assert_eq!(
+        token.expiry(),
+        Some(testkit::metadata::id_token_expiry(FakeClock::at(0))),
+        "the JWT's exp"
+    );
+}
+
+#[test]
+fn an_id_token_answer_without_a_jwt_is_refused() {
+    for body in [r#"{}"#, r#"{"token":"not a jwt"}"#, r#"{"token":5}"#] {
+        let id_tokens = ImpersonatedCredentials::new(user_source(Some(3600)), TARGET)
+            .id_token_credentials("aud");
+        let run = record(
+            id_tokens.refresh().unwrap(),
+            &mut FakeIam::scripted([Scripted::Answer(200, body.to_owned())]),
+            &mut FakeClock::new(),
+        );
+        assert!(
+            matches!(
+                run.events.last(),
+                Some(Event::Error(Error::InvalidResponse(_)))
+            ),
+            "{body}: {:?}",
+            run.events
+        );
+    }
+}

@@ -90,11 +90,15 @@ fn id_token_credentials(
             MetadataIdTokenCredentials::new(metadata.server().clone(), audience)
                 .with_quota_project(quota),
         )),
+        AnyCredentials::Impersonated(impersonated) => Ok(AnyCredentials::ImpersonatedIdToken(
+            impersonated.id_token_credentials(audience),
+        )),
         _ => Err(Failure::new(
             LOCAL,
             format!(
-                "ID tokens come from a service account or the metadata server, and the \
-                 credentials from {} are a user's; use a service-account key or run on Google Cloud",
+                "ID tokens come from a service account (a key, the metadata server or \
+                 impersonation), and the credentials from {} are a user's; use a service-account \
+                 key, impersonate one, or run on Google Cloud",
                 found.source()
             ),
         )),

@@ -6,7 +6,7 @@ use std::time::Duration;
 use url::Url;
 
 use super::iam::{generate_access_token_url, impersonation_url, IAM_SCOPE, MAX_LIFETIME};
-use super::refresh::ImpersonatedRefresh;
+use super::refresh::{renew_then_call, ImpersonatedRefresh};
 use crate::client::DEFAULT_RESPONSE_LIMIT;
 use crate::credentials::any::AnyCredentials;
 use crate::credentials::bearer::BearerToken;
@@ -75,8 +75,8 @@ pub struct ImpersonatedCredentials {
     pub(super) lifetime: Duration,
     pub(super) response_limit: usize,
     pub(super) token: Option<BearerToken>,
-    quota_project: Option<String>,
-    refresh_threshold: Duration,
+    pub(super) quota_project: Option<String>,
+    pub(super) refresh_threshold: Duration,
 }
 
 impl ImpersonatedCredentials {
@@ -198,6 +198,6 @@ impl Credentials for ImpersonatedCredentials {
     credentials_getters!();
 
     fn refresh(&self) -> Result<ImpersonatedRefresh, Error> {
-        Ok(self.renew())
+        Ok(renew_then_call(self, &self.source))
     }
 }

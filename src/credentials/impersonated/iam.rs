@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime};
 use serde_json::{json, Value};
 use url::Url;
 
+use crate::credentials::service_account::IdTokenGrant;
 use crate::error::config::ConfigError;
 use crate::error::google_api::google_api_failure;
 use crate::error::{Error, InvalidResponse};
@@ -84,6 +85,58 @@ pub(crate) fn delegate_name(delegate: &str) -> String {
     }
 }
 
+/// `delegates` as the API names them, when there are some.
+fn with_delegates(mut body: Value, delegates: &[String]) -> Vec<u8> {
+    if !delegates.is_empty() {
+        let names: Vec<String> = delegates.iter().map(|d| delegate_name(d)).collect();
+        body["delegates"] = Value::from(names);
+    }
+    body.to_string().into_bytes()
+}
+
+/// The JSON body of `generateIdToken`: the audience, whether the token
+/// carries the account's email, and the delegates when there are some.
+pub(crate) fn generate_id_token_body(
+    audience: &str,
+    include_email: bool,
+    delegates: &[String],
+) -> Vec<u8> {
+    with_delegates(
+        json!({"audience": audience, "includeEmail": include_email}),
+        delegates,
+    )
+}
+
+/// The `generateIdToken` URL beside a `generateAccessToken` URL.
+pub(crate) fn generate_id_token_url(access_token_url: &Url) -> Url {
+    let mut url = access_token_url.clone();
+    let path = url
+        .path()
+        .replace(GENERATE_ACCESS_TOKEN, ":generateIdToken");
+    url.set_path(&path);
+    url
+}
+
+/// Parses `generateIdToken`'s answer: on HTTP 200 `{"token": JWT}`, whose
+/// `exp` (read without verifying) is its expiry.
+pub(crate) fn parse_generated_id_token(
+    status: u16,
+    body: &[u8],
+    limit: usize,
+) -> Result<IdTokenGrant, Error> {
+    if status != 200 {
+        return Err(google_api_failure(status, body, limit));
+    }
+    let mut map = json_object(status, body, limit)?;
+    let token = take_str(&mut map, "token")
+        .map_err(|reason| InvalidResponse::InvalidField {
+            field: "token",
+            reason,
+        })?
+        .ok_or(InvalidResponse::MissingField { field: "token" })?;
+    IdTokenGrant::from_token(AccessToken::new(token))
+}
+
 /// The JSON body of `generateAccessToken`; `delegates` only when there are
 /// some.
 pub(crate) fn generate_access_token_body(
@@ -91,19 +144,10 @@ pub(crate) fn generate_access_token_body(
     delegates: &[String],
     lifetime: Duration,
 ) -> Vec<u8> {
-    let mut body = json!({
-        "scope": scopes,
-        "lifetime": format!("{}s", lifetime.as_secs()),
-    });
-    if !delegates.is_empty() {
-        body["delegates"] = Value::from(
-            delegates
-                .iter()
-                .map(|d| delegate_name(d))
-                .collect::<Vec<_>>(),
-        );
-    }
-    body.to_string().into_bytes()
+    with_delegates(
+        json!({"scope": scopes, "lifetime": format!("{}s", lifetime.as_secs())}),
+        delegates,
+    )
 }
 
 /// The answer of `generateAccessToken`.

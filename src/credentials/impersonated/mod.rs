@@ -6,9 +6,11 @@
 mod credentials;
 mod file;
 mod iam;
+mod id_token;
 mod refresh;
 
 pub use credentials::ImpersonatedCredentials;
 pub use file::IMPERSONATED_TYPE;
 pub use iam::{GeneratedAccessToken, IAM_SCOPE, MAX_LIFETIME};
+pub use id_token::{ImpersonatedIdTokenCredentials, ImpersonatedIdTokenRefresh};
 pub use refresh::ImpersonatedRefresh;

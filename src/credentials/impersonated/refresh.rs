@@ -1,4 +1,5 @@
-//! [`ImpersonatedRefresh`]: renew the source if it needs it, then ask IAM.
+//! Renewing impersonated credentials: the source first if it needs it,
+//! then one IAM call authorized by the source's token.
 
 use std::time::SystemTime;
 
@@ -11,9 +12,8 @@ use crate::credentials::bearer::BearerToken;
 use crate::credentials::kind::Credentials;
 use crate::credentials::renewed::Renewed;
 use crate::error::{Error, InvalidResponse};
-use crate::machine::call::{Call, Update};
+use crate::machine::call::{Call, Parser, Update};
 use crate::machine::then::Then;
-use crate::wire::endpoint::to_uri;
 
 /// Renews [`ImpersonatedCredentials`]: the source's own refresh first when
 /// its token is not fresh at the first poll, then one `generateAccessToken`
@@ -22,37 +22,68 @@ use crate::wire::endpoint::to_uri;
 pub type ImpersonatedRefresh =
     Then<Renewed<AnyCredentials>, Call<GeneratedAccessToken, ImpersonatedCredentials>>;
 
-impl ImpersonatedCredentials {
-    pub(super) fn renew(&self) -> ImpersonatedRefresh {
-        let mut target = self.clone();
-        Then::new(
-            Renewed::new((*self.source).clone()),
-            Box::new(move |source, now| {
-                *target.source = source;
-                target.generate_access_token(now)
-            }),
-        )
+/// What an IAM call needs of the credentials that make it.
+pub(super) trait IamCall: Sized + Send + Sync + 'static {
+    /// What IAM answers.
+    type Answer;
+
+    /// The credentials whose token authorizes the call.
+    fn source_mut(&mut self) -> &mut AnyCredentials;
+
+    /// The URL, the JSON body, the answer's bound and its parser.
+    fn iam_request(&self) -> (http::Uri, Vec<u8>, usize, Parser<Self::Answer>);
+}
+
+/// Renews `target`'s source when it is not fresh, then calls IAM with it;
+/// ends with what `target` makes of the answer.
+pub(super) fn renew_then_call<C>(
+    target: &C,
+    source: &AnyCredentials,
+) -> Then<Renewed<AnyCredentials>, Call<C::Answer, C>>
+where
+    C: IamCall + Clone + Update<<C as IamCall>::Answer, Output = C>,
+{
+    let mut target = target.clone();
+    Then::new(
+        Renewed::new(source.clone()),
+        Box::new(move |renewed, now| {
+            *target.source_mut() = renewed;
+            call_iam(target, now)
+        }),
+    )
+}
+
+/// The IAM call, authorized by the (renewed) source's token.
+fn call_iam<C>(mut target: C, now: SystemTime) -> Result<Call<C::Answer, C>, Error>
+where
+    C: IamCall + Update<<C as IamCall>::Answer, Output = C>,
+{
+    let (uri, body, limit, parse) = target.iam_request();
+    let mut request = http::Request::post(uri)
+        .header(CONTENT_TYPE, "application/json")
+        .body(body)
+        .expect("a valid request");
+    if target.source_mut().authorize(&mut request, now).is_err() {
+        return Err(InvalidResponse::InvalidField {
+            field: "access_token",
+            reason: "of the renewed source credentials has already expired",
+        }
+        .into());
+    }
+    Ok(Call::with_parser(request, limit, parse).with_context(target))
+}
+
+impl IamCall for ImpersonatedCredentials {
+    type Answer = GeneratedAccessToken;
+
+    fn source_mut(&mut self) -> &mut AnyCredentials {
+        &mut self.source
     }
 
-    /// The `generateAccessToken` call, authorized by the source's token.
-    fn generate_access_token(
-        self,
-        now: SystemTime,
-    ) -> Result<Call<GeneratedAccessToken, Self>, Error> {
+    fn iam_request(&self) -> (http::Uri, Vec<u8>, usize, Parser<GeneratedAccessToken>) {
         let body = generate_access_token_body(&self.scopes, &self.delegates, self.lifetime);
-        let mut request = http::Request::post(to_uri(&self.endpoint))
-            .header(CONTENT_TYPE, "application/json")
-            .body(body)
-            .expect("a valid request");
-        if self.source.authorize(&mut request, now).is_err() {
-            return Err(InvalidResponse::InvalidField {
-                field: "access_token",
-                reason: "of the renewed source credentials has already expired",
-            }
-            .into());
-        }
-        let limit = self.response_limit;
-        Ok(Call::with_parser(request, limit, GeneratedAccessToken::parse).with_context(self))
+        let uri = crate::wire::endpoint::to_uri(&self.endpoint);
+        (uri, body, self.response_limit, GeneratedAccessToken::parse)
     }
 }
 
