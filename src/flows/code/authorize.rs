@@ -213,7 +213,7 @@ impl AuthorizationRequest<'_> {
             code_verifier: verifier,
             redirect_uri: self.redirect_uri,
             client_id: self.client.id().to_owned(),
-            token_endpoint: self.client.token_endpoint.to_string(),
+            token_endpoint: self.client.token_endpoint.as_str().to_owned(),
             issuer: self.client.issuer.clone(),
             require_issuer: self.client.require_issuer,
             scopes: self.scopes,
