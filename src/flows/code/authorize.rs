@@ -267,9 +267,13 @@ fn is_absolute_without_fragment(uri: &str) -> bool {
 /// ```
 #[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingAuthorization {
+    #[serde(deserialize_with = "non_empty_state")]
     pub(crate) state: CsrfState,
+    #[serde(deserialize_with = "well_formed_verifier")]
     pub(crate) code_verifier: PkceVerifier,
+    #[serde(deserialize_with = "absolute_redirect_uri")]
     pub(crate) redirect_uri: String,
+    #[serde(deserialize_with = "non_empty_client_id")]
     pub(crate) client_id: String,
     pub(crate) token_endpoint: String,
     pub(crate) issuer: Option<String>,
@@ -277,6 +281,65 @@ pub struct PendingAuthorization {
     pub(crate) scopes: Vec<String>,
     #[serde(deserialize_with = "representable_unix_seconds")]
     pub(crate) created_at: u64,
+}
+
+/// A stored value is read by the rules a built one follows, so a tampered
+/// session store cannot make the exchange send what `build` never would.
+fn checked<'de, D, T>(
+    deserializer: D,
+    valid: impl FnOnce(&T) -> bool,
+    refusal: &'static str,
+) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    let value = T::deserialize(deserializer)?;
+    if valid(&value) {
+        Ok(value)
+    } else {
+        Err(serde::de::Error::custom(refusal))
+    }
+}
+
+fn non_empty_state<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<CsrfState, D::Error> {
+    checked(
+        deserializer,
+        |state: &CsrfState| !state.secret().is_empty(),
+        "state is empty",
+    )
+}
+
+fn well_formed_verifier<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<PkceVerifier, D::Error> {
+    checked(
+        deserializer,
+        PkceVerifier::is_well_formed,
+        "code_verifier is not an RFC 7636 verifier (43 to 128 of A-Z a-z 0-9 - . _ ~)",
+    )
+}
+
+fn absolute_redirect_uri<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<String, D::Error> {
+    checked(
+        deserializer,
+        |uri: &String| is_absolute_without_fragment(uri),
+        "redirect_uri is not an absolute URI without a fragment",
+    )
+}
+
+fn non_empty_client_id<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<String, D::Error> {
+    checked(
+        deserializer,
+        |id: &String| !id.is_empty(),
+        "client_id is empty",
+    )
 }
 
 /// Whole seconds since the Unix epoch that this platform's `SystemTime` can
@@ -446,5 +509,32 @@ mod tests {
         assert_ne!(tampered, json);
         let error = serde_json::from_str::<PendingAuthorization>(&tampered).unwrap_err();
         assert!(error.to_string().contains("created_at"), "{error}");
+    }
+
+    #[test]
+    fn a_stored_value_is_read_by_the_rules_a_built_one_follows() {
+        let pending = pending(client().authorization_request("http://127.0.0.1/cb"), 3);
+        let json: serde_json::Value = serde_json::to_value(&pending).unwrap();
+        let verifier = pending.code_verifier.secret().to_owned();
+        for (field, value, named) in [
+            ("code_verifier", "", "code_verifier"),
+            ("code_verifier", "short", "code_verifier"),
+            ("code_verifier", &*format!("{verifier} "), "code_verifier"),
+            ("code_verifier", &*"a".repeat(129), "code_verifier"),
+            ("redirect_uri", "", "redirect_uri"),
+            ("redirect_uri", "/relative", "redirect_uri"),
+            ("redirect_uri", "http://127.0.0.1/cb#frag", "redirect_uri"),
+            ("state", "", "state"),
+            ("client_id", "", "client_id"),
+        ] {
+            let mut tampered = json.clone();
+            tampered[field] = serde_json::Value::from(value);
+            let error = serde_json::from_value::<PendingAuthorization>(tampered).unwrap_err();
+            let shown = error.to_string();
+            assert!(shown.contains(named), "{field}={value:?}: {shown}");
+            assert!(!shown.contains(&verifier[..8]), "{shown}");
+        }
+        let back: PendingAuthorization = serde_json::from_value(json).unwrap();
+        assert_eq!(back, pending);
     }
 }

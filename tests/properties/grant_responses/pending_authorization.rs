@@ -1,16 +1,18 @@
 //! A `PendingAuthorization` read back from storage: a stored value reads
 //! back as itself, a field of the wrong type, missing or twice is refused,
-//! and no bytes make it panic.
+//! a value `build` would never make is refused, and no bytes make it panic.
 
 use super::*;
 
-/// The JSON a web app stores, with any values of the right types.
+/// The JSON a web app stores: any values `build` could have made (a
+/// non-empty state and client id, an RFC 7636 verifier, an absolute
+/// redirect URI without a fragment).
 fn stored() -> impl Strategy<Value = Value> {
     (
-        "\\PC{0,43}",
-        "\\PC{0,43}",
-        "\\PC{0,30}",
-        "\\PC{0,10}",
+        "[A-Za-z0-9_-]{1,43}",
+        "[A-Za-z0-9._~-]{43,128}",
+        "(https?|com\\.example\\.app):[a-z0-9/.:]{1,20}",
+        "\\PC{1,10}",
         prop::option::of("\\PC{0,20}"),
         any::<bool>(),
         prop::collection::vec("[a-z.:/]{1,12}", 0..4),
@@ -47,6 +49,26 @@ proptest! {
             pending.created_at(),
             SystemTime::UNIX_EPOCH + Duration::from_secs(created)
         );
+    }
+
+    #[test]
+    fn a_value_build_would_never_make_is_refused(
+        stored in stored(),
+        (field, value) in prop_oneof![
+            Just(("state", String::new())),
+            Just(("client_id", String::new())),
+            "[A-Za-z0-9._~-]{0,42}".prop_map(|v| ("code_verifier", v)),
+            "[A-Za-z0-9._~-]{129,160}".prop_map(|v| ("code_verifier", v)),
+            "[A-Za-z0-9._~-]{20,60}[ +/=%][A-Za-z0-9]{0,40}".prop_map(|v| ("code_verifier", v)),
+            "[a-z/.]{0,20}".prop_map(|v| ("redirect_uri", v)),
+            "https://[a-z.]{1,12}/#[a-z]{0,5}".prop_map(|v| ("redirect_uri", v)),
+        ],
+    ) {
+        let mut changed = stored;
+        changed[field] = Value::from(value.clone());
+        let refused = serde_json::from_value::<PendingAuthorization>(changed);
+        prop_assert!(refused.is_err(), "{}={:?} was read", field, value);
+        prop_assert!(refused.unwrap_err().to_string().contains(field));
     }
 
     #[test]
