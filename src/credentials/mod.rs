@@ -15,6 +15,7 @@ pub mod kind;
 pub mod metadata;
 mod renewed;
 pub mod service_account;
+mod slot;
 pub mod store;
 pub mod user;
 

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use crate::error::{Error, InvalidResponse};
-use crate::wire::json::{parse_object, JsonProblem};
+use crate::wire::json::{parse_object, take_str, JsonProblem};
 use crate::wire::token_response::TokenResponse;
 
 /// The error a non-success answer of an OAuth endpoint means:
@@ -30,8 +30,19 @@ pub(crate) fn json_object(
     body: &[u8],
     limit: usize,
 ) -> Result<Map<String, Value>, Error> {
+    json_object_or(status, body, limit, error_response)
+}
+
+/// The same, with `failure` saying what another status means (Google's
+/// JSON APIs answer errors in their own form).
+pub(crate) fn json_object_or(
+    status: u16,
+    body: &[u8],
+    limit: usize,
+    failure: fn(u16, &[u8], usize) -> Error,
+) -> Result<Map<String, Value>, Error> {
     if status != 200 {
-        return Err(error_response(status, body, limit));
+        return Err(failure(status, body, limit));
     }
     parse_object(body, limit).map_err(|problem| {
         match problem {
@@ -43,6 +54,23 @@ pub(crate) fn json_object(
         }
         .into()
     })
+}
+
+/// A string field moved out of an answer (absent, `null` and `""` are
+/// `None`); another JSON type is an invalid field.
+pub(crate) fn take_text(
+    map: &mut Map<String, Value>,
+    field: &'static str,
+) -> Result<Option<String>, InvalidResponse> {
+    take_str(map, field).map_err(|reason| InvalidResponse::InvalidField { field, reason })
+}
+
+/// A string field the answer must have, moved out of it.
+pub(crate) fn required_text(
+    map: &mut Map<String, Value>,
+    field: &'static str,
+) -> Result<String, InvalidResponse> {
+    take_text(map, field)?.ok_or(InvalidResponse::MissingField { field })
 }
 
 /// Asserts the status rules every parser of an endpoint's JSON answer

@@ -6,7 +6,8 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorCode, InvalidResponse, OAuthError};
 use crate::secret::{AccessToken, IdToken, RefreshToken};
-use crate::wire::json::{parse_object, take_str, JsonProblem};
+use crate::wire::answer::take_text;
+use crate::wire::json::{parse_object, JsonProblem};
 
 /// The longest `expires_in` accepted (about 136 years); larger values are
 /// treated as a malformed response rather than overflowing time arithmetic.
@@ -70,23 +71,15 @@ impl TokenResponse {
     /// Moves each field out of `map`, so that every secret exists once, in
     /// its zeroizing type; what is left is `extra`.
     fn from_object(mut map: Map<String, Value>) -> Result<Self, Error> {
-        fn take(
-            map: &mut Map<String, Value>,
-            name: &'static str,
-        ) -> Result<Option<String>, InvalidResponse> {
-            take_str(map, name).map_err(|reason| InvalidResponse::InvalidField {
-                field: name,
-                reason,
-            })
-        }
-        let access_token = AccessToken::new(take(&mut map, "access_token")?.ok_or(
+        let access_token = AccessToken::new(take_text(&mut map, "access_token")?.ok_or(
             InvalidResponse::MissingField {
                 field: "access_token",
             },
         )?);
-        let token_type = take(&mut map, "token_type")?.ok_or(InvalidResponse::MissingField {
-            field: "token_type",
-        })?;
+        let token_type =
+            take_text(&mut map, "token_type")?.ok_or(InvalidResponse::MissingField {
+                field: "token_type",
+            })?;
         if !token_type.eq_ignore_ascii_case("bearer") {
             return Err(InvalidResponse::UnsupportedTokenType {
                 token_type: crate::error::sanitize(&token_type),
@@ -100,10 +93,10 @@ impl TokenResponse {
             }
             .into());
         }
-        let refresh_token = take(&mut map, "refresh_token")?.map(RefreshToken::new);
-        let id_token = take(&mut map, "id_token")?.map(IdToken::new);
-        let scopes =
-            take(&mut map, "scope")?.map(|s| s.split_whitespace().map(str::to_owned).collect());
+        let refresh_token = take_text(&mut map, "refresh_token")?.map(RefreshToken::new);
+        let id_token = take_text(&mut map, "id_token")?.map(IdToken::new);
+        let scopes = take_text(&mut map, "scope")?
+            .map(|s| s.split_whitespace().map(str::to_owned).collect());
         let expires_in = expires_in(map.remove("expires_in").as_ref())?;
         Ok(Self {
             access_token,

@@ -1,14 +1,17 @@
 //! An in-memory Google for impersonation: the token endpoint a user
 //! source refreshes at and the IAM Service Account Credentials API's
-//! `generateAccessToken` and `generateIdToken`, as their wire facts say (JSON in and out,
+//! `generateAccessToken`, `generateIdToken` and `signBlob`, as their wire facts say (JSON in and out,
 //! `expireTime` in RFC 3339, errors in Google's `{"error": {...}}` form).
 //! Runs machines on the fake clock and records what they send.
 
 use std::collections::VecDeque;
 use std::time::{Duration, SystemTime};
 
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 use oauth2_sansio::{Error, Machine, Step, TransportFailure};
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 
 use crate::world::{FakeClock, ROUND_TRIP};
 
@@ -88,6 +91,12 @@ impl FakeIam {
             return Ok(response(200, body.to_string()));
         }
         let body: Value = serde_json::from_slice(request.body()).unwrap_or(Value::Null);
+        if request.uri().path().ends_with(":signBlob") {
+            let payload = body["payload"].as_str().unwrap_or_default();
+            let payload = STANDARD.decode(payload).unwrap_or_default();
+            let body = json!({"keyId": "fake-key-1", "signedBlob": STANDARD.encode(fake_signature(&payload))});
+            return Ok(response(200, body.to_string()));
+        }
         if request.uri().path().ends_with(":generateIdToken") {
             self.issued_iam += 1;
             let audience = body["audience"].as_str().unwrap_or_default();
@@ -107,6 +116,12 @@ impl FakeIam {
         });
         Ok(response(200, body.to_string()))
     }
+}
+
+/// The fake's "signature" of `payload`: its SHA-256, so a test can tell
+/// which bytes were signed.
+pub fn fake_signature(payload: &[u8]) -> Vec<u8> {
+    Sha256::digest(payload).to_vec()
 }
 
 fn response(status: u16, body: String) -> http::Response<Vec<u8>> {

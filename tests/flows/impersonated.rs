@@ -298,3 +298,61 @@ fn an_id_token_answer_without_a_jwt_is_refused() {
         );
     }
 }
+
+#[test]
+fn sign_blob_sends_the_payload_in_standard_base64_and_returns_the_signature_and_the_source() {
+    let payload = b"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0\xff";
+    let credentials = ImpersonatedCredentials::new(user_source(None), TARGET)
+        .with_delegates(["d1@p.iam.gserviceaccount.com"]);
+    let run = record(
+        credentials.sign_blob(payload),
+        &mut FakeIam::new(),
+        &mut FakeClock::new(),
+    );
+    let [Event::Post { uri: refresh, .. }, Event::Post {
+        uri,
+        authorization,
+        body,
+        ..
+    }, Event::Done] = &run.events[..]
+    else {
+        panic!("{:?}", run.events)
+    };
+    assert_eq!(refresh, TOKEN_URI, "the source had no token: renewed first");
+    assert_eq!(
+        uri,
+        "https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/target@p.iam.gserviceaccount.com:signBlob"
+    );
+    assert_eq!(authorization.as_deref(), Some("Bearer ya29.user-1"));
+    assert_eq!(
+        body,
+        &json!({
+            "payload": "ZXlKaGJHY2lPaUpTVXpJMU5pSjkuZXlKemRXSWlPaUo0SW4w/w==",
+            "delegates": ["projects/-/serviceAccounts/d1@p.iam.gserviceaccount.com"],
+        })
+    );
+    let (signed, source) = run.output.unwrap();
+    assert_eq!(signed.key_id, "fake-key-1");
+    assert_eq!(signed.signature, testkit::iam::fake_signature(payload));
+    assert_eq!(
+        source.token().unwrap().token().secret(),
+        "ya29.user-1",
+        "the renewed source comes back"
+    );
+}
+
+#[test]
+fn a_refused_sign_blob_is_a_typed_error() {
+    let denied = r#"{"error":{"code":403,"message":"Permission 'iam.serviceAccounts.signBlob' denied","status":"PERMISSION_DENIED"}}"#;
+    let credentials = ImpersonatedCredentials::new(user_source(Some(3600)), TARGET);
+    let run = record(
+        credentials.sign_blob(b"x"),
+        &mut FakeIam::scripted([Scripted::Answer(403, denied.to_owned())]),
+        &mut FakeClock::new(),
+    );
+    assert!(
+        matches!(run.events.last(), Some(Event::Error(Error::GoogleApi(e))) if e.status() == Some("PERMISSION_DENIED")),
+        "{:?}",
+        run.events
+    );
+}

@@ -1,7 +1,8 @@
 //! The IO layer on 127.0.0.1: the ureq and reqwest transports against a
 //! canned HTTP server (what goes on the wire, bounds, timeouts, proxies),
 //! Application Default Credentials against a fake metadata server and
-//! files on disk, the credentials file on disk, and the installed-app
+//! files on disk, IAM's signBlob as a JWT signer, the credentials file on
+//! disk, and the installed-app
 //! runner with the test playing the browser. Each subject needs its
 //! feature; without it its module is left out.
 #![forbid(unsafe_code)]
@@ -13,6 +14,8 @@ mod support;
 mod adc;
 #[cfg(feature = "file-store")]
 mod file_store;
+#[cfg(feature = "ureq")]
+mod iam_signer;
 #[cfg(all(feature = "installed", feature = "ureq"))]
 mod installed_app;
 #[cfg(feature = "reqwest")]

@@ -165,6 +165,12 @@ impl ImpersonatedCredentials {
         &self.endpoint
     }
 
+    /// Keeps `source` (the same credentials, renewed by a call that did
+    /// not end with new impersonated credentials, such as `signBlob`).
+    pub(crate) fn replace_source(&mut self, source: AnyCredentials) {
+        *self.source = source;
+    }
+
     /// The source credentials (as last renewed).
     pub fn source(&self) -> &AnyCredentials {
         &self.source

@@ -11,9 +11,8 @@ use crate::error::config::ConfigError;
 use crate::error::google_api::google_api_failure;
 use crate::error::{Error, InvalidResponse};
 use crate::secret::AccessToken;
-use crate::wire::answer::json_object;
+use crate::wire::answer::{json_object_or, required_text};
 use crate::wire::endpoint::{is_loopback, parse_endpoint};
-use crate::wire::json::take_str;
 use crate::wire::time::parse_utc_time;
 
 /// The scope source credentials need to call the IAM Credentials API;
@@ -86,7 +85,7 @@ pub(crate) fn delegate_name(delegate: &str) -> String {
 }
 
 /// `delegates` as the API names them, when there are some.
-fn with_delegates(mut body: Value, delegates: &[String]) -> Vec<u8> {
+pub(crate) fn with_delegates(mut body: Value, delegates: &[String]) -> Vec<u8> {
     if !delegates.is_empty() {
         let names: Vec<String> = delegates.iter().map(|d| delegate_name(d)).collect();
         body["delegates"] = Value::from(names);
@@ -107,12 +106,13 @@ pub(crate) fn generate_id_token_body(
     )
 }
 
-/// The `generateIdToken` URL beside a `generateAccessToken` URL.
-pub(crate) fn generate_id_token_url(access_token_url: &Url) -> Url {
+/// The URL of IAM's `method` (`generateIdToken`, `signBlob`) for the
+/// principal of a `generateAccessToken` URL, on the same host.
+pub(crate) fn method_url(access_token_url: &Url, method: &str) -> Url {
     let mut url = access_token_url.clone();
     let path = url
         .path()
-        .replace(GENERATE_ACCESS_TOKEN, ":generateIdToken");
+        .replace(GENERATE_ACCESS_TOKEN, &format!(":{method}"));
     url.set_path(&path);
     url
 }
@@ -124,16 +124,10 @@ pub(crate) fn parse_generated_id_token(
     body: &[u8],
     limit: usize,
 ) -> Result<IdTokenGrant, Error> {
-    if status != 200 {
-        return Err(google_api_failure(status, body, limit));
-    }
-    let mut map = json_object(status, body, limit)?;
-    let token = take_str(&mut map, "token")
-        .map_err(|reason| InvalidResponse::InvalidField {
-            field: "token",
-            reason,
-        })?
-        .ok_or(InvalidResponse::MissingField { field: "token" })?;
+    let token = required_text(
+        &mut json_object_or(status, body, limit, google_api_failure)?,
+        "token",
+    )?;
     IdTokenGrant::from_token(AccessToken::new(token))
 }
 
@@ -164,21 +158,14 @@ impl GeneratedAccessToken {
     /// other status is the API's error ([`Error::GoogleApi`]), a redirect
     /// or an HTTP status error.
     pub fn parse(status: u16, body: &[u8], limit: usize) -> Result<Self, Error> {
-        if status != 200 {
-            return Err(google_api_failure(status, body, limit));
-        }
-        let mut map = json_object(status, body, limit)?;
-        let mut text = |field: &'static str| {
-            take_str(&mut map, field)
-                .map_err(|reason| InvalidResponse::InvalidField { field, reason })?
-                .ok_or(InvalidResponse::MissingField { field })
-        };
-        let access_token = AccessToken::new(text("accessToken")?);
-        let expire_time =
-            parse_utc_time(&text("expireTime")?).ok_or(InvalidResponse::InvalidField {
+        let mut map = json_object_or(status, body, limit, google_api_failure)?;
+        let access_token = AccessToken::new(required_text(&mut map, "accessToken")?);
+        let expire_time = parse_utc_time(&required_text(&mut map, "expireTime")?).ok_or(
+            InvalidResponse::InvalidField {
                 field: "expireTime",
                 reason: "is not an RFC 3339 time",
-            })?;
+            },
+        )?;
         Ok(Self {
             access_token,
             expire_time,

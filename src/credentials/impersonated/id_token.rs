@@ -1,10 +1,10 @@
 //! [`ImpersonatedIdTokenCredentials`]: a service account's ID tokens from
 //! IAM's `generateIdToken`, asked for with the source's token.
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use super::credentials::ImpersonatedCredentials;
-use super::iam::{generate_id_token_body, generate_id_token_url, parse_generated_id_token};
+use super::iam::{generate_id_token_body, method_url, parse_generated_id_token};
 use super::refresh::{renew_then_call, IamCall};
 use crate::credentials::any::AnyCredentials;
 use crate::credentials::bearer::BearerToken;
@@ -12,7 +12,7 @@ use crate::credentials::kind::Credentials;
 use crate::credentials::renewed::Renewed;
 use crate::credentials::service_account::IdTokenGrant;
 use crate::error::Error;
-use crate::machine::call::{Call, Parser, Update};
+use crate::machine::call::{Call, Parser};
 use crate::machine::then::Then;
 use crate::wire::endpoint::to_uri;
 
@@ -105,7 +105,7 @@ impl IamCall for ImpersonatedIdTokenCredentials {
 
     fn iam_request(&self) -> (http::Uri, Vec<u8>, usize, Parser<IdTokenGrant>) {
         let impersonated = &self.impersonated;
-        let url = generate_id_token_url(&impersonated.endpoint);
+        let url = method_url(&impersonated.endpoint, "generateIdToken");
         let body =
             generate_id_token_body(&self.audience, self.include_email, &impersonated.delegates);
         (
@@ -114,19 +114,6 @@ impl IamCall for ImpersonatedIdTokenCredentials {
             impersonated.response_limit,
             parse_generated_id_token,
         )
-    }
-}
-
-/// The new ID token replaces the old one.
-impl Update<IdTokenGrant> for ImpersonatedIdTokenCredentials {
-    type Output = Self;
-
-    fn update(mut self, grant: IdTokenGrant, _sent_at: SystemTime) -> Result<Self, Error> {
-        self.token = Some(BearerToken::new(
-            grant.token().clone(),
-            Some(grant.expiry()),
-        ));
-        Ok(self)
     }
 }
 
@@ -149,3 +136,5 @@ impl Credentials for ImpersonatedIdTokenCredentials {
         Ok(renew_then_call(self, &self.impersonated.source))
     }
 }
+
+crate::credentials::slot::token_slot!(ImpersonatedIdTokenCredentials);

@@ -8,9 +8,11 @@ mod file;
 mod iam;
 mod id_token;
 mod refresh;
+mod sign_blob;
 
 pub use credentials::ImpersonatedCredentials;
 pub use file::IMPERSONATED_TYPE;
 pub use iam::{GeneratedAccessToken, IAM_SCOPE, MAX_LIFETIME};
 pub use id_token::{ImpersonatedIdTokenCredentials, ImpersonatedIdTokenRefresh};
 pub use refresh::ImpersonatedRefresh;
+pub use sign_blob::{SignBlob, SignBlobRequest, SignedBlob};

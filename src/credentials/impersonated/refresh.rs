@@ -36,12 +36,13 @@ pub(super) trait IamCall: Sized + Send + Sync + 'static {
 
 /// Renews `target`'s source when it is not fresh, then calls IAM with it;
 /// ends with what `target` makes of the answer.
+#[allow(clippy::type_complexity)]
 pub(super) fn renew_then_call<C>(
     target: &C,
     source: &AnyCredentials,
 ) -> Then<Renewed<AnyCredentials>, Call<C::Answer, C>>
 where
-    C: IamCall + Clone + Update<<C as IamCall>::Answer, Output = C>,
+    C: IamCall + Clone + Update<<C as IamCall>::Answer>,
 {
     let mut target = target.clone();
     Then::new(
@@ -56,7 +57,7 @@ where
 /// The IAM call, authorized by the (renewed) source's token.
 fn call_iam<C>(mut target: C, now: SystemTime) -> Result<Call<C::Answer, C>, Error>
 where
-    C: IamCall + Update<<C as IamCall>::Answer, Output = C>,
+    C: IamCall + Update<<C as IamCall>::Answer>,
 {
     let (uri, body, limit, parse) = target.iam_request();
     let mut request = http::Request::post(uri)

@@ -3,7 +3,7 @@
 //! `compute_engine.Credentials`).
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use super::get::MetadataGet;
 use super::server::MetadataServer;
@@ -12,7 +12,6 @@ use crate::credentials::bearer::BearerToken;
 use crate::credentials::freshness::DEFAULT_REFRESH_THRESHOLD;
 use crate::credentials::kind::{credentials_getters, Credentials};
 use crate::error::Error;
-use crate::machine::call::Update;
 use crate::macros::setters;
 use crate::wire::token_response::TokenResponse;
 
@@ -119,14 +118,4 @@ impl Credentials for MetadataCredentials {
     }
 }
 
-/// The new token replaces the old one; its lifetime counts from when the
-/// request was sent.
-impl Update<TokenResponse> for MetadataCredentials {
-    type Output = Self;
-
-    fn update(mut self, response: TokenResponse, sent_at: SystemTime) -> Result<Self, Error> {
-        let expiry = response.expiry(sent_at);
-        self.token = Some(BearerToken::new(response.access_token, expiry));
-        Ok(self)
-    }
-}
+crate::credentials::slot::token_slot!(MetadataCredentials);

@@ -2,7 +2,7 @@
 //! `compute_engine.IDTokenCredentials`).
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use super::get::{text, MetadataGet};
 use super::server::MetadataServer;
@@ -12,7 +12,6 @@ use crate::credentials::freshness::DEFAULT_REFRESH_THRESHOLD;
 use crate::credentials::kind::{credentials_getters, Credentials};
 use crate::credentials::service_account::IdTokenGrant;
 use crate::error::Error;
-use crate::machine::call::Update;
 use crate::secret::AccessToken;
 
 /// The path of the default service account's ID tokens.
@@ -85,15 +84,4 @@ fn parse_id_token(status: u16, body: &[u8], limit: usize) -> Result<IdTokenGrant
     IdTokenGrant::from_token(AccessToken::new(jwt))
 }
 
-/// The new ID token replaces the old one.
-impl Update<IdTokenGrant> for MetadataIdTokenCredentials {
-    type Output = Self;
-
-    fn update(mut self, grant: IdTokenGrant, _sent_at: SystemTime) -> Result<Self, Error> {
-        self.token = Some(BearerToken::new(
-            grant.token().clone(),
-            Some(grant.expiry()),
-        ));
-        Ok(self)
-    }
-}
+crate::credentials::slot::token_slot!(MetadataIdTokenCredentials);

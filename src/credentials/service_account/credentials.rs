@@ -16,7 +16,7 @@ use crate::credentials::kind::Credentials;
 use crate::error::config::ConfigError;
 use crate::error::Error;
 use crate::jwt::{insert_claim, Claims, ReservedClaim, Signer};
-use crate::machine::call::{Call, Update};
+use crate::machine::call::Call;
 use crate::wire::endpoint::parse_endpoint;
 use crate::wire::token_response::TokenResponse;
 
@@ -199,18 +199,9 @@ impl Credentials for ServiceAccountCredentials {
     account_credentials!(jwt_bearer: TokenResponse::parse);
 }
 
-/// The new access token replaces the old one.
-impl Update<TokenResponse> for ServiceAccountCredentials {
-    type Output = Self;
-
-    fn update(mut self, response: TokenResponse, sent_at: SystemTime) -> Result<Self, Error> {
-        let expiry = response.expiry(sent_at);
-        self.token = Some(BearerToken::new(response.access_token, expiry));
-        Ok(self)
-    }
-}
-
 /// Obtains a new access token for [`ServiceAccountCredentials`]; made by
 /// [`ServiceAccountCredentials::refresh`]: one JWT-bearer grant whose
 /// answer updates the credentials.
 pub type ServiceAccountRefresh = Call<TokenResponse, ServiceAccountCredentials>;
+
+crate::credentials::slot::token_slot!(ServiceAccountCredentials);

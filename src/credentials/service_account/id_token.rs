@@ -12,7 +12,7 @@ use crate::credentials::bearer::BearerToken;
 use crate::credentials::kind::Credentials;
 use crate::error::{Error, InvalidResponse};
 use crate::jwt::{decode_unverified, Claims};
-use crate::machine::call::{Call, Update};
+use crate::machine::call::Call;
 use crate::secret::AccessToken;
 use crate::wire::json::{parse_object, take_str};
 use crate::wire::token_response::TokenResponse;
@@ -84,19 +84,11 @@ impl Credentials for IdTokenCredentials {
     account_credentials!(jwt_bearer: parse_id_token_response);
 }
 
-/// The new ID token replaces the old one; its own `exp` is its expiry.
-impl Update<IdTokenGrant> for IdTokenCredentials {
-    type Output = Self;
-
-    fn update(mut self, grant: IdTokenGrant, _sent_at: SystemTime) -> Result<Self, Error> {
-        self.token = Some(BearerToken::new(grant.token, Some(grant.expiry)));
-        Ok(self)
-    }
-}
-
 /// Obtains a new ID token for [`IdTokenCredentials`]; made by
 /// [`IdTokenCredentials::refresh`].
 pub type IdTokenRefresh = Call<IdTokenGrant, IdTokenCredentials>;
+
+crate::credentials::slot::token_slot!(IdTokenCredentials);
 
 /// The answer to an ID-token grant: the ID token and the expiry read from
 /// its `exp` (not verified: see [`IdTokenCredentials`]).

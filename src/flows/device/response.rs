@@ -9,9 +9,8 @@ use url::Url;
 use crate::error::safe_text::is_unsafe_to_show;
 use crate::error::{Error, InvalidResponse};
 use crate::secret::DeviceCode;
-use crate::wire::answer::{error_response, json_object};
+use crate::wire::answer::{error_response, json_object, required_text, take_text};
 use crate::wire::endpoint::is_loopback;
-use crate::wire::json::take_str;
 use crate::wire::token_response::MAX_EXPIRES_IN;
 
 /// The polling interval when the server names none (RFC 8628 §3.2).
@@ -97,8 +96,8 @@ impl DeviceAuthorizationResponse {
     /// Moves each field out of `map`, so the device code exists once, in its
     /// zeroizing type; what is left is `extra`.
     fn from_object(mut map: Map<String, Value>) -> Result<Self, InvalidResponse> {
-        let device_code = DeviceCode::new(required(&mut map, "device_code")?);
-        let user_code = required(&mut map, "user_code")?;
+        let device_code = DeviceCode::new(required_text(&mut map, "device_code")?);
+        let user_code = required_text(&mut map, "user_code")?;
         if user_code.chars().count() > MAX_USER_CODE_CHARS
             || user_code.chars().any(is_unsafe_to_show)
         {
@@ -107,8 +106,8 @@ impl DeviceAuthorizationResponse {
                 reason: "must be at most 64 characters, none of them a control, invisible or bidi character",
             });
         }
-        let uri = take(&mut map, "verification_uri")?;
-        let url = take(&mut map, "verification_url")?;
+        let uri = take_text(&mut map, "verification_uri")?;
+        let url = take_text(&mut map, "verification_url")?;
         let verification_uri = match (uri, url) {
             (Some(uri), Some(url)) if uri != url => {
                 return Err(InvalidResponse::InvalidField {
@@ -124,7 +123,7 @@ impl DeviceAuthorizationResponse {
                 })
             }
         };
-        let verification_uri_complete = take(&mut map, "verification_uri_complete")?
+        let verification_uri_complete = take_text(&mut map, "verification_uri_complete")?
             .map(|uri| verification_url(&uri, "verification_uri_complete"))
             .transpose()?;
         let expires_in = match map.remove("expires_in") {
@@ -192,17 +191,6 @@ impl DeviceAuthorizationResponse {
     pub(super) fn into_poll_parts(self) -> (DeviceCode, Duration) {
         (self.device_code, self.interval)
     }
-}
-
-fn take(
-    map: &mut Map<String, Value>,
-    field: &'static str,
-) -> Result<Option<String>, InvalidResponse> {
-    take_str(map, field).map_err(|reason| InvalidResponse::InvalidField { field, reason })
-}
-
-fn required(map: &mut Map<String, Value>, field: &'static str) -> Result<String, InvalidResponse> {
-    take(map, field)?.ok_or(InvalidResponse::MissingField { field })
 }
 
 /// A JSON integer from 1 to `max` seconds.

@@ -16,8 +16,10 @@
 //! ```
 
 mod adc;
+mod iam_signer;
 
 pub use adc::{default_credentials, default_token_source, TokenSource};
+pub use iam_signer::IamSigner;
 
 use std::io;
 use std::time::{Duration, SystemTime};

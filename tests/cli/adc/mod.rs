@@ -6,6 +6,7 @@
 //! its length (`cargo test --test cli adc -- --nocapture` shows them).
 
 mod id_token;
+mod impersonated;
 mod login_adc;
 mod not_found;
 mod sources;

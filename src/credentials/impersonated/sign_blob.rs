@@ -1,0 +1,113 @@
+//! IAM's `signBlob`: the impersonated service account signs bytes with a
+//! key Google holds, so JWTs can be signed without a key file.
+
+use std::fmt;
+use std::time::SystemTime;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use serde_json::json;
+
+use super::credentials::ImpersonatedCredentials;
+use super::iam::{method_url, with_delegates};
+use super::refresh::{renew_then_call, IamCall};
+use crate::credentials::any::AnyCredentials;
+use crate::credentials::renewed::Renewed;
+use crate::error::google_api::google_api_failure;
+use crate::error::{Error, InvalidResponse};
+use crate::machine::call::{Call, Parser, Update};
+use crate::machine::then::Then;
+use crate::wire::answer::{json_object_or, required_text};
+use crate::wire::endpoint::to_uri;
+
+/// A signature from `signBlob`: RSASSA-PKCS1-v1_5 with SHA-256 by one of
+/// the service account's Google-managed keys.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SignedBlob {
+    /// The id of the key that signed.
+    pub key_id: String,
+    /// The signature.
+    pub signature: Vec<u8>,
+}
+
+impl fmt::Debug for SignedBlob {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignedBlob")
+            .field("key_id", &self.key_id)
+            .field("signature_len", &self.signature.len())
+            .finish()
+    }
+}
+
+/// One `signBlob` call for a payload, with the credentials that make it;
+/// ends with the signature and the (possibly renewed) source.
+#[derive(Debug, Clone)]
+pub struct SignBlobRequest {
+    impersonated: ImpersonatedCredentials,
+    payload: Vec<u8>,
+}
+
+/// Signs through IAM: the source renewed first when it is not fresh, then
+/// one `signBlob` call. Ends with the signature and the source as renewed,
+/// for the caller to keep.
+pub type SignBlob = Then<Renewed<AnyCredentials>, Call<SignedBlob, SignBlobRequest>>;
+
+impl ImpersonatedCredentials {
+    /// A machine that has the impersonated service account sign `payload`
+    /// (`POST …:signBlob {"payload": base64, "delegates": [...]}`). The
+    /// source needs `roles/iam.serviceAccountTokenCreator` on the target,
+    /// as for tokens. The crate's JWT signing is synchronous
+    /// ([`Signer`](crate::jwt::Signer)): the io layers drive this machine
+    /// inside one (`io::ureq::IamSigner`).
+    pub fn sign_blob(&self, payload: &[u8]) -> SignBlob {
+        let request = SignBlobRequest {
+            impersonated: self.clone(),
+            payload: payload.to_vec(),
+        };
+        renew_then_call(&request, &self.source)
+    }
+}
+
+impl IamCall for SignBlobRequest {
+    type Answer = SignedBlob;
+
+    fn source_mut(&mut self) -> &mut AnyCredentials {
+        &mut self.impersonated.source
+    }
+
+    fn iam_request(&self) -> (http::Uri, Vec<u8>, usize, Parser<SignedBlob>) {
+        let impersonated = &self.impersonated;
+        let payload = json!({"payload": STANDARD.encode(&self.payload)});
+        let body = with_delegates(payload, &impersonated.delegates);
+        let url = method_url(&impersonated.endpoint, "signBlob");
+        (
+            to_uri(&url),
+            body,
+            impersonated.response_limit,
+            parse_signed_blob,
+        )
+    }
+}
+
+/// The signature, and the source as the call left it.
+impl Update<SignedBlob> for SignBlobRequest {
+    type Output = (SignedBlob, AnyCredentials);
+
+    fn update(self, signed: SignedBlob, _sent_at: SystemTime) -> Result<Self::Output, Error> {
+        Ok((signed, *self.impersonated.source))
+    }
+}
+
+/// Parses `signBlob`'s answer: on HTTP 200 `{"keyId", "signedBlob"}`
+/// (standard base64).
+fn parse_signed_blob(status: u16, body: &[u8], limit: usize) -> Result<SignedBlob, Error> {
+    let mut map = json_object_or(status, body, limit, google_api_failure)?;
+    let key_id = required_text(&mut map, "keyId")?;
+    let signature = STANDARD
+        .decode(required_text(&mut map, "signedBlob")?)
+        .map_err(|_| InvalidResponse::InvalidField {
+            field: "signedBlob",
+            reason: "is not standard base64",
+        })?;
+    Ok(SignedBlob { key_id, signature })
+}
