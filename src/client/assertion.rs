@@ -163,8 +163,7 @@ impl PartialEq for ClientAssertionKey {
 impl fmt::Debug for ClientAssertionKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientAssertionKey")
-            .field("algorithm", &self.signer.algorithm())
-            .field("key_id", &self.signer.key_id())
+            .field("signer", &self.signer)
             .field("lifetime", &self.lifetime)
             .finish_non_exhaustive()
     }

@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::credentials::freshness::unix_seconds;
+use crate::macros::setters;
 
 /// The longest lifetime of a JWT the crate signs: one hour, Google's limit
 /// for assertions and self-signed JWTs. `exp - iat` never exceeds it.
@@ -72,11 +73,14 @@ impl Claims {
         self
     }
 
-    /// Sets `aud`: the token endpoint for an assertion, `https://<host>/`
-    /// for a self-signed JWT.
-    pub fn with_audience(mut self, audience: impl Into<String>) -> Self {
-        self.aud = Some(audience.into());
-        self
+    setters! {
+        /// Sets `aud`: the token endpoint for an assertion, `https://<host>/`
+        /// for a self-signed JWT.
+        pub fn with_audience(audience: impl Into<String>) => aud = Some(audience.into());
+
+        /// Sets `sub`: the user to impersonate (domain-wide delegation), or
+        /// the issuer itself for a self-signed JWT.
+        pub fn with_subject(subject: impl Into<String>) => sub = Some(subject.into());
     }
 
     /// Sets `scope` to the scopes joined by spaces; no scopes leave it unset.
@@ -93,13 +97,6 @@ impl Claims {
             joined.push_str(scope.as_ref());
         }
         self.scope = (!joined.is_empty()).then_some(joined);
-        self
-    }
-
-    /// Sets `sub`: the user to impersonate (domain-wide delegation), or the
-    /// issuer itself for a self-signed JWT.
-    pub fn with_subject(mut self, subject: impl Into<String>) -> Self {
-        self.sub = Some(subject.into());
         self
     }
 

@@ -45,6 +45,16 @@ pub trait Signer: Send + Sync {
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError>;
 }
 
+/// What a signer is, never its key: its algorithm and key id.
+impl fmt::Debug for dyn Signer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signer")
+            .field("algorithm", &self.algorithm())
+            .field("key_id", &self.key_id())
+            .finish_non_exhaustive()
+    }
+}
+
 /// A [`Signer`] could not sign.
 ///
 /// Its message comes from the signer and must not contain secrets.

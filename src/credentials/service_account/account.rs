@@ -114,8 +114,7 @@ pub(crate) use account_setters;
 impl fmt::Debug for Account {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Account")
-            .field("algorithm", &self.signer.algorithm())
-            .field("key_id", &self.signer.key_id())
+            .field("signer", &self.signer)
             .field("email", &self.email)
             .field("quota_project", &self.quota_project)
             .field("refresh_threshold", &self.refresh_threshold)

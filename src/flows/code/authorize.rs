@@ -283,63 +283,33 @@ pub struct PendingAuthorization {
     pub(crate) created_at: u64,
 }
 
-/// A stored value is read by the rules a built one follows, so a tampered
-/// session store cannot make the exchange send what `build` never would.
-fn checked<'de, D, T>(
-    deserializer: D,
-    valid: impl FnOnce(&T) -> bool,
-    refusal: &'static str,
-) -> Result<T, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    let value = T::deserialize(deserializer)?;
-    if valid(&value) {
-        Ok(value)
-    } else {
-        Err(serde::de::Error::custom(refusal))
-    }
+/// The rules a stored value is read by, those a built one follows, so a
+/// tampered session store cannot make the exchange send what `build` never
+/// would: `name: Type = valid, "refusal";` makes `fn name`, a
+/// `deserialize_with` that refuses a value `valid` rejects.
+macro_rules! stored_rules {
+    ($($name:ident: $ty:ty = $valid:expr, $refusal:literal;)*) => {
+        $(
+            fn $name<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<$ty, D::Error> {
+                let value = <$ty>::deserialize(deserializer)?;
+                let valid: fn(&$ty) -> bool = $valid;
+                if valid(&value) {
+                    Ok(value)
+                } else {
+                    Err(serde::de::Error::custom($refusal))
+                }
+            }
+        )*
+    };
 }
 
-fn non_empty_state<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<CsrfState, D::Error> {
-    checked(
-        deserializer,
-        |state: &CsrfState| !state.secret().is_empty(),
-        "state is empty",
-    )
-}
-
-fn well_formed_verifier<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<PkceVerifier, D::Error> {
-    checked(
-        deserializer,
-        PkceVerifier::is_well_formed,
-        "code_verifier is not an RFC 7636 verifier (43 to 128 of A-Z a-z 0-9 - . _ ~)",
-    )
-}
-
-fn absolute_redirect_uri<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<String, D::Error> {
-    checked(
-        deserializer,
-        |uri: &String| is_absolute_without_fragment(uri),
-        "redirect_uri is not an absolute URI without a fragment",
-    )
-}
-
-fn non_empty_client_id<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<String, D::Error> {
-    checked(
-        deserializer,
-        |id: &String| !id.is_empty(),
-        "client_id is empty",
-    )
+stored_rules! {
+    non_empty_state: CsrfState = |state| !state.secret().is_empty(), "state is empty";
+    well_formed_verifier: PkceVerifier = PkceVerifier::is_well_formed,
+        "code_verifier is not an RFC 7636 verifier (43 to 128 of A-Z a-z 0-9 - . _ ~)";
+    absolute_redirect_uri: String = |uri| is_absolute_without_fragment(uri),
+        "redirect_uri is not an absolute URI without a fragment";
+    non_empty_client_id: String = |id| !id.is_empty(), "client_id is empty";
 }
 
 /// Whole seconds since the Unix epoch that this platform's `SystemTime` can
