@@ -14,3 +14,5 @@ pub use file::IMPERSONATED_TYPE;
 pub use iam::{GeneratedAccessToken, IAM_SCOPE, MAX_LIFETIME};
 pub use id_token::{ImpersonatedIdTokenCredentials, ImpersonatedIdTokenRefresh};
 pub use refresh::ImpersonatedRefresh;
+
+pub(crate) use iam::impersonation_url;
