@@ -37,9 +37,9 @@ pub struct ExternalAccountRefresh {
 
 #[derive(Debug)]
 enum Stage {
-    Exchange(Then<SubjectTokenFetch, Call<TokenExchangeResponse, ExternalAccountCredentials>>),
+    Exchange(Box<Then<SubjectTokenFetch, Call<TokenExchangeResponse, ExternalAccountCredentials>>>),
     Impersonate {
-        refresh: ImpersonatedRefresh,
+        refresh: Box<ImpersonatedRefresh>,
         credentials: Option<ExternalAccountCredentials>,
     },
 }
@@ -50,10 +50,10 @@ impl ExternalAccountRefresh {
             None => {
                 let fetch = SubjectTokenFetch::new(credentials)?;
                 let credentials = credentials.clone();
-                Stage::Exchange(Then::new(
+                Stage::Exchange(Box::new(Then::new(
                     fetch,
                     Box::new(move |subject, _now| exchange(credentials, subject)),
-                ))
+                )))
             }
             Some(impersonation) => {
                 let source = ExternalAccountCredentials {
@@ -72,7 +72,7 @@ impl ExternalAccountRefresh {
                         .with_lifetime(impersonation.lifetime)
                         .with_response_limit(credentials.response_limit);
                 Stage::Impersonate {
-                    refresh: impersonated.refresh()?,
+                    refresh: Box::new(impersonated.refresh()?),
                     credentials: Some(credentials.clone()),
                 }
             }
