@@ -182,7 +182,7 @@ mod secret;
 mod testing;
 mod wire;
 
-pub use credentials::{adc, impersonated, metadata, service_account};
+pub use credentials::{adc, external, impersonated, metadata, service_account};
 pub use error::safe_text;
 pub use flows::code::loopback;
 pub use flows::{device, discovery, token_exchange};

@@ -13,6 +13,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::credentials::bearer::BearerToken;
 use crate::credentials::client::{ClientCredentials, ClientCredentialsGrant};
+use crate::credentials::external::{ExternalAccountCredentials, ExternalAccountRefresh};
 use crate::credentials::impersonated::{
     ImpersonatedCredentials, ImpersonatedIdTokenCredentials, ImpersonatedIdTokenRefresh,
     ImpersonatedRefresh,
@@ -64,6 +65,8 @@ pub enum AnyCredentials {
     Impersonated(ImpersonatedCredentials),
     /// An impersonated service account's ID tokens.
     ImpersonatedIdToken(ImpersonatedIdTokenCredentials),
+    /// An external account's (workload or workforce identity federation).
+    External(ExternalAccountCredentials),
 }
 
 /// The refresh machine of [`AnyCredentials`]: the kind's own, ending with
@@ -91,6 +94,9 @@ pub enum AnyRefresh {
     Impersonated(Box<ImpersonatedRefresh>),
     /// [`AnyCredentials::ImpersonatedIdToken`]'s (boxed, as above).
     ImpersonatedIdToken(Box<ImpersonatedIdTokenRefresh>),
+    /// [`AnyCredentials::External`]'s (boxed: with impersonation it holds
+    /// an `AnyRefresh` itself).
+    External(Box<ExternalAccountRefresh>),
 }
 
 /// `$body` with `$kind` bound to the value inside whichever variant of
@@ -107,6 +113,7 @@ macro_rules! each_kind {
             $enum::MetadataIdToken($kind) => $body,
             $enum::Impersonated($kind) => $body,
             $enum::ImpersonatedIdToken($kind) => $body,
+            $enum::External($kind) => $body,
         }
     };
 }
@@ -125,6 +132,7 @@ impl AnyCredentials {
             Self::MetadataIdToken(kind) => Self::MetadataIdToken(kind.with_quota_project(project)),
             Self::Impersonated(kind) => Self::Impersonated(kind.with_quota_project(project)),
             Self::ImpersonatedIdToken(kind) => Self::ImpersonatedIdToken(kind),
+            Self::External(kind) => Self::External(kind.with_quota_project(project)),
         }
     }
 }
@@ -157,6 +165,7 @@ impl Credentials for AnyCredentials {
             Self::ImpersonatedIdToken(kind) => {
                 AnyRefresh::ImpersonatedIdToken(Box::new(kind.refresh()?))
             }
+            Self::External(kind) => AnyRefresh::External(Box::new(kind.refresh()?)),
         })
     }
 }
@@ -177,6 +186,7 @@ impl Machine for AnyRefresh {
             Self::ImpersonatedIdToken(kind) => {
                 kind.poll(now)?.map(AnyCredentials::ImpersonatedIdToken)
             }
+            Self::External(kind) => kind.poll(now)?.map(AnyCredentials::External),
         })
     }
 
@@ -207,6 +217,7 @@ from_variants!(AnyCredentials {
     MetadataIdTokenCredentials => MetadataIdToken,
     ImpersonatedCredentials => Impersonated,
     ImpersonatedIdTokenCredentials => ImpersonatedIdToken,
+    ExternalAccountCredentials => External,
 });
 
 #[cfg(test)]

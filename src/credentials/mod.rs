@@ -9,6 +9,7 @@ mod any;
 mod authorized_user;
 pub mod bearer;
 pub mod client;
+pub mod external;
 pub mod freshness;
 pub mod impersonated;
 pub mod kind;

@@ -58,6 +58,9 @@ pub enum Error {
     /// A Google JSON API (IAM Credentials, STS) refused the request with
     /// its own error body.
     GoogleApi(google_api::GoogleApiError),
+    /// An external account had no subject token to exchange (its source
+    /// is not supported yet, needs a supplier, or gave unusable bytes).
+    SubjectToken(crate::credentials::external::SubjectTokenError),
 }
 
 impl Error {
@@ -74,6 +77,7 @@ impl Error {
             Error::Signing(e) => e.is_retryable(),
             Error::Store(e) => e.is_retryable(),
             Error::GoogleApi(e) => e.is_retryable(),
+            Error::SubjectToken(e) => e.is_retryable(),
             Error::Misuse(_)
             | Error::Redirect { .. }
             | Error::InvalidResponse(_)
@@ -114,6 +118,7 @@ impl fmt::Display for Error {
             Error::Signing(e) => write!(f, "{e}"),
             Error::Config(e) => write!(f, "{e}"),
             Error::GoogleApi(e) => write!(f, "{e}"),
+            Error::SubjectToken(e) => write!(f, "{e}"),
             Error::Store(e) => write!(
                 f,
                 "the store for refreshed credentials is not ready, so no refresh was sent \
@@ -133,6 +138,7 @@ from_variants!(Error {
     OAuthError => OAuth,
     InvalidResponse => InvalidResponse,
     google_api::GoogleApiError => GoogleApi,
+    crate::credentials::external::SubjectTokenError => SubjectToken,
 });
 
 /// A call the machine did not expect in its current state.

@@ -187,6 +187,12 @@ impl TokenExchangeRequest {
     /// and the client authentication method has what it needs (a secret, or
     /// a key for `private_key_jwt`).
     pub fn build(self) -> Result<TokenExchange, ConfigError> {
+        Ok(self.build_call()?.with_context(ExchangeIssued))
+    }
+
+    /// [`build`](Self::build)'s call, without a context: for credentials
+    /// that end an exchange with themselves (external accounts).
+    pub(crate) fn build_call(self) -> Result<Call<TokenExchangeResponse>, ConfigError> {
         let endpoint = parse_endpoint(
             &self.endpoint,
             "token_exchange_endpoint",
@@ -237,11 +243,10 @@ impl TokenExchangeRequest {
         );
         let limit = self.response_limit;
         let parse = TokenExchangeResponse::parse;
-        let call = match &self.client {
+        Ok(match &self.client {
             Some(client) => client.call(Purpose::Other, request, limit, parse),
             None => Call::with_parser(request, limit, parse),
-        };
-        Ok(call.with_context(ExchangeIssued))
+        })
     }
 }
 

@@ -9,6 +9,8 @@
 //!
 //! - `ureq` (feature `ureq`): `UreqTransport`, a blocking transport over
 //!   ureq 3.
+//! - [`subject_token`]: an external account's `file` source, read at each
+//!   refresh (always available: it needs only std).
 //! - `reqwest` (feature `reqwest`): `ReqwestTransport`, an async transport
 //!   over reqwest 0.13, on any runtime.
 
@@ -16,6 +18,8 @@
 pub mod adc;
 #[cfg(any(feature = "ureq", feature = "reqwest"))]
 mod common;
+
+pub mod subject_token;
 
 #[cfg(feature = "ureq")]
 pub mod ureq;

@@ -26,5 +26,6 @@ pub mod jwt;
 pub mod metadata;
 pub mod one_request;
 pub mod scratch;
+pub mod sts;
 pub mod token_cache;
 pub mod world;

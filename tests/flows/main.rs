@@ -14,6 +14,7 @@ mod client_credentials;
 mod code_flow;
 mod device_flow;
 mod discovery;
+mod external_account;
 mod impersonated;
 mod introspect;
 mod loopback;

@@ -133,8 +133,9 @@ fn expected(file: &File) -> Outcome {
         "authorized_user" => Outcome::Invalid,
         "service_account" => Outcome::ServiceAccount,
         // The generated fields are an authorized_user file's: without
-        // service_account_impersonation_url and source_credentials.
-        "impersonated_service_account" => Outcome::Invalid,
+        // service_account_impersonation_url and source_credentials, or
+        // audience and credential_source.
+        "impersonated_service_account" | "external_account" => Outcome::Invalid,
         other => Outcome::Unsupported(other.to_owned()),
     }
 }

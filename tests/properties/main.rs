@@ -15,6 +15,7 @@ mod callback;
 mod callback_catalogue;
 mod client_secrets;
 mod device;
+mod external_account;
 mod grant_responses;
 mod impersonated;
 #[cfg(feature = "ring")]

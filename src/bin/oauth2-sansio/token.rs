@@ -8,6 +8,7 @@ use std::time::SystemTime;
 
 use oauth2_sansio::adc::{Adc, AdcSource, DefaultCredentials, FileRead};
 use oauth2_sansio::io::adc::{process_environment, read_file};
+use oauth2_sansio::io::subject_token::with_file_subject_tokens;
 use oauth2_sansio::metadata::MetadataIdTokenCredentials;
 use oauth2_sansio::{AnyCredentials, BearerToken};
 use time::format_description::well_known::Rfc3339;
@@ -45,7 +46,9 @@ pub fn token(args: TokenArgs) -> Result<(), Failure> {
     let source = found.source().clone();
     let credentials = match &args.audience {
         Some(audience) if args.id_token => id_token_credentials(found, audience)?,
-        _ => found.into_credentials(),
+        // A file named by --credentials is read here, not by the io
+        // runner, so its external account's file source is attached here.
+        _ => with_file_subject_tokens(found.into_credentials()),
     };
     let credentials = fresh(credentials, &source)?;
     let token = credentials.token().ok_or_else(no_token)?;
@@ -97,9 +100,13 @@ fn id_token_credentials(
             LOCAL,
             format!(
                 "ID tokens come from a service account (a key, the metadata server or \
-                 impersonation), and the credentials from {} are a user's; use a service-account \
+                 impersonation), and the credentials from {} are {}; use a service-account \
                  key, impersonate one, or run on Google Cloud",
-                found.source()
+                found.source(),
+                match found.credentials() {
+                    AnyCredentials::User(_) => "a user's",
+                    _ => "of a kind that has none",
+                }
             ),
         )),
     }

@@ -77,6 +77,16 @@ impl DefaultCredentials {
         &self.credentials
     }
 
+    /// The same, with `change` made to the credentials (the io layer
+    /// attaching what the core cannot do).
+    pub(crate) fn map_credentials(
+        mut self,
+        change: impl FnOnce(AnyCredentials) -> AnyCredentials,
+    ) -> Self {
+        self.credentials = change(self.credentials);
+        self
+    }
+
     /// The credentials, to keep.
     pub fn into_credentials(self) -> AnyCredentials {
         self.credentials

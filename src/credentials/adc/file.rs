@@ -6,6 +6,7 @@ use std::path::Path;
 use super::error::AdcError;
 use crate::credentials::any::AnyCredentials;
 use crate::credentials::authorized_user::AUTHORIZED_USER_LIMIT;
+use crate::credentials::external::{ExternalAccountCredentials, EXTERNAL_ACCOUNT_TYPE};
 use crate::credentials::impersonated::{ImpersonatedCredentials, IMPERSONATED_TYPE};
 use crate::credentials::service_account::SERVICE_ACCOUNT_KEY_LIMIT;
 use crate::credentials::user::UserCredentials;
@@ -59,6 +60,13 @@ pub(crate) fn read_credentials(
         IMPERSONATED_TYPE => {
             let credentials = ImpersonatedCredentials::from_json(bytes).map_err(invalid)?;
             AnyCredentials::Impersonated(match scopes {
+                [] => credentials,
+                scopes => credentials.with_scopes(scopes.iter().cloned()),
+            })
+        }
+        EXTERNAL_ACCOUNT_TYPE => {
+            let credentials = ExternalAccountCredentials::from_json(bytes).map_err(invalid)?;
+            AnyCredentials::External(match scopes {
                 [] => credentials,
                 scopes => credentials.with_scopes(scopes.iter().cloned()),
             })

@@ -16,3 +16,5 @@ pub use iam::{GeneratedAccessToken, IAM_SCOPE, MAX_LIFETIME};
 pub use id_token::{ImpersonatedIdTokenCredentials, ImpersonatedIdTokenRefresh};
 pub use refresh::ImpersonatedRefresh;
 pub use sign_blob::{SignBlob, SignBlobRequest, SignedBlob};
+
+pub(crate) use iam::impersonation_url;

@@ -96,7 +96,9 @@ fn a_users_credentials_give_no_id_token() {
         panic!("one line: {finished:?}")
     };
     assert!(
-        line.contains("ID tokens come from a service account or the metadata server")
+        line.contains(
+            "ID tokens come from a service account (a key, the metadata server or impersonation)"
+        ) && line.contains("are a user's")
             && line.contains("use a service-account key"),
         "{line}"
     );

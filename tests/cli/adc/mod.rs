@@ -5,6 +5,7 @@
 //! source's `--format json` output is printed with the token replaced by
 //! its length (`cargo test --test cli adc -- --nocapture` shows them).
 
+mod external;
 mod id_token;
 mod impersonated;
 mod login_adc;

@@ -2,8 +2,13 @@
 
 use proptest::prelude::*;
 
-pub fn has_no_control(text: &str) -> bool {
-    !text.chars().any(char::is_control)
+/// No character a terminal could be tricked by: control, bidi,
+/// zero-width, variation selectors... (what the crate strips from server
+/// text before it shows it).
+pub fn shows_safely(text: &str) -> bool {
+    !text
+        .chars()
+        .any(oauth2_sansio::safe_text::is_unsafe_to_show)
 }
 
 /// A string with no control characters and no U+FFFD (which the callback

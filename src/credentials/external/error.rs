@@ -1,0 +1,92 @@
+//! [`SubjectTokenError`]: why no subject token could be had for an
+//! external account's token exchange.
+
+use std::fmt;
+
+/// No subject token: the source is not supported yet, needs a supplier
+/// none was attached, gave unusable bytes, or its supplier failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SubjectTokenError {
+    /// The credential source is parsed but its refresh is not implemented
+    /// yet (`aws`, `executable`, `certificate`).
+    UnsupportedSource {
+        /// The source's kind, as the file names it.
+        source: &'static str,
+    },
+    /// A `file` source without a [`SubjectTokenSupplier`](super::SubjectTokenSupplier):
+    /// the sans-IO core never reads files.
+    NoSupplier,
+    /// The subject token's bytes are unusable (not UTF-8, empty, too
+    /// large, not the JSON the format names).
+    Invalid {
+        /// What is wrong, never the token.
+        reason: &'static str,
+    },
+    /// The supplier could not supply a token.
+    Supplier {
+        /// The supplier's description; it must not contain secrets.
+        message: String,
+        /// Whether asking again later may succeed.
+        retryable: bool,
+    },
+}
+
+impl SubjectTokenError {
+    /// A supplier failure that asking again will not fix (a missing file,
+    /// a refused permission).
+    pub fn supplier(message: impl Into<String>) -> Self {
+        Self::Supplier {
+            message: crate::error::sanitize(&message.into()),
+            retryable: false,
+        }
+    }
+
+    /// A supplier failure that may pass if asked again later.
+    pub fn retryable(message: impl Into<String>) -> Self {
+        Self::Supplier {
+            message: crate::error::sanitize(&message.into()),
+            retryable: true,
+        }
+    }
+
+    /// Whether asking for the subject token again later may succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            Self::Supplier {
+                retryable: true,
+                ..
+            }
+        )
+    }
+}
+
+impl fmt::Display for SubjectTokenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::UnsupportedSource { source } => write!(
+                f,
+                "the external account's credential source `{source}` is not supported yet; \
+                 use a `file` or `url` source, or supply the subject token yourself with a \
+                 SubjectTokenSupplier"
+            ),
+            Self::NoSupplier => f.write_str(
+                "the external account reads its subject token from a file, and the sans-IO core \
+                 reads no files: attach a SubjectTokenSupplier (the io module's \
+                 FileSubjectTokens does it for a file source; ADC through the io transports \
+                 attaches it itself)",
+            ),
+            Self::Invalid { reason } => write!(f, "the subject token {reason}"),
+            Self::Supplier { message, retryable } => {
+                write!(f, "the subject token supplier failed: {message}")?;
+                if *retryable {
+                    f.write_str("; try again later")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for SubjectTokenError {}
