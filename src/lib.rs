@@ -197,6 +197,7 @@ pub use credentials::store::CredentialsStore;
 pub use credentials::{
     AnyCredentials, AnyRefresh, BearerToken, ClientCredentials, ClientCredentialsGrant,
     Credentials, NeedsRefresh, Renewed, UserCredentials, UserRefresh, AUTHORIZED_USER_TYPE,
+    EXTERNAL_ACCOUNT_AUTHORIZED_USER_TYPE,
 };
 pub use error::config::{ConfigError, FileError, FileProblem};
 pub use error::{

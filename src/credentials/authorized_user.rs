@@ -12,13 +12,16 @@ use url::Url;
 
 use crate::client::auth::ClientIdentity;
 use crate::credentials::bearer::BearerToken;
+use crate::credentials::external_user::{
+    read_external_user, write_external_user, EXTERNAL_ACCOUNT_AUTHORIZED_USER_TYPE,
+};
 use crate::credentials::freshness::unix_seconds;
 use crate::credentials::user::{FileExtras, UserCredentials};
 use crate::error::config::FileError;
 use crate::google::GOOGLE_TOKEN_URI;
 use crate::secret::{AccessToken, ClientSecret, RefreshToken};
 use crate::wire::endpoint::parse_endpoint;
-use crate::wire::json::{opt_str_list, parse_object, take_str};
+use crate::wire::json::{opt_str, opt_str_list, parse_object, take_str};
 use crate::wire::time::parse_utc_time;
 
 const FILE: &str = "authorized_user JSON";
@@ -30,7 +33,11 @@ pub const AUTHORIZED_USER_LIMIT: usize = 64 * 1024;
 pub const AUTHORIZED_USER_TYPE: &str = "authorized_user";
 
 impl UserCredentials {
-    /// Reads google-auth's `authorized_user` JSON.
+    /// Reads google-auth's `authorized_user` JSON (or, when its `type` says
+    /// so, an `external_account_authorized_user` file: a workforce
+    /// identity federation sign-in, refreshed at its `token_url` with HTTP
+    /// Basic client authentication and no scope, revoked at its
+    /// `revoke_url`; written back in the same form).
     ///
     /// `refresh_token` and `client_id` are required; `client_secret` is
     /// optional (public clients); `type`, when present, must be
@@ -54,6 +61,9 @@ impl UserCredentials {
     pub fn from_authorized_user_json(bytes: &[u8]) -> Result<Self, FileError> {
         let mut map = parse_object(bytes, AUTHORIZED_USER_LIMIT)
             .map_err(|p| FileError::from_json(FILE, p))?;
+        if opt_str(&map, "type") == Ok(Some(EXTERNAL_ACCOUNT_AUTHORIZED_USER_TYPE)) {
+            return read_external_user(map);
+        }
         // Fields are moved out of the map, so each secret exists once, in its
         // zeroizing type.
         let mut text = |field: &'static str| -> Result<Option<String>, FileError> {
@@ -72,6 +82,7 @@ impl UserCredentials {
             rapt_token: text("rapt_token")?.map(RefreshToken::new),
             universe_domain: text("universe_domain")?,
             account: text("account")?,
+            workforce: None,
         };
         let scopes = opt_str_list(&map, "scopes")
             .map_err(|reason| FileError::invalid(FILE, "scopes", reason))?
@@ -96,6 +107,9 @@ impl UserCredentials {
     /// back. It contains the refresh token and client secret: store it with
     /// owner-only permissions.
     pub fn to_authorized_user_json(&self) -> String {
+        if let Some(workforce) = &self.file_extras.workforce {
+            return write_external_user(self, workforce);
+        }
         let expiry = self
             .token
             .as_ref()
@@ -165,7 +179,7 @@ fn token_uri(text: Option<String>) -> Result<Url, FileError> {
 }
 
 /// `2026-11-25T23:40:54Z`: whole seconds, UTC, as google-auth writes it.
-fn format_expiry(expiry: SystemTime) -> Option<String> {
+pub(crate) fn format_expiry(expiry: SystemTime) -> Option<String> {
     let secs = i64::try_from(unix_seconds(expiry)?).ok()?;
     OffsetDateTime::from_unix_timestamp(secs)
         .ok()?
@@ -176,10 +190,15 @@ fn format_expiry(expiry: SystemTime) -> Option<String> {
 /// The file's `expiry`: RFC 3339, as [`parse_utc_time`] reads it (so a
 /// time that could not be written back is refused).
 fn parse_expiry(text: &str) -> Result<SystemTime, FileError> {
+    parse_expiry_of(FILE, text)
+}
+
+/// An `expiry` field of `file`.
+pub(crate) fn parse_expiry_of(file: &'static str, text: &str) -> Result<SystemTime, FileError> {
     const INVALID: &str =
         "must be an RFC 3339 date-time from 1970 to 9999 (UTC), such as 2026-11-25T23:40:54Z";
     // parse_utc_time reads only what format_expiry can write back.
-    parse_utc_time(text).ok_or_else(|| FileError::invalid(FILE, "expiry", INVALID))
+    parse_utc_time(text).ok_or_else(|| FileError::invalid(file, "expiry", INVALID))
 }
 
 #[cfg(test)]

@@ -51,6 +51,8 @@ pub(crate) struct FileExtras {
     pub rapt_token: Option<RefreshToken>,
     pub universe_domain: Option<String>,
     pub account: Option<String>,
+    /// Set for an `external_account_authorized_user` file.
+    pub workforce: Option<Box<crate::credentials::external_user::WorkforceFile>>,
 }
 
 impl UserCredentials {

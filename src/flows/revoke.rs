@@ -135,8 +135,12 @@ impl UserCredentials {
     /// Where these credentials' tokens are revoked, when it follows from
     /// the token endpoint: Google's [`GOOGLE_REVOKE_URI`] for Google's
     /// [`GOOGLE_TOKEN_URI`], else `None` (an authorized_user file does not
-    /// name a revocation endpoint).
+    /// name a revocation endpoint); an `external_account_authorized_user`
+    /// file's `revoke_url`.
     pub fn revocation_endpoint(&self) -> Option<Url> {
+        if let Some(workforce) = &self.file_extras.workforce {
+            return workforce.revoke_url.clone();
+        }
         (self.token_uri.as_str() == GOOGLE_TOKEN_URI)
             .then(|| Url::parse(GOOGLE_REVOKE_URI).expect("a valid constant URL"))
     }

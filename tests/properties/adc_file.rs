@@ -134,8 +134,10 @@ fn expected(file: &File) -> Outcome {
         "service_account" => Outcome::ServiceAccount,
         // The generated fields are an authorized_user file's: without
         // service_account_impersonation_url and source_credentials, or
-        // audience and credential_source.
-        "impersonated_service_account" | "external_account" => Outcome::Invalid,
+        // audience and credential_source (or token_url).
+        "impersonated_service_account"
+        | "external_account"
+        | "external_account_authorized_user" => Outcome::Invalid,
         other => Outcome::Unsupported(other.to_owned()),
     }
 }

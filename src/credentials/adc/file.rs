@@ -7,6 +7,7 @@ use super::error::AdcError;
 use crate::credentials::any::AnyCredentials;
 use crate::credentials::authorized_user::AUTHORIZED_USER_LIMIT;
 use crate::credentials::external::{ExternalAccountCredentials, EXTERNAL_ACCOUNT_TYPE};
+use crate::credentials::external_user::EXTERNAL_ACCOUNT_AUTHORIZED_USER_TYPE;
 use crate::credentials::impersonated::{ImpersonatedCredentials, IMPERSONATED_TYPE};
 use crate::credentials::service_account::SERVICE_ACCOUNT_KEY_LIMIT;
 use crate::credentials::user::UserCredentials;
@@ -53,7 +54,7 @@ pub(crate) fn read_credentials(
         project_id: field("project_id")?,
     };
     let credentials = match kind.as_str() {
-        "authorized_user" => AnyCredentials::User(
+        "authorized_user" | EXTERNAL_ACCOUNT_AUTHORIZED_USER_TYPE => AnyCredentials::User(
             UserCredentials::from_authorized_user_json(bytes).map_err(invalid)?,
         ),
         "service_account" => service_account(path, bytes, scopes)?,

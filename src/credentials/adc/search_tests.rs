@@ -189,7 +189,7 @@ fn the_project_comes_from_the_environment_first() {
 
 #[test]
 fn types_not_supported_yet_are_named() {
-    for kind in ["external_account_authorized_user", "x\u{202e}y"] {
+    for kind in ["gdch_service_account", "x\u{202e}y"] {
         let contents: &'static str = Box::leak(format!(r#"{{"type":"{kind}"}}"#).into_boxed_str());
         let mut world = World::new(&[]).file(GCLOUD, contents);
         let error = world.search(|adc| adc).unwrap_err();

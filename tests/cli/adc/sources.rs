@@ -215,3 +215,52 @@ fn the_first_source_in_google_auths_order_wins_and_the_rest_are_not_asked() {
     assert_eq!(server.requests().len(), 2);
     assert!(fake.seen().is_empty(), "{:?}", fake.seen());
 }
+
+#[test]
+fn an_external_account_authorized_user_file_named_by_google_application_credentials() {
+    let server = CannedServer::start(vec![Answer::Bytes(canned(
+        200,
+        &token_response("ya29.workforce-cli"),
+    ))]);
+    let dir = Scratch::new();
+    let contents = serde_json::json!({
+        "type": "external_account_authorized_user",
+        "audience": "//iam.googleapis.com/locations/global/workforcePools/pool1/providers/prov1",
+        "refresh_token": "workforce-refresh",
+        "token_url": server.url("/v1/oauth/token"),
+        "client_id": "workforce-client",
+        "client_secret": "workforce-secret",
+    })
+    .to_string();
+    let path = dir.write("workforce.json", &contents);
+    let mut command = token_command(&dir, &["--format", "json"]);
+    command.env("GOOGLE_APPLICATION_CREDENTIALS", &path);
+
+    let finished = Running::run(&mut command);
+    let json = printed_json(
+        &finished,
+        "access_token",
+        "GOOGLE_APPLICATION_CREDENTIALS",
+        "token --format json, GOOGLE_APPLICATION_CREDENTIALS=external_account_authorized_user file",
+    );
+    assert_eq!(json["access_token"], "ya29.workforce-cli");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].line, "POST /v1/oauth/token HTTP/1.1");
+    assert_eq!(
+        form(&requests[0].body),
+        [
+            ("grant_type".to_owned(), "refresh_token".to_owned()),
+            ("refresh_token".to_owned(), "workforce-refresh".to_owned()),
+        ]
+    );
+    let headers = requests[0].sorted_headers();
+    assert!(
+        headers.contains(&(
+            "authorization".into(),
+            "Basic d29ya2ZvcmNlLWNsaWVudDp3b3JrZm9yY2Utc2VjcmV0".into()
+        )),
+        "{headers:?}"
+    );
+    assert_eq!(fs::read_to_string(&path).unwrap(), contents);
+}
