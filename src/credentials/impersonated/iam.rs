@@ -93,19 +93,6 @@ pub(crate) fn with_delegates(mut body: Value, delegates: &[String]) -> Vec<u8> {
     body.to_string().into_bytes()
 }
 
-/// The JSON body of `generateIdToken`: the audience, whether the token
-/// carries the account's email, and the delegates when there are some.
-pub(crate) fn generate_id_token_body(
-    audience: &str,
-    include_email: bool,
-    delegates: &[String],
-) -> Vec<u8> {
-    with_delegates(
-        json!({"audience": audience, "includeEmail": include_email}),
-        delegates,
-    )
-}
-
 /// The URL of IAM's `method` (`generateIdToken`, `signBlob`) for the
 /// principal of a `generateAccessToken` URL, on the same host.
 pub(crate) fn method_url(access_token_url: &Url, method: &str) -> Url {
@@ -131,17 +118,10 @@ pub(crate) fn parse_generated_id_token(
     IdTokenGrant::from_token(AccessToken::new(token))
 }
 
-/// The JSON body of `generateAccessToken`; `delegates` only when there are
-/// some.
-pub(crate) fn generate_access_token_body(
-    scopes: &[String],
-    delegates: &[String],
-    lifetime: Duration,
-) -> Vec<u8> {
-    with_delegates(
-        json!({"scope": scopes, "lifetime": format!("{}s", lifetime.as_secs())}),
-        delegates,
-    )
+/// The JSON body of `generateAccessToken` (the delegates are added by the
+/// caller).
+pub(crate) fn generate_access_token_body(scopes: &[String], lifetime: Duration) -> Value {
+    json!({"scope": scopes, "lifetime": format!("{}s", lifetime.as_secs())})
 }
 
 /// The answer of `generateAccessToken`.
@@ -208,13 +188,15 @@ mod tests {
 
     #[test]
     fn the_body_is_google_auths_with_delegates_named_as_the_api_documents() {
-        let body = generate_access_token_body(
-            &["https://www.googleapis.com/auth/cloud-platform".into()],
+        let body = with_delegates(
+            generate_access_token_body(
+                &["https://www.googleapis.com/auth/cloud-platform".into()],
+                Duration::from_secs(600),
+            ),
             &[
                 "d1@p.iam.gserviceaccount.com".into(),
                 "projects/-/serviceAccounts/d2@p".into(),
             ],
-            Duration::from_secs(600),
         );
         let body: Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(
@@ -225,7 +207,7 @@ mod tests {
                 "lifetime": "600s",
             })
         );
-        let bare = generate_access_token_body(&[], &[], MAX_LIFETIME);
+        let bare = with_delegates(generate_access_token_body(&[], MAX_LIFETIME), &[]);
         assert_eq!(
             String::from_utf8(bare).unwrap(),
             r#"{"lifetime":"3600s","scope":[]}"#

@@ -3,8 +3,10 @@
 
 use std::time::Duration;
 
+use serde_json::{json, Value};
+
 use super::credentials::ImpersonatedCredentials;
-use super::iam::{generate_id_token_body, method_url, parse_generated_id_token};
+use super::iam::parse_generated_id_token;
 use super::refresh::{renew_then_call, IamCall};
 use crate::credentials::any::AnyCredentials;
 use crate::credentials::bearer::BearerToken;
@@ -14,7 +16,6 @@ use crate::credentials::service_account::IdTokenGrant;
 use crate::error::Error;
 use crate::machine::call::{Call, Parser};
 use crate::machine::then::Then;
-use crate::wire::endpoint::to_uri;
 
 /// ID tokens of an impersonated service account for one audience
 /// (google-auth's `impersonated_credentials.IDTokenCredentials`): POST
@@ -99,21 +100,15 @@ impl ImpersonatedIdTokenCredentials {
 impl IamCall for ImpersonatedIdTokenCredentials {
     type Answer = IdTokenGrant;
 
-    fn source_mut(&mut self) -> &mut AnyCredentials {
-        &mut self.impersonated.source
+    fn method(&self) -> (&'static str, Value, Parser<IdTokenGrant>) {
+        let body = json!({"audience": self.audience, "includeEmail": self.include_email});
+        ("generateIdToken", body, parse_generated_id_token)
     }
+}
 
-    fn iam_request(&self) -> (http::Uri, Vec<u8>, usize, Parser<IdTokenGrant>) {
-        let impersonated = &self.impersonated;
-        let url = method_url(&impersonated.endpoint, "generateIdToken");
-        let body =
-            generate_id_token_body(&self.audience, self.include_email, &impersonated.delegates);
-        (
-            to_uri(&url),
-            body,
-            impersonated.response_limit,
-            parse_generated_id_token,
-        )
+impl AsMut<ImpersonatedCredentials> for ImpersonatedIdTokenCredentials {
+    fn as_mut(&mut self) -> &mut ImpersonatedCredentials {
+        &mut self.impersonated
     }
 }
 

@@ -4,9 +4,10 @@
 use std::time::SystemTime;
 
 use http::header::CONTENT_TYPE;
+use serde_json::Value;
 
 use super::credentials::ImpersonatedCredentials;
-use super::iam::{generate_access_token_body, GeneratedAccessToken};
+use super::iam::{generate_access_token_body, method_url, with_delegates, GeneratedAccessToken};
 use crate::credentials::any::AnyCredentials;
 use crate::credentials::bearer::BearerToken;
 use crate::credentials::kind::Credentials;
@@ -14,6 +15,7 @@ use crate::credentials::renewed::Renewed;
 use crate::error::{Error, InvalidResponse};
 use crate::machine::call::{Call, Parser, Update};
 use crate::machine::then::Then;
+use crate::wire::endpoint::to_uri;
 
 /// Renews [`ImpersonatedCredentials`]: the source's own refresh first when
 /// its token is not fresh at the first poll, then one `generateAccessToken`
@@ -22,16 +24,17 @@ use crate::machine::then::Then;
 pub type ImpersonatedRefresh =
     Then<Renewed<AnyCredentials>, Call<GeneratedAccessToken, ImpersonatedCredentials>>;
 
-/// What an IAM call needs of the credentials that make it.
-pub(super) trait IamCall: Sized + Send + Sync + 'static {
+/// An IAM method called for an impersonation (`AsMut`: its source,
+/// endpoint, delegates and answer bound).
+pub(super) trait IamCall:
+    AsMut<ImpersonatedCredentials> + Sized + Send + Sync + 'static
+{
     /// What IAM answers.
     type Answer;
 
-    /// The credentials whose token authorizes the call.
-    fn source_mut(&mut self) -> &mut AnyCredentials;
-
-    /// The URL, the JSON body, the answer's bound and its parser.
-    fn iam_request(&self) -> (http::Uri, Vec<u8>, usize, Parser<Self::Answer>);
+    /// The method's name (`generateAccessToken`, ...), its JSON body
+    /// without `delegates`, and the parser of its answer.
+    fn method(&self) -> (&'static str, Value, Parser<Self::Answer>);
 }
 
 /// Renews `target`'s source when it is not fresh, then calls IAM with it;
@@ -48,7 +51,7 @@ where
     Then::new(
         Renewed::new(source.clone()),
         Box::new(move |renewed, now| {
-            *target.source_mut() = renewed;
+            target.as_mut().replace_source(renewed);
             call_iam(target, now)
         }),
     )
@@ -59,12 +62,16 @@ fn call_iam<C>(mut target: C, now: SystemTime) -> Result<Call<C::Answer, C>, Err
 where
     C: IamCall + Update<<C as IamCall>::Answer>,
 {
-    let (uri, body, limit, parse) = target.iam_request();
-    let mut request = http::Request::post(uri)
+    let (name, body, parse) = target.method();
+    let impersonated = target.as_mut();
+    let url = method_url(&impersonated.endpoint, name);
+    let body = with_delegates(body, &impersonated.delegates);
+    let limit = impersonated.response_limit;
+    let mut request = http::Request::post(to_uri(&url))
         .header(CONTENT_TYPE, "application/json")
         .body(body)
         .expect("a valid request");
-    if target.source_mut().authorize(&mut request, now).is_err() {
+    if impersonated.source.authorize(&mut request, now).is_err() {
         return Err(InvalidResponse::InvalidField {
             field: "access_token",
             reason: "of the renewed source credentials has already expired",
@@ -77,14 +84,15 @@ where
 impl IamCall for ImpersonatedCredentials {
     type Answer = GeneratedAccessToken;
 
-    fn source_mut(&mut self) -> &mut AnyCredentials {
-        &mut self.source
+    fn method(&self) -> (&'static str, Value, Parser<GeneratedAccessToken>) {
+        let body = generate_access_token_body(&self.scopes, self.lifetime);
+        ("generateAccessToken", body, GeneratedAccessToken::parse)
     }
+}
 
-    fn iam_request(&self) -> (http::Uri, Vec<u8>, usize, Parser<GeneratedAccessToken>) {
-        let body = generate_access_token_body(&self.scopes, &self.delegates, self.lifetime);
-        let uri = crate::wire::endpoint::to_uri(&self.endpoint);
-        (uri, body, self.response_limit, GeneratedAccessToken::parse)
+impl AsMut<ImpersonatedCredentials> for ImpersonatedCredentials {
+    fn as_mut(&mut self) -> &mut ImpersonatedCredentials {
+        self
     }
 }
 

@@ -6,10 +6,10 @@ use std::time::SystemTime;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::credentials::ImpersonatedCredentials;
-use super::iam::{method_url, with_delegates};
+
 use super::refresh::{renew_then_call, IamCall};
 use crate::credentials::any::AnyCredentials;
 use crate::credentials::renewed::Renewed;
@@ -18,7 +18,6 @@ use crate::error::{Error, InvalidResponse};
 use crate::machine::call::{Call, Parser, Update};
 use crate::machine::then::Then;
 use crate::wire::answer::{json_object_or, required_text};
-use crate::wire::endpoint::to_uri;
 
 /// A signature from `signBlob`: RSASSA-PKCS1-v1_5 with SHA-256 by one of
 /// the service account's Google-managed keys.
@@ -71,21 +70,15 @@ impl ImpersonatedCredentials {
 impl IamCall for SignBlobRequest {
     type Answer = SignedBlob;
 
-    fn source_mut(&mut self) -> &mut AnyCredentials {
-        &mut self.impersonated.source
+    fn method(&self) -> (&'static str, Value, Parser<SignedBlob>) {
+        let body = json!({"payload": STANDARD.encode(&self.payload)});
+        ("signBlob", body, parse_signed_blob)
     }
+}
 
-    fn iam_request(&self) -> (http::Uri, Vec<u8>, usize, Parser<SignedBlob>) {
-        let impersonated = &self.impersonated;
-        let payload = json!({"payload": STANDARD.encode(&self.payload)});
-        let body = with_delegates(payload, &impersonated.delegates);
-        let url = method_url(&impersonated.endpoint, "signBlob");
-        (
-            to_uri(&url),
-            body,
-            impersonated.response_limit,
-            parse_signed_blob,
-        )
+impl AsMut<ImpersonatedCredentials> for SignBlobRequest {
+    fn as_mut(&mut self) -> &mut ImpersonatedCredentials {
+        &mut self.impersonated
     }
 }
 
