@@ -79,6 +79,7 @@ impl DefaultCredentials {
 
     /// The same, with `change` made to the credentials (the io layer
     /// attaching what the core cannot do).
+    #[cfg(any(feature = "ureq", feature = "reqwest"))]
     pub(crate) fn map_credentials(
         mut self,
         change: impl FnOnce(AnyCredentials) -> AnyCredentials,
