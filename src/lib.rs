@@ -182,7 +182,7 @@ mod secret;
 mod testing;
 mod wire;
 
-pub use credentials::{adc, external, impersonated, metadata, service_account};
+pub use credentials::{adc, downscoped, external, impersonated, metadata, service_account};
 pub use error::safe_text;
 pub use flows::code::loopback;
 pub use flows::{device, discovery, token_exchange};
@@ -195,9 +195,9 @@ pub use client::{Client, ClientAuthMethod, ClientBuilder};
 pub use credentials::freshness::{freshness, Freshness, DEFAULT_REFRESH_THRESHOLD};
 pub use credentials::store::CredentialsStore;
 pub use credentials::{
-    AnyCredentials, AnyRefresh, BearerToken, ClientCredentials, ClientCredentialsGrant,
-    Credentials, NeedsRefresh, Renewed, UserCredentials, UserRefresh, AUTHORIZED_USER_TYPE,
-    EXTERNAL_ACCOUNT_AUTHORIZED_USER_TYPE,
+    AfterSource, AnyCredentials, AnyRefresh, BearerToken, ClientCredentials,
+    ClientCredentialsGrant, Credentials, NeedsRefresh, Renewed, UserCredentials, UserRefresh,
+    AUTHORIZED_USER_TYPE, EXTERNAL_ACCOUNT_AUTHORIZED_USER_TYPE,
 };
 pub use error::config::{ConfigError, FileError, FileProblem};
 pub use error::{

@@ -13,6 +13,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::credentials::bearer::BearerToken;
 use crate::credentials::client::{ClientCredentials, ClientCredentialsGrant};
+use crate::credentials::downscoped::{DownscopedCredentials, DownscopedRefresh};
 use crate::credentials::external::{ExternalAccountCredentials, ExternalAccountRefresh};
 use crate::credentials::impersonated::{
     ImpersonatedCredentials, ImpersonatedIdTokenCredentials, ImpersonatedIdTokenRefresh,
@@ -67,6 +68,8 @@ pub enum AnyCredentials {
     ImpersonatedIdToken(ImpersonatedIdTokenCredentials),
     /// An external account's (workload or workforce identity federation).
     External(ExternalAccountCredentials),
+    /// Downscoped tokens (a Credential Access Boundary at STS).
+    Downscoped(DownscopedCredentials),
 }
 
 /// The refresh machine of [`AnyCredentials`]: the kind's own, ending with
@@ -97,6 +100,8 @@ pub enum AnyRefresh {
     /// [`AnyCredentials::External`]'s (boxed: with impersonation it holds
     /// an `AnyRefresh` itself).
     External(Box<ExternalAccountRefresh>),
+    /// [`AnyCredentials::Downscoped`]'s (boxed: it holds its source's refresh).
+    Downscoped(Box<DownscopedRefresh>),
 }
 
 /// `$body` with `$kind` bound to the value inside whichever variant of
@@ -114,6 +119,7 @@ macro_rules! each_kind {
             $enum::Impersonated($kind) => $body,
             $enum::ImpersonatedIdToken($kind) => $body,
             $enum::External($kind) => $body,
+            $enum::Downscoped($kind) => $body,
         }
     };
 }
@@ -133,6 +139,7 @@ impl AnyCredentials {
             Self::Impersonated(kind) => Self::Impersonated(kind.with_quota_project(project)),
             Self::ImpersonatedIdToken(kind) => Self::ImpersonatedIdToken(kind),
             Self::External(kind) => Self::External(kind.with_quota_project(project)),
+            Self::Downscoped(kind) => Self::Downscoped(kind.with_quota_project(project)),
         }
     }
 }
@@ -166,6 +173,7 @@ impl Credentials for AnyCredentials {
                 AnyRefresh::ImpersonatedIdToken(Box::new(kind.refresh()?))
             }
             Self::External(kind) => AnyRefresh::External(Box::new(kind.refresh()?)),
+            Self::Downscoped(kind) => AnyRefresh::Downscoped(Box::new(kind.refresh()?)),
         })
     }
 }
@@ -187,6 +195,7 @@ impl Machine for AnyRefresh {
                 kind.poll(now)?.map(AnyCredentials::ImpersonatedIdToken)
             }
             Self::External(kind) => kind.poll(now)?.map(AnyCredentials::External),
+            Self::Downscoped(kind) => kind.poll(now)?.map(AnyCredentials::Downscoped),
         })
     }
 
@@ -218,6 +227,7 @@ from_variants!(AnyCredentials {
     ImpersonatedCredentials => Impersonated,
     ImpersonatedIdTokenCredentials => ImpersonatedIdToken,
     ExternalAccountCredentials => External,
+    DownscopedCredentials => Downscoped,
 });
 
 #[cfg(test)]

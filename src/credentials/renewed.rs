@@ -4,10 +4,19 @@
 use std::fmt;
 use std::time::SystemTime;
 
+use crate::credentials::any::AnyCredentials;
 use crate::credentials::freshness::Freshness;
 use crate::credentials::kind::Credentials;
 use crate::error::{Error, Misuse, TransportFailure};
+use crate::machine::call::Call;
 use crate::machine::step::{Machine, Step};
+use crate::machine::then::Then;
+
+/// Source credentials renewed if they need it, then one call made with
+/// their token, ending with what `C` makes of the answer `T`: the refresh
+/// of every kind that borrows another's token (impersonation,
+/// downscoping).
+pub type AfterSource<T, C> = Then<Renewed<AnyCredentials>, Call<T, C>>;
 
 /// A machine that ends with `credentials` at once when their token is
 /// fresh at the first poll, and otherwise runs their

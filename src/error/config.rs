@@ -40,6 +40,11 @@ pub enum ConfigError {
     /// `code_challenge_methods_supported` lacks it), and the crate uses
     /// nothing else.
     PkceS256Unsupported,
+    /// A Credential Access Boundary Google's STS would refuse.
+    InvalidAccessBoundary {
+        /// What is wrong.
+        reason: &'static str,
+    },
 }
 
 impl fmt::Display for ConfigError {
@@ -67,6 +72,11 @@ impl fmt::Display for ConfigError {
             Self::PkceS256Unsupported => f.write_str(
                 "the server does not list S256 in code_challenge_methods_supported, and PKCE with S256 \
                  is required; check the server's configuration",
+            ),
+            Self::InvalidAccessBoundary { reason } => write!(
+                f,
+                "the credential access boundary {reason}; see Google's \"Downscope with Credential \
+                 Access Boundaries\" for the rules"
             ),
         }
     }

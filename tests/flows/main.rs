@@ -14,6 +14,7 @@ mod client_credentials;
 mod code_flow;
 mod device_flow;
 mod discovery;
+mod downscoped;
 mod external_account;
 mod external_user;
 mod impersonated;

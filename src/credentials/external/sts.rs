@@ -1,14 +1,13 @@
 //! The STS half of an external account's refresh: the subject token
 //! exchanged for a Google access token, as google-auth sends it.
 
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-
 use super::credentials::ExternalAccountCredentials;
 use crate::client::ClientAuthMethod;
 use crate::error::Error;
 use crate::flows::token_exchange::{token_types, TokenExchangeRequest, TokenExchangeResponse};
 use crate::machine::call::Call;
 use crate::secret::{ClientSecret, SecurityToken};
+use crate::wire::python_json::quoted_python_json;
 
 /// The token exchange of `subject` for `credentials`: `audience`, `scope`
 /// (space-joined), `requested_token_type` access token, the subject token
@@ -48,15 +47,6 @@ pub(super) fn exchange(
     Ok(request.build_call()?.with_context(credentials))
 }
 
-/// What Python's `urllib.parse.quote` leaves as it is: letters, digits,
-/// `_.-~` and `/`.
-const PYTHON_QUOTE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'-')
-    .remove(b'~')
-    .remove(b'/');
-
 /// The `options` value for a workforce pool's user project, encoded once
 /// before the form encodes it again: google-auth sends
 /// `quote(json.dumps({"userProject": P}))`, so the wire carries
@@ -66,9 +56,7 @@ const PYTHON_QUOTE: &AsciiSet = &NON_ALPHANUMERIC
 /// bytes: the same request as the reference library, checked against a
 /// capture of it.
 pub(super) fn user_project_options(project: &str) -> String {
-    // json.dumps's default separators: ", " and ": ".
-    let json = format!("{{\"userProject\": {}}}", serde_json::Value::from(project));
-    utf8_percent_encode(&json, PYTHON_QUOTE).to_string()
+    quoted_python_json(&serde_json::json!({"userProject": project}))
 }
 
 #[cfg(test)]

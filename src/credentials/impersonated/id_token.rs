@@ -8,14 +8,12 @@ use serde_json::{json, Value};
 use super::credentials::ImpersonatedCredentials;
 use super::iam::parse_generated_id_token;
 use super::refresh::{renew_then_call, IamCall};
-use crate::credentials::any::AnyCredentials;
 use crate::credentials::bearer::BearerToken;
 use crate::credentials::kind::Credentials;
-use crate::credentials::renewed::Renewed;
+use crate::credentials::renewed::AfterSource;
 use crate::credentials::service_account::IdTokenGrant;
 use crate::error::Error;
-use crate::machine::call::{Call, Parser};
-use crate::machine::then::Then;
+use crate::machine::call::Parser;
 
 /// ID tokens of an impersonated service account for one audience
 /// (google-auth's `impersonated_credentials.IDTokenCredentials`): POST
@@ -57,8 +55,7 @@ pub struct ImpersonatedIdTokenCredentials {
 
 /// Renews [`ImpersonatedIdTokenCredentials`]: the source first when it is
 /// not fresh, then one `generateIdToken` call.
-pub type ImpersonatedIdTokenRefresh =
-    Then<Renewed<AnyCredentials>, Call<IdTokenGrant, ImpersonatedIdTokenCredentials>>;
+pub type ImpersonatedIdTokenRefresh = AfterSource<IdTokenGrant, ImpersonatedIdTokenCredentials>;
 
 impl ImpersonatedCredentials {
     /// ID tokens of the same service account (same source, delegates,

@@ -11,7 +11,7 @@ use super::iam::{generate_access_token_body, method_url, with_delegates, Generat
 use crate::credentials::any::AnyCredentials;
 use crate::credentials::bearer::BearerToken;
 use crate::credentials::kind::Credentials;
-use crate::credentials::renewed::Renewed;
+use crate::credentials::renewed::{AfterSource, Renewed};
 use crate::error::{Error, InvalidResponse};
 use crate::machine::call::{Call, Parser, Update};
 use crate::machine::then::Then;
@@ -21,8 +21,7 @@ use crate::wire::endpoint::to_uri;
 /// its token is not fresh at the first poll, then one `generateAccessToken`
 /// call. Ends with the credentials holding the new token and the renewed
 /// source.
-pub type ImpersonatedRefresh =
-    Then<Renewed<AnyCredentials>, Call<GeneratedAccessToken, ImpersonatedCredentials>>;
+pub type ImpersonatedRefresh = AfterSource<GeneratedAccessToken, ImpersonatedCredentials>;
 
 /// An IAM method called for an impersonation (`AsMut`: its source,
 /// endpoint, delegates and answer bound).
@@ -40,10 +39,7 @@ pub(super) trait IamCall:
 /// Renews `target`'s source when it is not fresh, then calls IAM with it;
 /// ends with what `target` makes of the answer.
 #[allow(clippy::type_complexity)]
-pub(super) fn renew_then_call<C>(
-    target: &C,
-    source: &AnyCredentials,
-) -> Then<Renewed<AnyCredentials>, Call<C::Answer, C>>
+pub(super) fn renew_then_call<C>(target: &C, source: &AnyCredentials) -> AfterSource<C::Answer, C>
 where
     C: IamCall + Clone + Update<<C as IamCall>::Answer>,
 {

@@ -12,11 +12,10 @@ use super::credentials::ImpersonatedCredentials;
 
 use super::refresh::{renew_then_call, IamCall};
 use crate::credentials::any::AnyCredentials;
-use crate::credentials::renewed::Renewed;
+use crate::credentials::renewed::AfterSource;
 use crate::error::google_api::google_api_failure;
 use crate::error::{Error, InvalidResponse};
-use crate::machine::call::{Call, Parser, Update};
-use crate::machine::then::Then;
+use crate::machine::call::{Parser, Update};
 use crate::wire::answer::{json_object_or, required_text};
 
 /// A signature from `signBlob`: RSASSA-PKCS1-v1_5 with SHA-256 by one of
@@ -49,7 +48,7 @@ pub struct SignBlobRequest {
 /// Signs through IAM: the source renewed first when it is not fresh, then
 /// one `signBlob` call. Ends with the signature and the source as renewed,
 /// for the caller to keep.
-pub type SignBlob = Then<Renewed<AnyCredentials>, Call<SignedBlob, SignBlobRequest>>;
+pub type SignBlob = AfterSource<SignedBlob, SignBlobRequest>;
 
 impl ImpersonatedCredentials {
     /// A machine that has the impersonated service account sign `payload`

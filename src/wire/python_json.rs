@@ -1,0 +1,93 @@
+//! JSON as Python's `json.dumps` writes it by default (`", "` and `": "`
+//! between items, non-ASCII as `\uXXXX`), then `urllib.parse.quote`d: the
+//! `options` google-auth sends to Google's STS, byte for byte.
+
+use std::io::{self, Write};
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde::Serialize;
+use serde_json::ser::{CompactFormatter, Formatter, Serializer};
+
+/// What Python's `urllib.parse.quote` leaves as it is: letters, digits,
+/// `_.-~` and `/`.
+const PYTHON_QUOTE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'-')
+    .remove(b'~')
+    .remove(b'/');
+
+/// `quote(json.dumps(value))`, with `value`'s fields in their declared
+/// order (as a Python dict keeps insertion order).
+pub(crate) fn quoted_python_json(value: &impl Serialize) -> String {
+    let mut json = Vec::new();
+    let mut serializer = Serializer::with_formatter(&mut json, PythonFormatter);
+    value
+        .serialize(&mut serializer)
+        .expect("plain data always serializes");
+    let json = String::from_utf8(json).expect("the formatter writes ASCII");
+    utf8_percent_encode(&json, PYTHON_QUOTE).to_string()
+}
+
+/// Python's item separator, before every item but the first.
+fn separator<W: ?Sized + Write>(writer: &mut W, first: bool) -> io::Result<()> {
+    if first {
+        Ok(())
+    } else {
+        writer.write_all(b", ")
+    }
+}
+
+/// serde_json's compact output with Python's separators and ASCII-only
+/// strings.
+struct PythonFormatter;
+
+impl Formatter for PythonFormatter {
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        separator(w, first)
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        separator(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        writer.write_all(b": ")
+    }
+
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        for c in fragment.chars() {
+            if c.is_ascii() {
+                CompactFormatter.write_string_fragment(writer, c.encode_utf8(&mut [0; 4]))?;
+            } else {
+                for unit in c.encode_utf16(&mut [0; 2]) {
+                    write!(writer, "\\u{unit:04x}")?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn python_separators_ascii_escapes_and_quote() {
+        // json.dumps({"a": [1, "é"], "b": {"c": "x/y z"}}) then quote(...):
+        assert_eq!(
+            quoted_python_json(&json!({"a": [1, "é\u{1F600}"], "b": {"c": "x/y z\""}})),
+            "%7B%22a%22%3A%20%5B1%2C%20%22%5Cu00e9%5Cud83d%5Cude00%22%5D%2C%20%22b%22%3A%20%7B%22c%22%3A%20%22x/y%20z%5C%22%22%7D%7D"
+        );
+        assert_eq!(
+            quoted_python_json(&json!({"userProject": "123456"})),
+            "%7B%22userProject%22%3A%20%22123456%22%7D"
+        );
+    }
+}
