@@ -91,3 +91,38 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    fn json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<String>().prop_map(Value::from),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+                prop::collection::btree_map(any::<String>(), inner, 0..4)
+                    .prop_map(|map| Value::Object(map.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn unquoting_and_parsing_gives_the_value_back_and_the_text_is_ascii(value in json()) {
+            let quoted = quoted_python_json(&value);
+            prop_assert!(quoted.bytes().all(|b| b.is_ascii_graphic()), "{}", quoted);
+            let text = percent_encoding::percent_decode_str(&quoted).decode_utf8().unwrap();
+            prop_assert!(text.is_ascii());
+            let back: Value = serde_json::from_str(&text).unwrap();
+            prop_assert_eq!(back, value);
+        }
+    }
+}
