@@ -10,6 +10,8 @@
 //!   PKCS#1 PEM key, over ring.
 //! - [`decode_unverified`]: a bounded, unverified read of a JWT's header and
 //!   claims.
+//! - [`verify`]: ID tokens of Google, IAP or any OpenID provider verified
+//!   against the issuer's key set.
 //!
 //! ```
 //! # #[cfg(feature = "ring")] {
@@ -33,6 +35,7 @@
 mod claims;
 mod decode;
 mod signer;
+pub mod verify;
 
 #[cfg(feature = "ring")]
 mod key_error;

@@ -17,6 +17,8 @@ mod discovery;
 mod downscoped;
 mod external_account;
 mod external_user;
+#[cfg(feature = "ring")]
+mod id_token_verify;
 mod impersonated;
 mod introspect;
 mod loopback;

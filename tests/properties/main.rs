@@ -17,6 +17,8 @@ mod client_secrets;
 mod device;
 mod external_account;
 mod grant_responses;
+#[cfg(feature = "ring")]
+mod id_token_verify;
 mod impersonated;
 #[cfg(feature = "ring")]
 mod jwt;

@@ -5,6 +5,7 @@
 //! input.
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "ring")]
 mod bad_inputs;
 mod redaction;
 mod strict_json;
