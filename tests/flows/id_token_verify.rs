@@ -273,3 +273,156 @@ fn every_claim_rule_refuses_with_its_own_error() {
     let token = sign("RS256", Some("rsa-1"), &shared, &rsa, &ec);
     assert!(verifier.verify(&token, &keys, now()).is_ok());
 }
+
+mod key_set_cache {
+    use std::time::{Duration, SystemTime};
+
+    use oauth2_sansio::jwt::verify::{
+        CachePolicy, CacheVerdict, IdTokenError, IdTokenVerifier, KeySetCache,
+    };
+    use oauth2_sansio::{drive, Error};
+
+    use super::*;
+
+    const JWKS_URI: &str = "https://issuer.example/jwks";
+
+    /// The key set `keys` served with `headers`.
+    fn fetch(
+        cache: &mut KeySetCache,
+        at: SystemTime,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Result<(), Error> {
+        let mut sent = Vec::new();
+        let fetched = drive(
+            cache.fetch(at),
+            || at,
+            |request| {
+                sent.push(request.uri().to_string());
+                let mut response = http::Response::builder();
+                for (name, value) in headers {
+                    response = response.header(*name, *value);
+                }
+                Ok(response.body(body.as_bytes().to_vec()).unwrap())
+            },
+            |_| {},
+        );
+        assert_eq!(sent, [JWKS_URI]);
+        cache.store(fetched?);
+        Ok(())
+    }
+
+    fn jwks_json(rsa: &RsaKeyPair, kid: &str) -> String {
+        let components: RsaPublicKeyComponents<Vec<u8>> = rsa.public().into();
+        json!({"keys": [{"kty": "RSA", "kid": kid, "n": b64(&components.n), "e": b64(&components.e)}]}).to_string()
+    }
+
+    fn at(secs: u64) -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(NOW + secs)
+    }
+
+    #[test]
+    fn lifetimes_come_from_max_age_minus_age_clamped() {
+        let policy = CachePolicy::default();
+        let lifetime = |pairs: &[(&str, &str)]| {
+            let mut headers = http::HeaderMap::new();
+            for (name, value) in pairs {
+                headers.append(
+                    http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                    value.parse().unwrap(),
+                );
+            }
+            policy.lifetime(&headers).as_secs()
+        };
+        assert_eq!(
+            lifetime(&[(
+                "cache-control",
+                "public, max-age=21155, must-revalidate, no-transform"
+            )]),
+            21155
+        );
+        assert_eq!(
+            lifetime(&[("cache-control", "max-age=21155"), ("age", "155")]),
+            21000
+        );
+        assert_eq!(lifetime(&[]), 600, "the default without max-age");
+        assert_eq!(
+            lifetime(&[("cache-control", "no-cache")]),
+            300,
+            "never below the minimum"
+        );
+        assert_eq!(
+            lifetime(&[("cache-control", "max-age=10"), ("age", "99")]),
+            300
+        );
+        assert_eq!(
+            lifetime(&[("cache-control", "max-age=999999")]),
+            86400,
+            "never above a day"
+        );
+        assert_eq!(lifetime(&[("cache-control", "max-age=oops")]), 600);
+    }
+
+    #[test]
+    fn a_rotated_key_is_fetched_once_per_cooldown_and_a_failed_fetch_keeps_the_old_keys() {
+        let (rsa, ec) = (rsa(), es256());
+        let verifier = IdTokenVerifier::google(CLIENT);
+        let mut cache = KeySetCache::new(JWKS_URI).unwrap();
+        let old = sign("RS256", Some("old"), &claims(), &rsa, &ec);
+        assert!(matches!(
+            cache.verify(&verifier, &old, at(0)),
+            CacheVerdict::FetchKeys
+        ));
+        fetch(
+            &mut cache,
+            at(0),
+            &[("cache-control", "max-age=3600")],
+            &jwks_json(&rsa, "old"),
+        )
+        .unwrap();
+        assert!(matches!(
+            cache.verify(&verifier, &old, at(1)),
+            CacheVerdict::Verified(_)
+        ));
+
+        // The issuer rotates to "new": within the cool-down no fetch...
+        let new = sign("RS256", Some("new"), &claims(), &rsa, &ec);
+        assert!(matches!(
+            cache.verify(&verifier, &new, at(10)),
+            CacheVerdict::Refused(IdTokenError::UnknownKey { .. })
+        ));
+        // ...after it, one.
+        assert!(matches!(
+            cache.verify(&verifier, &new, at(30)),
+            CacheVerdict::FetchKeys
+        ));
+        // A failed fetch keeps the old keys (and starts a new cool-down).
+        let failed = fetch(&mut cache, at(30), &[], "<html>busy</html>");
+        assert!(failed.is_err());
+        assert!(matches!(
+            cache.verify(&verifier, &old, at(31)),
+            CacheVerdict::Verified(_)
+        ));
+        assert!(matches!(
+            cache.verify(&verifier, &new, at(40)),
+            CacheVerdict::Refused(_)
+        ));
+        fetch(
+            &mut cache,
+            at(60),
+            &[("cache-control", "max-age=3600")],
+            &jwks_json(&rsa, "new"),
+        )
+        .unwrap();
+        assert!(matches!(
+            cache.verify(&verifier, &new, at(61)),
+            CacheVerdict::Verified(_)
+        ));
+
+        // Keys past their lifetime are not used.
+        assert!(matches!(
+            cache.verify(&verifier, &new, at(60 + 3600)),
+            CacheVerdict::FetchKeys
+        ));
+    }
+}
