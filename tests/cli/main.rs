@@ -17,3 +17,5 @@ mod interop;
 mod interop_device;
 mod revoke;
 mod token_and_login;
+#[cfg(feature = "ring")]
+mod verify_id_token;

@@ -59,6 +59,9 @@ pub enum Command {
     /// Revoke the refresh token of a credentials file, then remove the file
     #[command(long_about = crate::revoke::HELP, after_help = exit::HELP)]
     Revoke(crate::revoke::RevokeArgs),
+    /// Verify an ID token from stdin and print its claims
+    #[command(name = "verify-id-token", long_about = crate::verify::HELP, after_help = exit::HELP)]
+    VerifyIdToken(crate::verify::VerifyArgs),
 }
 
 const LOGIN: &str = "\

@@ -87,6 +87,7 @@ mod output;
 mod revoke;
 mod store;
 mod token;
+mod verify;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -111,6 +112,7 @@ fn main() -> ExitCode {
         Command::Login(args) => login::login(args),
         Command::Token(args) => token::token(args),
         Command::Revoke(args) => revoke::revoke(args),
+        Command::VerifyIdToken(args) => verify::verify_id_token(args),
     };
     match done {
         Ok(()) => ExitCode::from(exit::OK),
