@@ -69,9 +69,12 @@ pub(crate) fn impersonation_url(
 }
 
 fn percent_decoded(text: &str) -> Option<String> {
-    url::form_urlencoded::parse(format!("p={}", text.replace('+', "%2B")).as_bytes())
-        .next()
-        .map(|(_, value)| value.into_owned())
+    let decoded = percent_encoding::percent_decode_str(text)
+        .decode_utf8()
+        .ok()?;
+    let usable =
+        !decoded.is_empty() && !decoded.chars().any(|c| c.is_control() || "/:".contains(c));
+    usable.then(|| decoded.into_owned())
 }
 
 /// A delegate as the API names it: `projects/-/serviceAccounts/EMAIL`
@@ -181,6 +184,16 @@ mod tests {
         ] {
             assert!(impersonation_url(bad, Some("googleapis.com")).is_err(), "{bad}");
         }
+        for unusable in ["%2F", "%00x", "%3A", "%ff"] {
+            let url = format!("https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/{unusable}:generateAccessToken");
+            assert!(impersonation_url(&url, None).is_err(), "{url}");
+        }
+        let (_, ampersand) = impersonation_url(
+            "https://iamcredentials.googleapis.com/v1/&p%40x:generateAccessToken",
+            None,
+        )
+        .unwrap();
+        assert_eq!(ampersand, "&p@x", "not read as a form");
         let elsewhere = "https://iam.example/v1/projects/-/serviceAccounts/t@p:generateAccessToken";
         assert!(impersonation_url(elsewhere, None).is_ok());
         assert!(impersonation_url(elsewhere, Some("example")).is_ok());
