@@ -171,13 +171,18 @@ fn printed_token(finished: &Finished) -> &str {
     token
 }
 
-/// The stderr lines are the sign-in prompt then `last`, and name neither
+/// The stderr lines are the sign-in prompt, the waiting line, then `last`,
+/// and name neither
 /// token of `saved`.
 fn assert_login_stderr(finished: &Finished, last: &str, saved: Option<&UserCredentials>) {
     let lines = &finished.stderr;
-    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(lines.len(), 3, "{lines:?}");
     assert!(lines[0].starts_with(PROMPT), "{lines:?}");
-    assert!(lines[1].starts_with(last), "{lines:?}");
+    assert!(
+        lines[1].starts_with("Waiting for the sign-in to finish in the browser"),
+        "{lines:?}"
+    );
+    assert!(lines[2].starts_with(last), "{lines:?}");
     if let Some(saved) = saved {
         for secret in [access_token(saved), refresh_token(saved)] {
             assert!(
@@ -323,7 +328,7 @@ fn a_denied_login_exits_4_with_one_line_and_saves_nothing() {
     expect_exit(&server, &denied, 4, "a denied login");
     assert!(denied.stdout.is_empty(), "a denied login printed on stdout");
     assert_login_stderr(&denied, "oauth2-sansio: ", None);
-    let message = &denied.stderr[1];
+    let message = &denied.stderr[2];
     assert!(message.contains("access_denied"), "{message}");
     assert!(
         message.contains("the test user denied the request"),

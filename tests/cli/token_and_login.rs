@@ -92,7 +92,7 @@ fn help_on_every_command() {
                 "--scope <SCOPE>",
                 "--no-browser",
                 "--port <N>",
-                "--save <PATH>",
+                "--save [<PATH>]",
                 "--timeout <SECS>",
                 "--login-hint <H>",
                 "BROWSER",
@@ -394,9 +394,13 @@ fn login_without_a_browser_prints_credentials() {
     assert_eq!(finished.code(), 0, "{finished:?}");
     assert_eq!(
         finished.stderr.len(),
-        1,
-        "the prompt only, no browser was started: {:?}",
+        2,
+        "the prompt and the waiting line only, no browser was started: {:?}",
         finished.stderr
+    );
+    assert_eq!(
+        finished.stderr[1],
+        "Waiting for the sign-in to finish in the browser (up to 1 min; Ctrl-C stops)..."
     );
     let json: serde_json::Value = serde_json::from_str(&finished.stdout).unwrap();
     assert_eq!(finished.stdout.lines().count(), 1);

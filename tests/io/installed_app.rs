@@ -83,6 +83,15 @@ impl PromptReader {
         }
     }
 
+    /// The line that says the flow is waiting for the browser.
+    fn waiting(&mut self) {
+        let line = self.line();
+        assert!(
+            line.starts_with("Waiting for the sign-in to finish in the browser (up to "),
+            "{line}"
+        );
+    }
+
     /// The start link from the prompt line.
     fn start_link(&mut self) -> Url {
         let line = self.line();
@@ -346,7 +355,9 @@ fn confidential_client_signs_in_through_favicon_and_forged_state() {
     );
     assert_eq!(request.headers()["authorization"], basic.as_str());
     assert_exchange_body(request.body(), &auth, "4/0Ab", None);
-    // The prompt is one line: nothing else (no browser failure) was printed.
+    // The prompt and the waiting line: nothing else (no browser failure)
+    // was printed.
+    prompt.waiting();
     assert!(prompt.rx.try_recv().is_err());
 }
 
@@ -648,6 +659,7 @@ fn a_browser_that_dies_at_once_is_reported_and_the_url_still_works() {
         flow.run(&mut StdRng::seed_from_u64(5), send)
     });
     let auth = prompt.url();
+    prompt.waiting();
     let report = prompt.line();
     assert!(report.starts_with("The browser exited"), "{report}");
     assert!(report.contains("open the URL above yourself"), "{report}");
@@ -1191,6 +1203,7 @@ fn another_users_connections_are_closed_unanswered_and_never_reach_the_flow() {
         let authority = format!("{}:{port}", link.host_str().unwrap());
         let visit = get_as_nobody(client_ip, port, &authority, link.path(), None);
         assert_eq!(visit, "", "{client_ip}: the start link was answered");
+        prompt.waiting();
         let told = prompt.line();
         assert!(
             told.starts_with("Refused a connection from another user of this machine;"),

@@ -68,7 +68,8 @@ const LOGIN: &str = "\
 Signs in with the browser (the installed-app flow: a listener on
 http://127.0.0.1:PORT/, PKCE, state, prompt=consent and access_type=offline so
 that a refresh token comes back), then writes the credentials as authorized_user
-JSON: to --save PATH (owner-only, replaced atomically) or to stdout.
+JSON: to --save PATH (owner-only, replaced atomically), to where Application
+Default Credentials find it with --adc or --save alone, or to stdout.
 
 The browser is the one the BROWSER environment variable names (a program, or a
 list separated like PATH), else the system's; --no-browser opens nothing. It is
@@ -107,9 +108,9 @@ pub struct LoginArgs {
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub port: u16,
 
-    /// Write the credentials to PATH (mode 0600, replaced atomically) instead of stdout
-    #[arg(long, value_name = "PATH")]
-    pub save: Option<PathBuf>,
+    /// Write the credentials to PATH (mode 0600, replaced atomically) instead of stdout; without PATH, where Application Default Credentials find them (as --adc)
+    #[arg(long, value_name = "PATH", num_args = 0..=1)]
+    pub save: Option<Option<PathBuf>>,
 
     /// Save the credentials where Application Default Credentials find them (gcloud's application_default_credentials.json), so that `token` needs no flags
     #[arg(long, conflicts_with = "save")]
@@ -223,6 +224,28 @@ mod tests {
         assert_eq!(login.timeout, 300);
         assert!(!login.no_browser);
         assert!(login.save.is_none());
+    }
+
+    #[test]
+    fn save_takes_a_path_or_nothing() {
+        let parse = |argv: &str| {
+            let cli = Cli::try_parse_from(argv.split(' ')).unwrap();
+            let Command::Login(login) = cli.command else {
+                panic!("login parsed as {:?}", cli.command);
+            };
+            login.save
+        };
+        let base = "oauth2-sansio login --client-secrets c.json --scope openid";
+        assert_eq!(
+            parse(&format!("{base} --save")),
+            Some(None),
+            "the default place"
+        );
+        assert_eq!(
+            parse(&format!("{base} --save creds.json")),
+            Some(Some(PathBuf::from("creds.json")))
+        );
+        assert!(Cli::try_parse_from(format!("{base} --save --adc").split(' ')).is_err());
     }
 
     #[test]

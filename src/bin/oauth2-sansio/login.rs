@@ -24,9 +24,10 @@ use oauth2_sansio::UserCredentials;
 
 /// Signs in and writes the credentials.
 pub fn login(args: LoginArgs) -> Result<(), Failure> {
+    // google-oauthlib-tool's users type `--save` alone: the default place.
     let save_to = match (&args.save, args.adc) {
-        (Some(path), _) => Some(path.clone()),
-        (None, true) => Some(adc_file()?),
+        (Some(Some(path)), _) => Some(path.clone()),
+        (Some(None), _) | (None, true) => Some(adc_file()?),
         (None, false) => None,
     };
     if let Some(path) = &save_to {

@@ -187,7 +187,7 @@ impl InstalledAppFlow {
         let mut callback = LoopbackCallback::new(pending, client)?.with_start_link(&url, rng);
         let start_path = callback.start_path().expect("a start link was just added");
         let start = Zeroizing::new(loopback_url(host, listener.port(), start_path));
-        let mut browser_process = show(&mut *prompt, &start, &browser)?;
+        let mut browser_process = show(&mut *prompt, &start, &browser, timeout)?;
         let mut refusal_told = false;
         let served = serve(&listener, &mut callback, timeout, || {
             watch_browser(&mut browser_process, &mut *prompt);
@@ -263,12 +263,24 @@ fn tell_refusal(out: &mut dyn Write) {
     let _ = out.flush();
 }
 
-/// Prints the prompt and opens the browser; a browser failure is written
-/// after the prompt.
+/// The line after the prompt, so that a terminal left waiting says so.
+fn waiting_line(timeout: Duration) -> String {
+    let secs = timeout.as_secs();
+    let limit = if secs.is_multiple_of(60) {
+        format!("{} min", secs / 60)
+    } else {
+        format!("{secs} s")
+    };
+    format!("Waiting for the sign-in to finish in the browser (up to {limit}; Ctrl-C stops)...")
+}
+
+/// Prints the prompt and opens the browser; a browser failure, then the
+/// waiting line, are written after the prompt.
 fn show(
     out: &mut dyn Write,
     url: &str,
     browser: &Browser,
+    timeout: Duration,
 ) -> Result<Option<Child>, InstalledAppError> {
     let io = |source| InstalledAppError::Io {
         during: "writing the sign-in prompt",
@@ -276,16 +288,18 @@ fn show(
     };
     writeln!(out, "{PROMPT}{url}").map_err(io)?;
     out.flush().map_err(io)?;
-    match browser.open(url) {
-        Ok(process) => Ok(process),
+    let process = match browser.open(url) {
+        Ok(process) => process,
         Err(e) => {
             writeln!(
                 out,
                 "Could not open a browser ({e}); open the URL above yourself."
             )
             .map_err(io)?;
-            out.flush().map_err(io)?;
-            Ok(None)
+            None
         }
-    }
+    };
+    writeln!(out, "{}", waiting_line(timeout)).map_err(io)?;
+    out.flush().map_err(io)?;
+    Ok(process)
 }

@@ -1,5 +1,5 @@
-//! `login --adc` writes gcloud's file under HOME, owner-only; `token`
-//! then needs no flag at all.
+//! `login --adc` (or `--save` without a path) writes gcloud's file under
+//! HOME, owner-only; `token` then needs no flag at all.
 
 use std::fs;
 
@@ -11,6 +11,16 @@ const TOKENS: &str = r#"{"access_token":"ya29.adc-login","token_type":"Bearer","
 
 #[test]
 fn login_adc_then_token_with_no_flags() {
+    login_then_token("--adc");
+}
+
+/// google-oauthlib-tool's `--save` without a path means the same.
+#[test]
+fn login_save_without_a_path_then_token_with_no_flags() {
+    login_then_token("--save");
+}
+
+fn login_then_token(save_flag: &str) {
     let server = CannedServer::start(vec![Answer::Bytes(canned(200, TOKENS))]);
     let dir = Scratch::new();
     let secrets = serde_json::json!({"installed": {
@@ -29,7 +39,7 @@ fn login_adc_then_token_with_no_flags() {
         "--scope",
         "email",
         "--no-browser",
-        "--adc",
+        save_flag,
     ]);
     login.env("HOME", dir.mkdir("home"));
     let mut running = Running::start(&mut login);
