@@ -12,6 +12,7 @@
 //! `certificate` sources are read and checked, and their refresh fails with
 //! [`SubjectTokenError::UnsupportedSource`] for now.
 
+mod aws;
 mod credentials;
 mod error;
 mod file;
