@@ -15,6 +15,7 @@ mod code_flow;
 mod device_flow;
 mod discovery;
 mod external_account;
+mod external_aws;
 mod impersonated;
 mod introspect;
 mod loopback;

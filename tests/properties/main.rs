@@ -16,6 +16,7 @@ mod callback_catalogue;
 mod client_secrets;
 mod device;
 mod external_account;
+mod external_aws;
 mod grant_responses;
 mod impersonated;
 #[cfg(feature = "ring")]

@@ -9,18 +9,26 @@ use std::fmt;
 #[non_exhaustive]
 pub enum SubjectTokenError {
     /// The credential source is parsed but its refresh is not implemented
-    /// yet (`aws`, `executable`, `certificate`).
+    /// yet (`certificate`).
     UnsupportedSource {
         /// The source's kind, as the file names it.
         source: &'static str,
     },
-    /// A `file` source without a [`SubjectTokenSupplier`](super::SubjectTokenSupplier):
-    /// the sans-IO core never reads files.
+    /// A `file` or `executable` source without a
+    /// [`SubjectTokenSupplier`](super::SubjectTokenSupplier): the sans-IO core
+    /// never reads files nor runs commands.
     NoSupplier,
     /// The subject token's bytes are unusable (not UTF-8, empty, too
     /// large, not the JSON the format names).
     Invalid {
         /// What is wrong, never the token.
+        reason: &'static str,
+    },
+    /// An AWS source could not make its signed request: no region or
+    /// credentials to be had, or the instance metadata service (IMDS)
+    /// answered something unusable.
+    Aws {
+        /// What is wrong and what to do, never a key.
         reason: &'static str,
     },
     /// The supplier could not supply a token.
@@ -72,12 +80,13 @@ impl fmt::Display for SubjectTokenError {
                  SubjectTokenSupplier"
             ),
             Self::NoSupplier => f.write_str(
-                "the external account reads its subject token from a file, and the sans-IO core \
-                 reads no files: attach a SubjectTokenSupplier (the io module's \
-                 FileSubjectTokens does it for a file source; ADC through the io transports \
-                 attaches it itself)",
+                "the external account reads its subject token from a file or a command, and the \
+                 sans-IO core reads no files and runs no commands: attach a SubjectTokenSupplier \
+                 (the io module's FileSubjectTokens or ExecutableSubjectTokens; ADC through the \
+                 io transports attaches them itself)",
             ),
             Self::Invalid { reason } => write!(f, "the subject token {reason}"),
+            Self::Aws { reason } => write!(f, "the AWS credential source {reason}"),
             Self::Supplier { message, retryable } => {
                 write!(f, "the subject token supplier failed: {message}")?;
                 if *retryable {

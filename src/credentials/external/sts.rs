@@ -50,7 +50,7 @@ pub(super) fn exchange(
 
 /// What Python's `urllib.parse.quote` leaves as it is: letters, digits,
 /// `_.-~` and `/`.
-const PYTHON_QUOTE: &AsciiSet = &NON_ALPHANUMERIC
+pub(super) const PYTHON_QUOTE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'.')
     .remove(b'-')
