@@ -15,6 +15,7 @@ mod callback;
 mod callback_catalogue;
 mod client_secrets;
 mod device;
+mod executable_output;
 mod external_account;
 mod external_aws;
 mod grant_responses;

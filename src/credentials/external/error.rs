@@ -31,6 +31,22 @@ pub enum SubjectTokenError {
         /// What is wrong and what to do, never a key.
         reason: &'static str,
     },
+    /// An `executable` source may not run: google-auth's rule, unless
+    /// `GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES` is `1`.
+    ExecutablesNotAllowed,
+    /// An executable's output (or its `output_file`) is not the JSON the
+    /// executable-sourced credentials format defines.
+    Executable {
+        /// What is wrong, never the token.
+        reason: &'static str,
+    },
+    /// The executable answered `"success": false`.
+    ExecutableFailed {
+        /// Its `code` (cleaned of control characters).
+        code: String,
+        /// Its `message` (cleaned of control characters).
+        message: String,
+    },
     /// The supplier could not supply a token.
     Supplier {
         /// The supplier's description; it must not contain secrets.
@@ -87,6 +103,16 @@ impl fmt::Display for SubjectTokenError {
             ),
             Self::Invalid { reason } => write!(f, "the subject token {reason}"),
             Self::Aws { reason } => write!(f, "the AWS credential source {reason}"),
+            Self::ExecutablesNotAllowed => f.write_str(
+                "the external account's subject token comes from an executable, and executables \
+                 are not allowed to run: set GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES=1 if you \
+                 trust the command in the credentials file",
+            ),
+            Self::Executable { reason } => write!(f, "the credential source executable {reason}"),
+            Self::ExecutableFailed { code, message } => write!(
+                f,
+                "the credential source executable failed: code {code}, message {message}"
+            ),
             Self::Supplier { message, retryable } => {
                 write!(f, "the subject token supplier failed: {message}")?;
                 if *retryable {

@@ -18,6 +18,7 @@
 mod aws;
 mod credentials;
 mod error;
+mod executable;
 mod file;
 mod refresh;
 mod source;
@@ -27,6 +28,7 @@ mod supplier;
 pub use aws::{AwsEnvironment, AWS_SUBJECT_TOKEN_TYPE};
 pub use credentials::ExternalAccountCredentials;
 pub use error::SubjectTokenError;
+pub use executable::{executable_output, ExecutableToken, EXECUTABLE_OUTPUT_LIMIT};
 pub use file::{EXTERNAL_ACCOUNT_LIMIT, EXTERNAL_ACCOUNT_TYPE};
 pub use refresh::ExternalAccountRefresh;
 pub use source::{
