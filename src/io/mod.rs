@@ -19,6 +19,7 @@ pub mod adc;
 #[cfg(any(feature = "ureq", feature = "reqwest"))]
 mod common;
 
+pub mod executable;
 pub mod subject_token;
 
 #[cfg(feature = "ureq")]

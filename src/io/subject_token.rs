@@ -91,3 +91,32 @@ pub fn with_file_subject_tokens(credentials: AnyCredentials) -> AnyCredentials {
         other => other,
     }
 }
+
+/// `credentials` ready to renew in this process, when they are an external
+/// account: a `file` source's [`FileSubjectTokens`], an `executable`
+/// source's [`ExecutableSubjectTokens`](crate::io::executable::ExecutableSubjectTokens)
+/// (allowed by `GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES`), or the process's
+/// [`AwsEnvironment`](crate::external::AwsEnvironment) for an `aws`
+/// source. What ADC's io runners and the CLI do with what they find.
+pub fn with_process_sources(credentials: AnyCredentials) -> AnyCredentials {
+    use crate::external::{AwsEnvironment, CredentialSource};
+    use crate::io::executable::ExecutableSubjectTokens;
+    let external = match with_file_subject_tokens(credentials) {
+        AnyCredentials::External(external) => external,
+        other => return other,
+    };
+    let external = match external.credential_source() {
+        Some(CredentialSource::Executable(_)) => {
+            let allowed = ExecutableSubjectTokens::allowed_by_environment();
+            match ExecutableSubjectTokens::for_source(&external, allowed) {
+                Some(runner) => external.with_supplier(Arc::new(runner)),
+                None => external,
+            }
+        }
+        Some(CredentialSource::Aws(_)) => {
+            external.with_aws_environment(AwsEnvironment::new(|name| std::env::var(name).ok()))
+        }
+        _ => external,
+    };
+    AnyCredentials::External(external)
+}

@@ -20,8 +20,18 @@ const PYTHON_QUOTE: &AsciiSet = &NON_ALPHANUMERIC
 /// `quote(json.dumps(value))`, with `value`'s fields in their declared
 /// order (as a Python dict keeps insertion order).
 pub(crate) fn quoted_python_json(value: &impl Serialize) -> String {
+    quoted(value, PythonFormatter { compact: false })
+}
+
+/// `quote(json.dumps(value, separators=(",", ":")))`: the same without
+/// spaces (a `serde_json::Value`'s keys come sorted, as `sort_keys=True`).
+pub(crate) fn quoted_compact_python_json(value: &impl Serialize) -> String {
+    quoted(value, PythonFormatter { compact: true })
+}
+
+fn quoted(value: &impl Serialize, formatter: PythonFormatter) -> String {
     let mut json = Vec::new();
-    let mut serializer = Serializer::with_formatter(&mut json, PythonFormatter);
+    let mut serializer = Serializer::with_formatter(&mut json, formatter);
     value
         .serialize(&mut serializer)
         .expect("plain data always serializes");
@@ -30,29 +40,31 @@ pub(crate) fn quoted_python_json(value: &impl Serialize) -> String {
 }
 
 /// Python's item separator, before every item but the first.
-fn separator<W: ?Sized + Write>(writer: &mut W, first: bool) -> io::Result<()> {
-    if first {
-        Ok(())
-    } else {
-        writer.write_all(b", ")
+fn separator<W: ?Sized + Write>(writer: &mut W, first: bool, compact: bool) -> io::Result<()> {
+    match (first, compact) {
+        (true, _) => Ok(()),
+        (false, true) => writer.write_all(b","),
+        (false, false) => writer.write_all(b", "),
     }
 }
 
 /// serde_json's compact output with Python's separators and ASCII-only
 /// strings.
-struct PythonFormatter;
+struct PythonFormatter {
+    compact: bool,
+}
 
 impl Formatter for PythonFormatter {
     fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        separator(w, first)
+        separator(w, first, self.compact)
     }
 
     fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        separator(w, first)
+        separator(w, first, self.compact)
     }
 
     fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        writer.write_all(b": ")
+        writer.write_all(if self.compact { b":" } else { b": " })
     }
 
     fn write_string_fragment<W: ?Sized + Write>(
@@ -61,7 +73,10 @@ impl Formatter for PythonFormatter {
         fragment: &str,
     ) -> io::Result<()> {
         for c in fragment.chars() {
-            if c.is_ascii() {
+            if c == '\u{7f}' {
+                // json.dumps escapes everything outside ' '..='~'.
+                writer.write_all(b"\\u007f")?;
+            } else if c.is_ascii() {
                 CompactFormatter.write_string_fragment(writer, c.encode_utf8(&mut [0; 4]))?;
             } else {
                 for unit in c.encode_utf16(&mut [0; 2]) {
@@ -84,6 +99,10 @@ mod tests {
         assert_eq!(
             quoted_python_json(&json!({"a": [1, "é\u{1F600}"], "b": {"c": "x/y z\""}})),
             "%7B%22a%22%3A%20%5B1%2C%20%22%5Cu00e9%5Cud83d%5Cude00%22%5D%2C%20%22b%22%3A%20%7B%22c%22%3A%20%22x/y%20z%5C%22%22%7D%7D"
+        );
+        assert_eq!(
+            quoted_compact_python_json(&json!({"b": 1, "a": ["x\u{7f}", "y"]})),
+            "%7B%22a%22%3A%5B%22x%5Cu007f%22%2C%22y%22%5D%2C%22b%22%3A1%7D"
         );
         assert_eq!(
             quoted_python_json(&json!({"userProject": "123456"})),

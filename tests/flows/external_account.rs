@@ -254,11 +254,19 @@ fn a_supplier_replaces_the_fetch_and_unsupported_sources_say_so() {
         file_source.refresh().err(),
         Some(Error::SubjectToken(SubjectTokenError::NoSupplier))
     );
+    // The core runs no commands: the io layer's supplier does.
     let executable = file(json!({"credential_source": {"executable": {"command": "/bin/true"}}}));
     assert_eq!(
         executable.refresh().err(),
+        Some(Error::SubjectToken(SubjectTokenError::NoSupplier))
+    );
+    let certificate = file(
+        json!({"credential_source": {"certificate": {"use_default_certificate_config": true}}}),
+    );
+    assert_eq!(
+        certificate.refresh().err(),
         Some(Error::SubjectToken(SubjectTokenError::UnsupportedSource {
-            source: "executable"
+            source: "certificate"
         }))
     );
 }

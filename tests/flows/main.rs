@@ -16,6 +16,7 @@ mod device_flow;
 mod discovery;
 mod downscoped;
 mod external_account;
+mod external_aws;
 mod external_user;
 #[cfg(feature = "ring")]
 mod id_token_verify;

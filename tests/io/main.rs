@@ -12,6 +12,8 @@ mod support;
 
 #[cfg(any(feature = "ureq", feature = "reqwest"))]
 mod adc;
+#[cfg(unix)]
+mod executable;
 #[cfg(feature = "file-store")]
 mod file_store;
 #[cfg(feature = "ureq")]

@@ -15,7 +15,9 @@ mod callback;
 mod callback_catalogue;
 mod client_secrets;
 mod device;
+mod executable_output;
 mod external_account;
+mod external_aws;
 mod grant_responses;
 #[cfg(feature = "ring")]
 mod id_token_verify;

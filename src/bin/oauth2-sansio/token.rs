@@ -8,7 +8,7 @@ use std::time::SystemTime;
 
 use oauth2_sansio::adc::{Adc, AdcSource, DefaultCredentials, FileRead};
 use oauth2_sansio::io::adc::{process_environment, read_file};
-use oauth2_sansio::io::subject_token::with_file_subject_tokens;
+use oauth2_sansio::io::subject_token::with_process_sources;
 use oauth2_sansio::metadata::MetadataIdTokenCredentials;
 use oauth2_sansio::{AnyCredentials, BearerToken};
 use time::format_description::well_known::Rfc3339;
@@ -47,8 +47,8 @@ pub fn token(args: TokenArgs) -> Result<(), Failure> {
     let credentials = match &args.audience {
         Some(audience) if args.id_token => id_token_credentials(found, audience)?,
         // A file named by --credentials is read here, not by the io
-        // runner, so its external account's file source is attached here.
-        _ => with_file_subject_tokens(found.into_credentials()),
+        // runner, so its external account's sources are attached here.
+        _ => with_process_sources(found.into_credentials()),
     };
     let credentials = fresh(credentials, &source)?;
     let token = credentials.token().ok_or_else(no_token)?;

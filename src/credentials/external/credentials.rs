@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use url::Url;
 
+use super::aws::AwsEnvironment;
 use super::refresh::ExternalAccountRefresh;
 use super::source::CredentialSource;
 use super::supplier::SubjectTokenSupplier;
@@ -56,6 +57,8 @@ pub struct ExternalAccountCredentials {
     pub(super) impersonation: Option<Arc<Impersonation>>,
     pub(super) scopes: Vec<String>,
     pub(super) supplier: Option<Arc<dyn SubjectTokenSupplier>>,
+    /// What an AWS source reads of the environment.
+    pub(super) aws_environment: Arc<AwsEnvironment>,
     /// STS's token, kept between refreshes when it is the source of an
     /// impersonation.
     pub(super) federated: Option<BearerToken>,
@@ -95,6 +98,7 @@ impl ExternalAccountCredentials {
             impersonation: impersonation.map(Arc::new),
             scopes: vec![CLOUD_PLATFORM_SCOPE.to_owned()],
             supplier: None,
+            aws_environment: Arc::default(),
             federated: None,
             token: None,
             quota_project: None,
@@ -150,6 +154,14 @@ impl ExternalAccountCredentials {
     /// (the io layer's file supplier, or one of your own).
     pub fn with_supplier(mut self, supplier: Arc<dyn SubjectTokenSupplier>) -> Self {
         self.supplier = Some(supplier);
+        self
+    }
+
+    /// The AWS variables an AWS source reads (region, credentials) instead
+    /// of none: what they lack is asked of the instance metadata service.
+    /// The io layer attaches the process's for ADC and the CLI.
+    pub fn with_aws_environment(mut self, env: AwsEnvironment) -> Self {
+        self.aws_environment = Arc::new(env);
         self
     }
 

@@ -9,19 +9,43 @@ use std::fmt;
 #[non_exhaustive]
 pub enum SubjectTokenError {
     /// The credential source is parsed but its refresh is not implemented
-    /// yet (`aws`, `executable`, `certificate`).
+    /// yet (`certificate`).
     UnsupportedSource {
         /// The source's kind, as the file names it.
         source: &'static str,
     },
-    /// A `file` source without a [`SubjectTokenSupplier`](super::SubjectTokenSupplier):
-    /// the sans-IO core never reads files.
+    /// A `file` or `executable` source without a
+    /// [`SubjectTokenSupplier`](super::SubjectTokenSupplier): the sans-IO core
+    /// never reads files nor runs commands.
     NoSupplier,
     /// The subject token's bytes are unusable (not UTF-8, empty, too
     /// large, not the JSON the format names).
     Invalid {
         /// What is wrong, never the token.
         reason: &'static str,
+    },
+    /// An AWS source could not make its signed request: no region or
+    /// credentials to be had, or the instance metadata service (IMDS)
+    /// answered something unusable.
+    Aws {
+        /// What is wrong and what to do, never a key.
+        reason: &'static str,
+    },
+    /// An `executable` source may not run: google-auth's rule, unless
+    /// `GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES` is `1`.
+    ExecutablesNotAllowed,
+    /// An executable's output (or its `output_file`) is not the JSON the
+    /// executable-sourced credentials format defines.
+    Executable {
+        /// What is wrong, never the token.
+        reason: &'static str,
+    },
+    /// The executable answered `"success": false`.
+    ExecutableFailed {
+        /// Its `code` (cleaned of control characters).
+        code: String,
+        /// Its `message` (cleaned of control characters).
+        message: String,
     },
     /// The supplier could not supply a token.
     Supplier {
@@ -72,12 +96,23 @@ impl fmt::Display for SubjectTokenError {
                  SubjectTokenSupplier"
             ),
             Self::NoSupplier => f.write_str(
-                "the external account reads its subject token from a file, and the sans-IO core \
-                 reads no files: attach a SubjectTokenSupplier (the io module's \
-                 FileSubjectTokens does it for a file source; ADC through the io transports \
-                 attaches it itself)",
+                "the external account reads its subject token from a file or a command, and the \
+                 sans-IO core reads no files and runs no commands: attach a SubjectTokenSupplier \
+                 (the io module's FileSubjectTokens or ExecutableSubjectTokens; ADC through the \
+                 io transports attaches them itself)",
             ),
             Self::Invalid { reason } => write!(f, "the subject token {reason}"),
+            Self::Aws { reason } => write!(f, "the AWS credential source {reason}"),
+            Self::ExecutablesNotAllowed => f.write_str(
+                "the external account's subject token comes from an executable, and executables \
+                 are not allowed to run: set GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES=1 if you \
+                 trust the command in the credentials file",
+            ),
+            Self::Executable { reason } => write!(f, "the credential source executable {reason}"),
+            Self::ExecutableFailed { code, message } => write!(
+                f,
+                "the credential source executable failed: code {code}, message {message}"
+            ),
             Self::Supplier { message, retryable } => {
                 write!(f, "the subject token supplier failed: {message}")?;
                 if *retryable {

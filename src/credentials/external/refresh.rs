@@ -6,6 +6,7 @@ use std::time::SystemTime;
 
 use zeroize::Zeroizing;
 
+use super::aws::AwsSubjectToken;
 use super::credentials::ExternalAccountCredentials;
 use super::error::SubjectTokenError;
 use super::source::{CredentialSource, SubjectTokenFormat};
@@ -148,6 +149,8 @@ enum SubjectTokenFetch {
         call: Call<Zeroizing<Vec<u8>>>,
         format: SubjectTokenFormat,
     },
+    /// Ask IMDS what the environment lacks, then sign.
+    Aws(Box<AwsSubjectToken>),
     /// Ask the supplier at the first poll.
     Supplier(Option<(Arc<dyn SubjectTokenSupplier>, ExternalAccountCredentials)>),
 }
@@ -176,7 +179,14 @@ impl SubjectTokenFetch {
                     format: format.clone(),
                 })
             }
-            Some(CredentialSource::File { .. }) | None => Err(SubjectTokenError::NoSupplier.into()),
+            Some(CredentialSource::Aws(source)) => Ok(Self::Aws(Box::new(AwsSubjectToken::new(
+                source,
+                &credentials.aws_environment,
+                &credentials.config.audience,
+            )?))),
+            Some(CredentialSource::File { .. } | CredentialSource::Executable(_)) | None => {
+                Err(SubjectTokenError::NoSupplier.into())
+            }
             Some(other) => Err(unsupported(other.kind()).into()),
         }
     }
@@ -202,6 +212,7 @@ impl std::fmt::Debug for SubjectTokenFetch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             Self::Get { .. } => "SubjectTokenFetch::Get",
+            Self::Aws(_) => "SubjectTokenFetch::Aws",
             Self::Supplier(_) => "SubjectTokenFetch::Supplier",
         })
     }
@@ -216,6 +227,7 @@ impl Machine for SubjectTokenFetch {
                 Ok(step) => Ok(step),
                 Err(body) => Ok(Step::Done(subject_token_from(&body, format)?)),
             },
+            Self::Aws(aws) => aws.poll(now),
             Self::Supplier(asked) => {
                 let (supplier, credentials) = asked.take().ok_or(Misuse::AlreadyDone)?;
                 let context = SubjectTokenContext {
@@ -234,6 +246,7 @@ impl Machine for SubjectTokenFetch {
     ) -> Result<(), Error> {
         match self {
             Self::Get { call, .. } => call.handle_response(response, now),
+            Self::Aws(aws) => aws.handle_response(response, now),
             Self::Supplier(_) => Err(Misuse::UnexpectedResponse.into()),
         }
     }
@@ -245,6 +258,7 @@ impl Machine for SubjectTokenFetch {
     ) -> Result<(), Error> {
         match self {
             Self::Get { call, .. } => call.handle_transport_failure(failure, now),
+            Self::Aws(aws) => aws.handle_transport_failure(failure, now),
             Self::Supplier(_) => Err(Misuse::UnexpectedResponse.into()),
         }
     }

@@ -36,9 +36,10 @@ pub enum CredentialSource {
         /// What the answer's body is.
         format: SubjectTokenFormat,
     },
-    /// A command whose output is the token (not run by this crate yet).
+    /// A command whose output is the token (run by the io layer's
+    /// `ExecutableSubjectTokens`).
     Executable(ExecutableSource),
-    /// AWS: a signed `GetCallerIdentity` request (not supported yet).
+    /// AWS: a signed `GetCallerIdentity` request.
     Aws(AwsSource),
     /// X.509 federation over mTLS (not supported yet).
     Certificate(CertificateSource),

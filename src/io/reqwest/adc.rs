@@ -7,7 +7,7 @@ use super::ReqwestTransport;
 use crate::adc::{Adc, AdcError, AdcStep, DefaultCredentials};
 use crate::cache::{CachedToken, SharedToken, TokenError};
 use crate::io::adc::{process_environment, read_file};
-use crate::io::subject_token::with_file_subject_tokens;
+use crate::io::subject_token::with_process_sources;
 use crate::Credentials;
 
 /// The wait of a machine, on tokio's timer (reqwest runs on tokio).
@@ -33,7 +33,7 @@ impl ReqwestTransport {
                 AdcStep::FetchProject(fetch) => {
                     adc.project_fetched(self.run(fetch, sleep_until).await.ok())?
                 }
-                AdcStep::Found(found) => return Ok(found.map_credentials(with_file_subject_tokens)),
+                AdcStep::Found(found) => return Ok(found.map_credentials(with_process_sources)),
             };
         }
     }

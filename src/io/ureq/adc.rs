@@ -7,7 +7,7 @@ use super::UreqTransport;
 use crate::adc::{Adc, AdcError, AdcStep, DefaultCredentials};
 use crate::cache::{CachedToken, SharedToken, TokenError};
 use crate::io::adc::{process_environment, read_file};
-use crate::io::subject_token::with_file_subject_tokens;
+use crate::io::subject_token::with_process_sources;
 use crate::Credentials;
 
 impl UreqTransport {
@@ -20,7 +20,7 @@ impl UreqTransport {
                 AdcStep::ReadFile(path) => adc.file_read(read_file(&path))?,
                 AdcStep::Ping(ping) => adc.pinged(self.run(ping).unwrap_or(false))?,
                 AdcStep::FetchProject(fetch) => adc.project_fetched(self.run(fetch).ok())?,
-                AdcStep::Found(found) => return Ok(found.map_credentials(with_file_subject_tokens)),
+                AdcStep::Found(found) => return Ok(found.map_credentials(with_process_sources)),
             };
         }
     }

@@ -6,6 +6,8 @@
 //! its length (`cargo test --test cli adc -- --nocapture` shows them).
 
 mod external;
+#[cfg(unix)]
+mod external_sources;
 mod id_token;
 mod impersonated;
 mod login_adc;
