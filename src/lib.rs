@@ -213,7 +213,7 @@ pub use flows::revoke::Revocation;
 pub use flows::token_ref::TokenRef;
 pub use machine::call::{Call, Parser, TokenCall, Update};
 pub use machine::drive::{drive, drive_async};
-pub use machine::step::{Machine, RequestTimeout, Step, WaitReason};
+pub use machine::step::{HttpResponse, Machine, RequestTimeout, Step, WaitReason};
 pub use machine::then::{Next, Then};
 pub use secret::{
     AccessToken, Assertion, AuthorizationCode, ClientSecret, CsrfState, DeviceCode, IdToken,

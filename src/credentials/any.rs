@@ -29,6 +29,7 @@ use crate::credentials::service_account::{
 };
 use crate::credentials::user::{UserCredentials, UserRefresh};
 use crate::error::{Error, TransportFailure};
+use crate::machine::step::HttpResponse;
 use crate::machine::step::{Machine, Step};
 use crate::macros::from_variants;
 
@@ -199,11 +200,7 @@ impl Machine for AnyRefresh {
         })
     }
 
-    fn handle_response(
-        &mut self,
-        response: http::Response<Vec<u8>>,
-        now: SystemTime,
-    ) -> Result<(), Error> {
+    fn handle_response(&mut self, response: HttpResponse, now: SystemTime) -> Result<(), Error> {
         each_kind!(Self, self, kind => kind.handle_response(response, now))
     }
 

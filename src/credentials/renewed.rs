@@ -9,6 +9,7 @@ use crate::credentials::freshness::Freshness;
 use crate::credentials::kind::Credentials;
 use crate::error::{Error, Misuse, TransportFailure};
 use crate::machine::call::Call;
+use crate::machine::step::HttpResponse;
 use crate::machine::step::{Machine, Step};
 use crate::machine::then::Then;
 
@@ -70,11 +71,7 @@ impl<C: Credentials> Machine for Renewed<C> {
         }
     }
 
-    fn handle_response(
-        &mut self,
-        response: http::Response<Vec<u8>>,
-        now: SystemTime,
-    ) -> Result<(), Error> {
+    fn handle_response(&mut self, response: HttpResponse, now: SystemTime) -> Result<(), Error> {
         self.refresh()?.handle_response(response, now)
     }
 

@@ -5,6 +5,7 @@ use std::time::SystemTime;
 use std::{fmt, mem};
 
 use crate::error::{Error, Misuse, TransportFailure};
+use crate::machine::step::HttpResponse;
 use crate::machine::step::{Machine, RequestSummary, Step};
 use crate::secret::wipe::{read_and_wipe, UnsentRequest};
 use crate::wire::token_response::TokenResponse;
@@ -209,11 +210,7 @@ impl<T, C: Update<T>> Machine for Call<T, C> {
         }
     }
 
-    fn handle_response(
-        &mut self,
-        response: http::Response<Vec<u8>>,
-        _now: SystemTime,
-    ) -> Result<(), Error> {
+    fn handle_response(&mut self, response: HttpResponse, _now: SystemTime) -> Result<(), Error> {
         self.answer(response)
     }
 

@@ -104,6 +104,10 @@ pub enum WaitReason {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RequestTimeout(pub std::time::Duration);
 
+/// The response a transport hands to a machine: status, headers and the
+/// whole body.
+pub type HttpResponse = http::Response<Vec<u8>>;
+
 /// A sans-IO flow: it produces requests and deadlines, consumes responses and
 /// the current time, and never performs IO itself.
 ///
@@ -130,11 +134,7 @@ pub trait Machine {
     fn poll(&mut self, now: SystemTime) -> Result<Step<Self::Output>, Error>;
 
     /// The response to the request of the last [`Step::Send`].
-    fn handle_response(
-        &mut self,
-        response: http::Response<Vec<u8>>,
-        now: SystemTime,
-    ) -> Result<(), Error>;
+    fn handle_response(&mut self, response: HttpResponse, now: SystemTime) -> Result<(), Error>;
 
     /// The request of the last [`Step::Send`] could not be completed.
     fn handle_transport_failure(
@@ -171,11 +171,7 @@ impl<M: Machine + ?Sized> Machine for &mut M {
         (**self).poll(now)
     }
 
-    fn handle_response(
-        &mut self,
-        response: http::Response<Vec<u8>>,
-        now: SystemTime,
-    ) -> Result<(), Error> {
+    fn handle_response(&mut self, response: HttpResponse, now: SystemTime) -> Result<(), Error> {
         (**self).handle_response(response, now)
     }
 

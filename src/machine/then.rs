@@ -5,6 +5,7 @@ use std::fmt;
 use std::time::SystemTime;
 
 use crate::error::{Error, Misuse, TransportFailure};
+use crate::machine::step::HttpResponse;
 use crate::machine::step::{Answer, Machine, Step};
 
 /// Makes the second machine of a [`Then`] from the first's output, at the
@@ -100,11 +101,7 @@ impl<A: Machine, B: Machine> Machine for Then<A, B> {
         self.sticky(polled)
     }
 
-    fn handle_response(
-        &mut self,
-        response: http::Response<Vec<u8>>,
-        now: SystemTime,
-    ) -> Result<(), Error> {
+    fn handle_response(&mut self, response: HttpResponse, now: SystemTime) -> Result<(), Error> {
         self.answer(Answer::Response(response), now)
     }
 

@@ -9,6 +9,7 @@ use crate::credentials::any::{AnyCredentials, AnyRefresh};
 use crate::credentials::bearer::BearerToken;
 use crate::credentials::kind::Credentials;
 use crate::error::{Error, TransportFailure};
+use crate::machine::step::HttpResponse;
 use crate::machine::step::{Machine, Step};
 
 /// Where Application Default Credentials found the credentials.
@@ -149,11 +150,7 @@ impl Machine for DefaultRefresh {
         }))
     }
 
-    fn handle_response(
-        &mut self,
-        response: http::Response<Vec<u8>>,
-        now: SystemTime,
-    ) -> Result<(), Error> {
+    fn handle_response(&mut self, response: HttpResponse, now: SystemTime) -> Result<(), Error> {
         self.refresh.handle_response(response, now)
     }
 

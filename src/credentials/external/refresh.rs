@@ -21,6 +21,7 @@ use crate::error::google_api::google_api_failure;
 use crate::error::{Error, Misuse, TransportFailure};
 use crate::flows::token_exchange::{ExchangeIssued, TokenExchangeResponse};
 use crate::machine::call::{Call, Update};
+use crate::machine::step::HttpResponse;
 use crate::machine::step::{Machine, Step};
 use crate::machine::then::Then;
 use crate::secret::SecurityToken;
@@ -103,11 +104,7 @@ impl Machine for ExternalAccountRefresh {
         }
     }
 
-    fn handle_response(
-        &mut self,
-        response: http::Response<Vec<u8>>,
-        now: SystemTime,
-    ) -> Result<(), Error> {
+    fn handle_response(&mut self, response: HttpResponse, now: SystemTime) -> Result<(), Error> {
         match &mut self.stage {
             Stage::Exchange(exchange) => exchange.handle_response(response, now),
             Stage::Impersonate { refresh, .. } => refresh.handle_response(response, now),
@@ -239,11 +236,7 @@ impl Machine for SubjectTokenFetch {
         }
     }
 
-    fn handle_response(
-        &mut self,
-        response: http::Response<Vec<u8>>,
-        now: SystemTime,
-    ) -> Result<(), Error> {
+    fn handle_response(&mut self, response: HttpResponse, now: SystemTime) -> Result<(), Error> {
         match self {
             Self::Get { call, .. } => call.handle_response(response, now),
             Self::Aws(aws) => aws.handle_response(response, now),

@@ -6,6 +6,7 @@ use std::{fmt, mem};
 use super::server::{GOOGLE_FLAVOR, METADATA_FLAVOR};
 use crate::error::{Error, InvalidResponse, Misuse, TransportFailure};
 use crate::machine::call::{Call, Parser, Update};
+use crate::machine::step::HttpResponse;
 use crate::machine::step::{Machine, RequestSummary, RequestTimeout, Step, WaitReason};
 
 /// How many times a data request is sent at most (google-auth: 5).
@@ -163,11 +164,7 @@ impl<T, C: Update<T>> Machine for MetadataGet<T, C> {
         step.or_else(|e| self.fail(e))
     }
 
-    fn handle_response(
-        &mut self,
-        response: http::Response<Vec<u8>>,
-        now: SystemTime,
-    ) -> Result<(), Error> {
+    fn handle_response(&mut self, response: HttpResponse, now: SystemTime) -> Result<(), Error> {
         self.calling()?;
         let status = response.status().as_u16();
         if RETRIED_STATUSES.contains(&status) {

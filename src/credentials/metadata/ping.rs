@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime};
 use super::get::has_google_flavor;
 use super::server::MetadataServer;
 use crate::error::{Error, Misuse, TransportFailure};
+use crate::machine::step::HttpResponse;
 use crate::machine::step::{Machine, Step, WaitReason};
 
 /// The pause before the second ping; it doubles for each later one.
@@ -106,11 +107,7 @@ impl Machine for MetadataPing {
         }
     }
 
-    fn handle_response(
-        &mut self,
-        response: http::Response<Vec<u8>>,
-        _now: SystemTime,
-    ) -> Result<(), Error> {
+    fn handle_response(&mut self, response: HttpResponse, _now: SystemTime) -> Result<(), Error> {
         self.expect_answer()?;
         let found = response.status() == http::StatusCode::OK && has_google_flavor(&response);
         self.state = State::Decided(found);

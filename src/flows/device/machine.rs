@@ -11,6 +11,7 @@ use crate::client::auth::Purpose;
 use crate::credentials::UserCredentials;
 use crate::error::{Error, ErrorCode, Misuse, OAuthError, TransportFailure};
 use crate::machine::call::{Call, SentAt};
+use crate::machine::step::HttpResponse;
 use crate::machine::step::{Machine, Step, WaitReason};
 use crate::secret::DeviceCode;
 use crate::wire::endpoint::to_uri;
@@ -218,11 +219,7 @@ impl Machine for DevicePoll {
         }
     }
 
-    fn handle_response(
-        &mut self,
-        response: http::Response<Vec<u8>>,
-        now: SystemTime,
-    ) -> Result<(), Error> {
+    fn handle_response(&mut self, response: HttpResponse, now: SystemTime) -> Result<(), Error> {
         let (call, sent_at) = self.outstanding()?;
         match call.handle_response(response, now) {
             Ok(()) => Ok(()),

@@ -13,6 +13,7 @@ use crate::error::config::ConfigError;
 use crate::error::{Error, TransportFailure};
 use crate::flows::params::check_scopes_and_params;
 use crate::machine::call::Call;
+use crate::machine::step::HttpResponse;
 use crate::machine::step::{Machine, Step};
 use crate::wire::endpoint::to_uri;
 use crate::wire::form_post::form_post;
@@ -169,11 +170,7 @@ impl Machine for DeviceAuthorizationCall {
         self.0.poll(now)
     }
 
-    fn handle_response(
-        &mut self,
-        response: http::Response<Vec<u8>>,
-        now: SystemTime,
-    ) -> Result<(), Error> {
+    fn handle_response(&mut self, response: HttpResponse, now: SystemTime) -> Result<(), Error> {
         self.0.handle_response(response, now)
     }
 

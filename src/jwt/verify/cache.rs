@@ -14,6 +14,7 @@ use crate::error::config::ConfigError;
 use crate::error::TransportFailure;
 use crate::error::{Error, InvalidResponse};
 use crate::machine::call::{Call, SentAt};
+use crate::machine::step::HttpResponse;
 use crate::machine::step::{Answer, Machine, Step};
 use crate::wire::answer::error_response;
 use crate::wire::endpoint::{parse_endpoint, to_uri};
@@ -110,11 +111,7 @@ impl Machine for JwksFetch {
         })
     }
 
-    fn handle_response(
-        &mut self,
-        response: http::Response<Vec<u8>>,
-        now: SystemTime,
-    ) -> Result<(), Error> {
+    fn handle_response(&mut self, response: HttpResponse, now: SystemTime) -> Result<(), Error> {
         self.lifetime = self.policy.lifetime(response.headers());
         Answer::Response(response).deliver(&mut self.call, now)
     }

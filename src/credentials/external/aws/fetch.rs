@@ -14,6 +14,7 @@ use super::subject::serialised_request;
 use crate::error::{Error, Misuse, TransportFailure};
 use crate::external::{AwsSource, SubjectTokenError};
 use crate::machine::call::{Call, Parser};
+use crate::machine::step::HttpResponse;
 use crate::machine::step::{Machine, Step};
 use crate::secret::SecurityToken;
 use crate::wire::endpoint::to_uri;
@@ -193,11 +194,7 @@ impl Machine for AwsSubjectToken {
         }
     }
 
-    fn handle_response(
-        &mut self,
-        response: http::Response<Vec<u8>>,
-        now: SystemTime,
-    ) -> Result<(), Error> {
+    fn handle_response(&mut self, response: HttpResponse, now: SystemTime) -> Result<(), Error> {
         match &mut self.call {
             Some(call) => call.handle_response(response, now),
             None => Err(Misuse::UnexpectedResponse.into()),
