@@ -85,18 +85,28 @@ fn id_token_credentials(
     audience: &str,
 ) -> Result<AnyCredentials, Failure> {
     let quota = found.quota_project().map(str::to_owned);
-    match found.credentials() {
-        AnyCredentials::ServiceAccount(account) => Ok(AnyCredentials::IdToken(
-            account.id_token_credentials(audience),
-        )),
-        AnyCredentials::Metadata(metadata) => Ok(AnyCredentials::MetadataIdToken(
-            MetadataIdTokenCredentials::new(metadata.server().clone(), audience)
-                .with_quota_project(quota),
-        )),
-        AnyCredentials::Impersonated(impersonated) => Ok(AnyCredentials::ImpersonatedIdToken(
+    let impersonated = match found.credentials() {
+        AnyCredentials::ServiceAccount(account) => {
+            return Ok(AnyCredentials::IdToken(
+                account.id_token_credentials(audience),
+            ))
+        }
+        AnyCredentials::Metadata(metadata) => {
+            return Ok(AnyCredentials::MetadataIdToken(
+                MetadataIdTokenCredentials::new(metadata.server().clone(), audience)
+                    .with_quota_project(quota),
+            ))
+        }
+        AnyCredentials::Impersonated(impersonated) => Some(Ok(impersonated.clone())),
+        AnyCredentials::External(external) => external.impersonated(),
+        _ => None,
+    };
+    match impersonated {
+        Some(Ok(impersonated)) => Ok(AnyCredentials::ImpersonatedIdToken(
             impersonated.id_token_credentials(audience),
         )),
-        _ => Err(Failure::new(
+        Some(Err(e)) => Err(Failure::new(LOCAL, format!("{}: {e}", found.source()))),
+        None => Err(Failure::new(
             LOCAL,
             format!(
                 "ID tokens come from a service account (a key, the metadata server or \

@@ -7,7 +7,7 @@ use std::time::SystemTime;
 use zeroize::Zeroizing;
 
 use super::aws::AwsSubjectToken;
-use super::credentials::ExternalAccountCredentials;
+use super::credentials::{ExternalAccountCredentials, Impersonation};
 use super::error::SubjectTokenError;
 use super::source::{CredentialSource, SubjectTokenFormat};
 use super::sts::exchange;
@@ -21,8 +21,7 @@ use crate::error::google_api::google_api_failure;
 use crate::error::{Error, Misuse, TransportFailure};
 use crate::flows::token_exchange::{ExchangeIssued, TokenExchangeResponse};
 use crate::machine::call::{Call, Update};
-use crate::machine::step::HttpResponse;
-use crate::machine::step::{Machine, Step};
+use crate::machine::step::{HttpResponse, Machine, Step};
 use crate::machine::then::Then;
 use crate::secret::SecurityToken;
 use crate::wire::endpoint::to_uri;
@@ -46,6 +45,44 @@ enum Stage {
     },
 }
 
+impl ExternalAccountCredentials {
+    /// The same account without impersonation, asking STS for the `iam`
+    /// scope, holding the STS token kept from the last refresh: the source
+    /// of the impersonation.
+    fn federated_source(&self) -> ExternalAccountCredentials {
+        ExternalAccountCredentials {
+            impersonation: None,
+            scopes: vec![IAM_SCOPE.to_owned()],
+            token: self.federated.clone(),
+            federated: None,
+            ..self.clone()
+        }
+    }
+
+    /// `source` impersonating the file's service account.
+    fn impersonating(
+        &self,
+        source: ExternalAccountCredentials,
+        impersonation: &Impersonation,
+    ) -> Result<ImpersonatedCredentials, Error> {
+        Ok(
+            ImpersonatedCredentials::new(AnyCredentials::External(source), "")
+                .with_impersonation_url(impersonation.url.as_str())?
+                .with_scopes(self.scopes.iter().cloned())
+                .with_lifetime(impersonation.lifetime)
+                .with_response_limit(self.response_limit),
+        )
+    }
+
+    /// With `service_account_impersonation_url`, the impersonation it
+    /// names (its ID tokens come from
+    /// [`id_token_credentials`](ImpersonatedCredentials::id_token_credentials)).
+    pub fn impersonated(&self) -> Option<Result<ImpersonatedCredentials, Error>> {
+        let impersonation = self.impersonation.as_ref()?;
+        Some(self.impersonating(self.federated_source(), impersonation))
+    }
+}
+
 impl ExternalAccountRefresh {
     pub(super) fn new(credentials: &ExternalAccountCredentials) -> Result<Self, Error> {
         let stage = match &credentials.impersonation {
@@ -58,21 +95,10 @@ impl ExternalAccountRefresh {
                 )))
             }
             Some(impersonation) => {
-                let source = ExternalAccountCredentials {
-                    impersonation: None,
-                    scopes: vec![IAM_SCOPE.to_owned()],
-                    token: credentials.federated.clone(),
-                    federated: None,
-                    ..credentials.clone()
-                };
+                let source = credentials.federated_source();
                 // Fails early when the source cannot be renewed at all.
                 SubjectTokenFetch::new(&source)?;
-                let impersonated =
-                    ImpersonatedCredentials::new(AnyCredentials::External(source), "")
-                        .with_impersonation_url(impersonation.url.as_str())?
-                        .with_scopes(credentials.scopes.iter().cloned())
-                        .with_lifetime(impersonation.lifetime)
-                        .with_response_limit(credentials.response_limit);
+                let impersonated = credentials.impersonating(source, impersonation)?;
                 Stage::Impersonate {
                     refresh: Box::new(impersonated.refresh()?),
                     credentials: Some(credentials.clone()),

@@ -116,3 +116,64 @@ fn a_file_sourced_file_read_by_the_io_layer() {
         );
     }
 }
+
+/// `--id-token` with an impersonating file: the subject token, STS (scope
+/// `iam`), then IAM's generateIdToken for the audience.
+#[test]
+fn an_id_token_through_federation_and_impersonation() {
+    use testkit::canned_http::{canned, Answer, CannedServer};
+
+    let id_token = testkit::metadata::id_token("https://svc.example", false, SystemTime::now());
+    let server = CannedServer::start(vec![
+        Answer::Bytes(canned(200, "eyJ.url.subject")),
+        Answer::Bytes(canned(200, &testkit::sts::sts_answer("ya29.sts-cli"))),
+        Answer::Bytes(canned(
+            200,
+            &serde_json::json!({"token": id_token}).to_string(),
+        )),
+    ]);
+    let dir = Scratch::new();
+    let mut file = external_file(
+        serde_json::json!({"url": server.url("/subject")}),
+        &server.url("/v1/token"),
+    );
+    file["service_account_impersonation_url"] = server
+        .url("/v1/projects/-/serviceAccounts/sa@p.iam.gserviceaccount.com:generateAccessToken")
+        .into();
+    let path = dir.write("wif.json", &file.to_string());
+    let mut command = token_command(
+        &dir,
+        &[
+            "--id-token",
+            "--audience",
+            "https://svc.example",
+            "--format",
+            "json",
+        ],
+    );
+    command.env("GOOGLE_APPLICATION_CREDENTIALS", &path);
+
+    let finished = Running::run(&mut command);
+    let json = printed_json(
+        &finished,
+        "id_token",
+        "GOOGLE_APPLICATION_CREDENTIALS",
+        "token --id-token --format json, external_account (url source, impersonation)",
+    );
+    assert_eq!(json["id_token"], id_token.as_str());
+    let requests = server.requests();
+    assert_eq!(
+        requests[2].line,
+        "POST /v1/projects/-/serviceAccounts/sa@p.iam.gserviceaccount.com:generateIdToken HTTP/1.1"
+    );
+    let body: serde_json::Value = serde_json::from_slice(&requests[2].body).unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"audience": "https://svc.example", "includeEmail": false})
+    );
+    let headers = requests[2].sorted_headers();
+    assert!(
+        headers.contains(&("authorization".into(), "Bearer ya29.sts-cli".into())),
+        "{headers:?}"
+    );
+}
