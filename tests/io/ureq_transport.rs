@@ -277,3 +277,17 @@ fn other_hosts_still_go_through_the_proxy() {
         assert_eq!(seen.outcome, "transport failure Connect", "{variable}");
     }
 }
+
+#[test]
+fn a_name_that_does_not_resolve_is_a_connect_failure_naming_the_host() {
+    // `.invalid` never resolves (RFC 6761): the resolver answers at once,
+    // with or without a network.
+    let request = http::Request::get("http://nonexistent.invalid/")
+        .body(Vec::new())
+        .unwrap();
+    let failure = transport().send(request).unwrap_err();
+    assert_eq!(failure.kind(), TransportFailureKind::Connect, "{failure}");
+    let shown = failure.to_string();
+    assert!(shown.contains("nonexistent.invalid"), "{shown}");
+    assert!(shown.contains("host not found"), "{shown}");
+}

@@ -224,7 +224,7 @@ fn failure(error: &ureq::Error, server: &str) -> TransportFailure {
     use TransportFailureKind::{BodyTooLarge, Connect, Other, Timeout};
     let (kind, what) = match error {
         ureq::Error::Timeout(which) => (Timeout, format!("no answer within the {which} timeout")),
-        ureq::Error::Io(e) => (io_kind(e), e.kind().to_string()),
+        ureq::Error::Io(e) => io_failure(e),
         ureq::Error::HostNotFound => (Connect, "host not found".to_owned()),
         ureq::Error::ConnectionFailed => (Connect, "connection failed".to_owned()),
         ureq::Error::Tls(reason) => (Connect, format!("TLS: {reason}")),
@@ -246,6 +246,22 @@ fn failure(error: &ureq::Error, server: &str) -> TransportFailure {
         _ => (Other, "the HTTP client failed".to_owned()),
     };
     TransportFailure::new(kind, format!("{server}: {what}"))
+}
+
+/// What an IO error means: a name the resolver could not find (std says
+/// "failed to lookup address information", of no stable kind) is a
+/// connection failure naming the host; the rest by their kind, with the
+/// system's words.
+fn io_failure(error: &io::Error) -> (TransportFailureKind, String) {
+    let text = error.to_string();
+    if text.contains("failed to lookup address") {
+        (
+            TransportFailureKind::Connect,
+            format!("host not found ({text})"),
+        )
+    } else {
+        (io_kind(error), text)
+    }
 }
 
 fn io_kind(error: &io::Error) -> TransportFailureKind {
