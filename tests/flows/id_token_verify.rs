@@ -426,3 +426,41 @@ mod key_set_cache {
         ));
     }
 }
+
+/// The code flow's nonce: a pending authorization that sent one gives the
+/// verifier for the ID token the exchange returns.
+#[test]
+fn a_pending_authorization_verifies_its_id_token_with_its_nonce() {
+    use oauth2_sansio::{Client, ClientSecret};
+
+    let (rsa, ec) = (rsa(), es256());
+    let keys = jwks(&rsa, &ec);
+    let client = Client::google(CLIENT, Some(ClientSecret::new("s")))
+        .build()
+        .unwrap();
+    let (_, pending) = client
+        .authorization_request("http://127.0.0.1/")
+        .scope("openid")
+        .with_nonce(true)
+        .build_with_entropy(now(), &[4; 64])
+        .unwrap();
+    let verifier = pending
+        .id_token_verifier()
+        .expect("Google's issuer and a nonce");
+    let mut sent = claims();
+    sent["nonce"] = pending.nonce().unwrap().into();
+    let token = sign("RS256", Some("rsa-1"), &sent, &rsa, &ec);
+    assert!(verifier.verify(&token, &keys, now()).is_ok());
+    let replayed = sign("RS256", Some("rsa-1"), &claims(), &rsa, &ec);
+    assert_eq!(
+        verifier.verify(&replayed, &keys, now()),
+        Err(IdTokenError::WrongNonce)
+    );
+
+    let (_, without) = client
+        .authorization_request("http://127.0.0.1/")
+        .scope("openid")
+        .build_with_entropy(now(), &[4; 64])
+        .unwrap();
+    assert!(without.id_token_verifier().is_none());
+}

@@ -7,6 +7,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::client::Client;
@@ -37,7 +38,8 @@ impl AccessType {
 }
 
 /// Parameters the crate sets itself; extra parameters may not override them.
-const RESERVED: [&str; 12] = [
+const RESERVED: [&str; 13] = [
+    "nonce",
     "response_type",
     "client_id",
     "redirect_uri",
@@ -63,6 +65,7 @@ pub struct AuthorizationRequest<'c> {
     prompt: Option<String>,
     include_granted_scopes: bool,
     login_hint: Option<String>,
+    nonce: bool,
     extra: Vec<(String, String)>,
 }
 
@@ -97,6 +100,7 @@ impl Client {
             prompt: None,
             include_granted_scopes: false,
             login_hint: None,
+            nonce: false,
             extra: Vec::new(),
         }
     }
@@ -118,6 +122,14 @@ impl AuthorizationRequest<'_> {
 
         /// `login_hint`: the account to preselect.
         pub fn login_hint(hint: impl Into<String>) => login_hint = Some(hint.into());
+
+        /// Sends an OpenID Connect `nonce` (default off): the ID token the
+        /// exchange returns must carry it back, which
+        /// [`PendingAuthorization::id_token_verifier`] checks. It is
+        /// `base64url(SHA-256("oauth2-sansio nonce" || the verifier's 32
+        /// random bytes))`: as unguessable as the verifier, and telling
+        /// nothing of it.
+        pub fn with_nonce(send: bool) => nonce = send;
     }
 
     crate::flows::params::param_setter! {
@@ -176,6 +188,13 @@ impl AuthorizationRequest<'_> {
         let state = CsrfState::new(URL_SAFE_NO_PAD.encode(state_bytes));
         let verifier =
             PkceVerifier::from_entropy(verifier_bytes.try_into().expect("split at 32 of 64"));
+        let nonce = self.nonce.then(|| {
+            let digest = Sha256::new()
+                .chain_update(b"oauth2-sansio nonce")
+                .chain_update(verifier_bytes)
+                .finalize();
+            URL_SAFE_NO_PAD.encode(digest)
+        });
 
         let mut url = self.client.authorization_endpoint.clone();
         {
@@ -191,6 +210,9 @@ impl AuthorizationRequest<'_> {
                 .append_pair("state", state.secret())
                 .append_pair("code_challenge", &verifier.s256_challenge())
                 .append_pair("code_challenge_method", CHALLENGE_METHOD);
+            if let Some(nonce) = &nonce {
+                query.append_pair("nonce", nonce);
+            }
             if let Some(hint) = &self.login_hint {
                 query.append_pair("login_hint", hint);
             }
@@ -218,6 +240,7 @@ impl AuthorizationRequest<'_> {
             require_issuer: self.client.require_issuer,
             scopes: self.scopes,
             created_at: unix_seconds(now).unwrap_or(0),
+            nonce,
         };
         Ok((url, pending))
     }
@@ -281,6 +304,9 @@ pub struct PendingAuthorization {
     pub(crate) scopes: Vec<String>,
     #[serde(deserialize_with = "representable_unix_seconds")]
     pub(crate) created_at: u64,
+    /// Stored values from before nonces read as without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) nonce: Option<String>,
 }
 
 /// The rules a stored value is read by, those a built one follows, so a
@@ -345,6 +371,29 @@ impl PendingAuthorization {
     /// The issuer the request was sent to, when known.
     pub fn issuer(&self) -> Option<&str> {
         self.issuer.as_deref()
+    }
+
+    /// The `nonce` sent, when the request asked for one
+    /// ([`AuthorizationRequest::with_nonce`]).
+    pub fn nonce(&self) -> Option<&str> {
+        self.nonce.as_deref()
+    }
+
+    /// How to verify the ID token the exchange will return: issued by the
+    /// issuer the request went to (Google's in either spelling), for this
+    /// client, carrying the nonce sent. `None` without a known issuer or a
+    /// nonce. Take it before [`complete`](Self::complete) consumes `self`.
+    #[cfg(feature = "ring")]
+    pub fn id_token_verifier(&self) -> Option<crate::jwt::verify::IdTokenVerifier> {
+        use crate::jwt::verify::{IdTokenVerifier, GOOGLE_ISSUERS};
+        let issuer = self.issuer.as_deref()?;
+        let nonce = self.nonce.as_deref()?;
+        let verifier = if GOOGLE_ISSUERS.contains(&issuer) {
+            IdTokenVerifier::google(self.client_id.as_str())
+        } else {
+            IdTokenVerifier::new(issuer, self.client_id.as_str())
+        };
+        Some(verifier.with_nonce(nonce))
     }
 
     /// When the request was built.
@@ -479,6 +528,47 @@ mod tests {
         assert_ne!(tampered, json);
         let error = serde_json::from_str::<PendingAuthorization>(&tampered).unwrap_err();
         assert!(error.to_string().contains("created_at"), "{error}");
+    }
+
+    #[test]
+    fn a_nonce_is_sent_and_kept_only_when_asked_for() {
+        let client = client();
+        let request = || {
+            client
+                .authorization_request("http://127.0.0.1/")
+                .scope("openid")
+        };
+        let (url, plain) = request()
+            .build_with_entropy(SystemTime::UNIX_EPOCH, &[5; 64])
+            .unwrap();
+        assert!(plain.nonce().is_none());
+        assert!(!url.query_pairs().any(|(k, _)| k == "nonce"));
+        assert!(!serde_json::to_string(&plain).unwrap().contains("nonce"));
+
+        let (url, pending) = request()
+            .with_nonce(true)
+            .build_with_entropy(SystemTime::UNIX_EPOCH, &[5; 64])
+            .unwrap();
+        let sent: Vec<_> = url.query_pairs().filter(|(k, _)| k == "nonce").collect();
+        assert_eq!(sent.len(), 1);
+        assert_eq!(Some(sent[0].1.as_ref()), pending.nonce());
+        let nonce = pending.nonce().unwrap();
+        assert_eq!(nonce.len(), 43, "256 bits, base64url");
+        assert!(!nonce.contains(pending.code_verifier.secret()));
+        let (_, other) = request()
+            .with_nonce(true)
+            .build_with_entropy(SystemTime::UNIX_EPOCH, &[6; 64])
+            .unwrap();
+        assert_ne!(other.nonce(), pending.nonce(), "from the entropy");
+        let back: PendingAuthorization =
+            serde_json::from_str(&serde_json::to_string(&pending).unwrap()).unwrap();
+        assert_eq!(back, pending);
+        assert!(matches!(
+            request()
+                .param("nonce", "mine")
+                .build_with_entropy(SystemTime::UNIX_EPOCH, &[5; 64]),
+            Err(ConfigError::ReservedParameter { .. })
+        ));
     }
 
     #[test]
