@@ -102,7 +102,12 @@ pub enum FileProblem {
         limit: usize,
     },
     /// Not JSON.
-    NotJson,
+    NotJson {
+        /// The line of the first fault (from 1).
+        line: usize,
+        /// Its column (from 1).
+        column: usize,
+    },
     /// JSON, but not an object.
     NotObject,
     /// A key appears twice in one object, at any depth.
@@ -190,7 +195,7 @@ impl FileError {
             file,
             match problem {
                 JsonProblem::TooLarge { limit } => FileProblem::TooLarge { limit },
-                JsonProblem::NotJson => FileProblem::NotJson,
+                JsonProblem::NotJson { line, column } => FileProblem::NotJson { line, column },
                 JsonProblem::NotObject => FileProblem::NotObject,
                 JsonProblem::DuplicateKey(key) => FileProblem::DuplicateKey { key },
             },
@@ -213,7 +218,9 @@ impl fmt::Display for FileError {
         write!(f, "cannot read the {}: ", self.file)?;
         match &self.problem {
             FileProblem::TooLarge { limit } => write!(f, "it is larger than {limit} bytes"),
-            FileProblem::NotJson => f.write_str("it is not valid JSON"),
+            FileProblem::NotJson { line, column } => {
+                write!(f, "it is not valid JSON (line {line}, column {column})")
+            }
             FileProblem::NotObject => f.write_str("it is not a JSON object"),
             FileProblem::DuplicateKey { key } => write!(f, "the key {key:?} appears twice; keep one of them"),
             FileProblem::MissingField { field } => write!(f, "the field `{field}` is missing or empty"),

@@ -48,7 +48,7 @@ pub(crate) fn json_object_or(
         match problem {
             JsonProblem::TooLarge { limit } => InvalidResponse::BodyTooLarge { limit },
             JsonProblem::DuplicateKey(key) => InvalidResponse::DuplicateKey { key },
-            JsonProblem::NotJson | JsonProblem::NotObject => {
+            JsonProblem::NotJson { .. } | JsonProblem::NotObject => {
                 InvalidResponse::NotJsonObject { status }
             }
         }

@@ -17,7 +17,11 @@ pub(crate) enum JsonProblem {
     TooLarge {
         limit: usize,
     },
-    NotJson,
+    /// Where the first fault is (1-based, as serde_json counts).
+    NotJson {
+        line: usize,
+        column: usize,
+    },
     NotObject,
     /// The path to the first repeated key: `key` at the top level,
     /// `outer.key` or `list[2].key` below it (never a value).
@@ -34,7 +38,7 @@ pub(crate) fn parse_object(bytes: &[u8], limit: usize) -> Result<Map<String, Val
     if first.is_some_and(|b| *b != b'{') {
         return match serde_json::from_slice::<de::IgnoredAny>(bytes) {
             Ok(_) => Err(JsonProblem::NotObject),
-            Err(_) => Err(JsonProblem::NotJson),
+            Err(e) => Err(not_json(&e)),
         };
     }
     let mut duplicate = None;
@@ -48,7 +52,14 @@ pub(crate) fn parse_object(bytes: &[u8], limit: usize) -> Result<Map<String, Val
         (_, Some(path)) => Err(JsonProblem::DuplicateKey(crate::error::sanitize(&path))),
         (Ok(Value::Object(map)), None) => Ok(map),
         (Ok(_), None) => Err(JsonProblem::NotObject),
-        (Err(_), None) => Err(JsonProblem::NotJson),
+        (Err(e), None) => Err(not_json(&e)),
+    }
+}
+
+fn not_json(error: &serde_json::Error) -> JsonProblem {
+    JsonProblem::NotJson {
+        line: error.line(),
+        column: error.column(),
     }
 }
 
@@ -284,10 +295,10 @@ mod tests {
             let parsed = parse_object(json.as_bytes(), 1 << 10).unwrap();
             assert_eq!(Value::Object(parsed), expected, "{json}");
         }
-        assert_eq!(
+        assert!(matches!(
             parse_object(br#"{"a":[1e400]}"#, 100),
-            Err(JsonProblem::NotJson)
-        );
+            Err(JsonProblem::NotJson { .. })
+        ));
     }
 
     #[test]
@@ -300,10 +311,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(map["expires_in"].as_u64(), Some(12));
-        assert_eq!(
+        assert!(matches!(
             parse_object(br#"{"a":{"$serde_json::private::Number":"x"}}"#, 100),
-            Err(JsonProblem::NotJson)
-        );
+            Err(JsonProblem::NotJson { .. })
+        ));
     }
 
     #[test]
@@ -311,10 +322,30 @@ mod tests {
         assert_eq!(parse_object(b"null", 100), Err(JsonProblem::NotObject));
         assert_eq!(parse_object(b"[]", 100), Err(JsonProblem::NotObject));
         assert_eq!(parse_object(b"\"s\"", 100), Err(JsonProblem::NotObject));
-        assert_eq!(parse_object(b"{\"a\":", 100), Err(JsonProblem::NotJson));
-        assert_eq!(parse_object(b"", 100), Err(JsonProblem::NotJson));
-        assert_eq!(parse_object(b"<html>", 100), Err(JsonProblem::NotJson));
-        assert_eq!(parse_object(b"{} x", 100), Err(JsonProblem::NotJson));
+        assert!(matches!(
+            parse_object(b"{\"a\":", 100),
+            Err(JsonProblem::NotJson { .. })
+        ));
+        assert!(matches!(
+            parse_object(b"", 100),
+            Err(JsonProblem::NotJson { .. })
+        ));
+        assert!(matches!(
+            parse_object(b"<html>", 100),
+            Err(JsonProblem::NotJson { .. })
+        ));
+        assert!(matches!(
+            parse_object(b"{} x", 100),
+            Err(JsonProblem::NotJson { .. })
+        ));
+    }
+
+    #[test]
+    fn the_fault_is_located() {
+        assert_eq!(
+            parse_object(b"{\n  \"a\": 1,\n  \"b\" 2\n}", 100),
+            Err(JsonProblem::NotJson { line: 3, column: 7 })
+        );
     }
 
     #[test]
@@ -328,9 +359,9 @@ mod tests {
     #[test]
     fn deep_nesting_fails_without_overflow() {
         let deep = format!("{{\"a\":{}{}}}", "[".repeat(100_000), "]".repeat(100_000));
-        assert_eq!(
+        assert!(matches!(
             parse_object(deep.as_bytes(), usize::MAX),
-            Err(JsonProblem::NotJson)
-        );
+            Err(JsonProblem::NotJson { .. })
+        ));
     }
 }
