@@ -10,6 +10,7 @@ use crate::credentials::freshness::Freshness;
 use crate::credentials::kind::Credentials;
 use crate::credentials::{BearerToken, NeedsRefresh};
 use crate::error::Error;
+use crate::wire::time::format_utc_seconds;
 
 /// A valid bearer token and the credentials it came from, shared: cloning
 /// it clones one `Arc`.
@@ -145,9 +146,7 @@ impl TokenError {
 
 impl fmt::Display for TokenError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let when = time::OffsetDateTime::from(self.retry_at)
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_else(|_| "later".to_owned());
+        let when = format_utc_seconds(self.retry_at).unwrap_or_else(|| "later".to_owned());
         write!(
             f,
             "no valid access token: refreshing it failed ({}); the next attempt is at {when}",
@@ -159,5 +158,26 @@ impl fmt::Display for TokenError {
 impl std::error::Error for TokenError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         Some(&self.error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::testing::at;
+
+    #[test]
+    fn the_next_attempt_is_shown_to_the_second() {
+        let error = TokenError::new(
+            Error::HttpStatus { status: 503 },
+            at(60) + Duration::from_nanos(5),
+        );
+        let shown = error.to_string();
+        assert!(
+            shown.ends_with("the next attempt is at 1970-01-01T00:01:00Z"),
+            "{shown}"
+        );
     }
 }

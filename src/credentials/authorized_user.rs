@@ -6,8 +6,6 @@ use std::sync::LazyLock;
 use std::time::SystemTime;
 
 use serde::Serialize;
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 use url::Url;
 
 use crate::client::auth::ClientIdentity;
@@ -15,14 +13,13 @@ use crate::credentials::bearer::BearerToken;
 use crate::credentials::external_user::{
     read_external_user, write_external_user, EXTERNAL_ACCOUNT_AUTHORIZED_USER_TYPE,
 };
-use crate::credentials::freshness::unix_seconds;
 use crate::credentials::user::{FileExtras, UserCredentials};
 use crate::error::config::FileError;
 use crate::google::GOOGLE_TOKEN_URI;
 use crate::secret::{AccessToken, ClientSecret, RefreshToken};
 use crate::wire::endpoint::parse_endpoint;
 use crate::wire::json::{opt_str, opt_str_list, parse_object, take_str};
-use crate::wire::time::parse_utc_time;
+use crate::wire::time::{format_utc_seconds, parse_utc_time};
 
 const FILE: &str = "authorized_user JSON";
 
@@ -114,7 +111,7 @@ impl UserCredentials {
             .token
             .as_ref()
             .and_then(BearerToken::expiry)
-            .and_then(format_expiry);
+            .and_then(format_utc_seconds);
         let file = AuthorizedUserFile {
             kind: AUTHORIZED_USER_TYPE,
             token: self.token.as_ref().map(|t| t.token().secret()),
@@ -178,15 +175,6 @@ fn token_uri(text: Option<String>) -> Result<Url, FileError> {
     }
 }
 
-/// `2026-11-25T23:40:54Z`: whole seconds, UTC, as google-auth writes it.
-pub(crate) fn format_expiry(expiry: SystemTime) -> Option<String> {
-    let secs = i64::try_from(unix_seconds(expiry)?).ok()?;
-    OffsetDateTime::from_unix_timestamp(secs)
-        .ok()?
-        .format(&Rfc3339)
-        .ok()
-}
-
 /// The file's `expiry`: RFC 3339, as [`parse_utc_time`] reads it (so a
 /// time that could not be written back is refused).
 fn parse_expiry(text: &str) -> Result<SystemTime, FileError> {
@@ -197,7 +185,7 @@ fn parse_expiry(text: &str) -> Result<SystemTime, FileError> {
 pub(crate) fn parse_expiry_of(file: &'static str, text: &str) -> Result<SystemTime, FileError> {
     const INVALID: &str =
         "must be an RFC 3339 date-time from 1970 to 9999 (UTC), such as 2026-11-25T23:40:54Z";
-    // parse_utc_time reads only what format_expiry can write back.
+    // parse_utc_time reads only what format_utc_seconds can write back.
     parse_utc_time(text).ok_or_else(|| FileError::invalid(file, "expiry", INVALID))
 }
 
@@ -222,7 +210,7 @@ mod tests {
         assert!(parse_expiry("9999-12-31T23:59:59Z").is_ok());
         assert!(parse_expiry("9999-12-31T23:59:59-01:00").is_err());
         assert_eq!(
-            format_expiry(at(1_795_650_054)).unwrap(),
+            format_utc_seconds(at(1_795_650_054)).unwrap(),
             "2026-11-25T23:40:54Z"
         );
     }

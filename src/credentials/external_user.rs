@@ -9,13 +9,14 @@ use url::Url;
 
 use crate::client::auth::ClientIdentity;
 use crate::client::ClientAuthMethod;
-use crate::credentials::authorized_user::{format_expiry, parse_expiry_of};
+use crate::credentials::authorized_user::parse_expiry_of;
 use crate::credentials::bearer::BearerToken;
 use crate::credentials::user::UserCredentials;
 use crate::error::config::FileError;
 use crate::secret::{AccessToken, ClientSecret, RefreshToken};
 use crate::wire::endpoint::parse_endpoint;
 use crate::wire::json::take_str;
+use crate::wire::time::format_utc_seconds;
 
 /// The `type` of an external account authorized-user file.
 pub const EXTERNAL_ACCOUNT_AUTHORIZED_USER_TYPE: &str = "external_account_authorized_user";
@@ -103,7 +104,7 @@ pub(crate) fn write_external_user(
         .token
         .as_ref()
         .and_then(BearerToken::expiry)
-        .and_then(format_expiry);
+        .and_then(format_utc_seconds);
     let fields = [
         ("type", Some(EXTERNAL_ACCOUNT_AUTHORIZED_USER_TYPE)),
         ("audience", Some(workforce.audience.as_str())),

@@ -29,10 +29,33 @@ pub(crate) fn parse_utc_time(text: &str) -> Option<SystemTime> {
     Some(SystemTime::UNIX_EPOCH + Duration::from_secs(secs))
 }
 
+/// `2026-11-25T23:40:54Z`: whole seconds, UTC, as google-auth writes
+/// times; `None` before 1970 or after [`LATEST_TIME`].
+pub(crate) fn format_utc_seconds(time: SystemTime) -> Option<String> {
+    let secs = time.duration_since(SystemTime::UNIX_EPOCH).ok()?.as_secs();
+    if secs > LATEST_TIME {
+        return None;
+    }
+    OffsetDateTime::from_unix_timestamp(i64::try_from(secs).ok()?)
+        .ok()?
+        .format(&Rfc3339)
+        .ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::at;
+
+    #[test]
+    fn times_are_written_to_the_second() {
+        let time = at(3600) + Duration::from_nanos(123_456_789);
+        assert_eq!(
+            format_utc_seconds(time).as_deref(),
+            Some("1970-01-01T01:00:00Z")
+        );
+        assert_eq!(format_utc_seconds(at(LATEST_TIME + 1)), None);
+    }
 
     #[test]
     fn offsets_fractions_and_missing_zones() {
