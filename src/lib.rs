@@ -73,7 +73,6 @@
 //!         },
 //!         Step::Wait { until, .. } => sleep_until(until),
 //!         Step::Done(output) => break Ok(output),
-//!         _ => unreachable!("Step is non_exhaustive"),
 //!     }
 //! }
 //! # }

@@ -10,7 +10,8 @@ use crate::error::{Error, TransportFailure};
 /// Its `Debug` shows a request's method, URI and body length, never the body
 /// or header values: they carry secrets.
 #[must_use = "a Step says what the driver must do next"]
-#[non_exhaustive]
+// Exhaustive on purpose: these three are the driving contract, and a
+// driver loop must handle each; a fourth would break every driver anyway.
 // A Step is moved once per request; boxing the request would add an
 // allocation to every send for no gain.
 #[allow(clippy::large_enum_variant)]

@@ -206,7 +206,6 @@ pub fn record<M: Machine>(
                     output: Some(output),
                 };
             }
-            Ok(_) => panic!("a step this recorder does not know"),
             Err(error) => {
                 events.push(Event::Error(error));
                 return Run {

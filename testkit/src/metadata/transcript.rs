@@ -121,7 +121,6 @@ pub fn record<M: Machine>(
                 output = Some(done);
                 break;
             }
-            Ok(other) => panic!("a Step this driver does not know: {:?}", other.map(|_| ())),
             Err(error) => Err(error),
         };
         if let Err(error) = result {
