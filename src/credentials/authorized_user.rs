@@ -18,7 +18,7 @@ use crate::error::config::FileError;
 use crate::google::GOOGLE_TOKEN_URI;
 use crate::secret::{AccessToken, ClientSecret, RefreshToken};
 use crate::wire::endpoint::parse_endpoint;
-use crate::wire::json::{opt_str, opt_str_list, parse_object, take_str};
+use crate::wire::json::{opt_str_list, parse_object, take_str};
 use crate::wire::time::{format_utc_seconds, parse_utc_time};
 
 const FILE: &str = "authorized_user JSON";
@@ -58,15 +58,17 @@ impl UserCredentials {
     pub fn from_authorized_user_json(bytes: &[u8]) -> Result<Self, FileError> {
         let mut map = parse_object(bytes, AUTHORIZED_USER_LIMIT)
             .map_err(|p| FileError::from_json(FILE, p))?;
-        if opt_str(&map, "type") == Ok(Some(EXTERNAL_ACCOUNT_AUTHORIZED_USER_TYPE)) {
+        let kind = take_str(&mut map, "type")
+            .map_err(|reason| FileError::invalid(FILE, "type", reason))?;
+        if kind.as_deref() == Some(EXTERNAL_ACCOUNT_AUTHORIZED_USER_TYPE) {
             return read_external_user(map);
         }
+        FileError::check_type(FILE, kind, AUTHORIZED_USER_TYPE)?;
         // Fields are moved out of the map, so each secret exists once, in its
         // zeroizing type.
         let mut text = |field: &'static str| -> Result<Option<String>, FileError> {
             take_str(&mut map, field).map_err(|reason| FileError::invalid(FILE, field, reason))
         };
-        FileError::check_type(FILE, text("type")?, AUTHORIZED_USER_TYPE)?;
         let token_uri = token_uri(text("token_uri")?)?;
         let expiry = text("expiry")?.map(|e| parse_expiry(&e)).transpose()?;
         let client_id = text("client_id")?.ok_or_else(|| FileError::missing(FILE, "client_id"))?;

@@ -58,6 +58,7 @@ pub(crate) fn json_object_or(
 
 /// A string field moved out of an answer (absent, `null` and `""` are
 /// `None`); another JSON type is an invalid field.
+#[inline]
 pub(crate) fn take_text(
     map: &mut Map<String, Value>,
     field: &'static str,
