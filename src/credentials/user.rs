@@ -173,6 +173,17 @@ impl UserCredentials {
         pub fn with_refresh_threshold(threshold: Duration) => refresh_threshold = threshold;
     }
 
+    /// The scopes a refresh asks for (default: those of the sign-in, as
+    /// google-auth sends them). When the server granted fewer (an OpenID
+    /// provider drops `offline_access` without `prompt=consent`), a refresh
+    /// that re-sends them fails with `invalid_scope`: refresh with
+    /// [`granted_scopes`](Self::granted_scopes), or with none (`[]`: the
+    /// server keeps the grant's scopes, RFC 6749 §6).
+    pub fn with_scopes(mut self, scopes: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.scopes = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+
     /// How refresh requests authenticate the client. Default:
     /// `ClientSecretPost` (google-auth's refresh request) with a secret,
     /// `PrivateKeyJwt` for credentials of a `private_key_jwt` client, `None`

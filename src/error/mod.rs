@@ -318,7 +318,11 @@ impl ErrorCode {
             Self::AccessDenied => {
                 "the user or the server declined; sign in again and approve the request"
             }
-            Self::InvalidScope => "check the requested scopes",
+            Self::InvalidScope => {
+                "check the requested scopes; a refresh re-sends the sign-in's scopes, so if the \
+                 server granted fewer, refresh with the granted ones or none \
+                 (UserCredentials::with_scopes)"
+            }
             Self::ServerError | Self::TemporarilyUnavailable => "try again later",
             Self::Extension(s) if s == "internal_failure" => "try again later",
             _ => "check the request",

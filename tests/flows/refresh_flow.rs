@@ -71,6 +71,43 @@ fn refresh_sends_google_auth_request_with_credentials_in_the_body() {
 }
 
 #[test]
+fn a_refresh_can_ask_for_fewer_scopes_or_none_and_invalid_scope_says_how() {
+    let mut server = FakeServer::default();
+    let mut clock = FakeClock::new();
+    let refresh_token = server.issue_refresh_token(INSTALLED_ID, SCOPES);
+    let credentials = UserCredentials::from_refresh_token(
+        &installed_client(),
+        RefreshToken::new(refresh_token),
+        SCOPES.iter().map(|s| (*s).to_owned()).collect(),
+    );
+    let without = credentials.clone().with_scopes(Vec::<String>::new());
+    let run = refreshed(&without, &mut server, &mut clock);
+    let Event::Send(sent) = &run.events[0] else {
+        panic!("{:?}", run.events)
+    };
+    let body = &sent.body;
+    assert!(!body.contains("scope="), "{body}");
+    let fewer = credentials.with_scopes(["openid"]);
+    let run = refreshed(&fewer, &mut server, &mut clock);
+    let Event::Send(sent) = &run.events[0] else {
+        panic!("{:?}", run.events)
+    };
+    assert!(sent.body.ends_with("&scope=openid"), "{}", sent.body);
+
+    let refused = Error::OAuth(OAuthError::new(
+        ErrorCode::InvalidScope,
+        None,
+        None,
+        Some(400),
+    ));
+    let shown = refused.to_string();
+    assert!(
+        shown.contains("refresh with the granted ones or none"),
+        "{shown}"
+    );
+}
+
+#[test]
 fn refresh_with_basic_auth_moves_the_credentials_to_the_header() {
     let mut server = FakeServer::default();
     let mut clock = FakeClock::new();
