@@ -1,13 +1,12 @@
 //! `credential_source`: where an external account's subject token comes
 //! from, read into a typed [`CredentialSource`].
 
-use std::net::{Ipv4Addr, Ipv6Addr};
 use std::path::PathBuf;
 use std::time::Duration;
 
 use http::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::{Map, Value};
-use url::{Host, Url};
+use url::Url;
 
 use super::FILE;
 use crate::error::config::FileError;
@@ -300,11 +299,8 @@ fn aws_url(value: &str) -> Option<Url> {
         return Some(url);
     }
     let url = parse_endpoint(value, "credential_source", true).ok()?;
-    let imds = match url.host()? {
-        Host::Ipv4(ip) => ip == Ipv4Addr::new(169, 254, 169, 254),
-        Host::Ipv6(ip) => ip == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254),
-        Host::Domain(_) => false,
-    };
+    // The url crate writes addresses in their canonical form.
+    let imds = matches!(url.host_str()?, "169.254.169.254" | "[fd00:ec2::254]");
     (imds && url.scheme() == "http").then_some(url)
 }
 
