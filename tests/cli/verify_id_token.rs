@@ -8,7 +8,7 @@ use std::process::Stdio;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use ring::rand::SystemRandom;
-use ring::signature::{RsaKeyPair, RsaPublicKeyComponents, RSA_PKCS1_SHA256};
+use ring::signature::{RsaKeyPair, RSA_PKCS1_SHA256};
 use serde_json::{json, Value};
 use testkit::canned_http::{canned_with, Answer, CannedServer};
 use testkit::jwt::PKCS8;
@@ -74,8 +74,7 @@ fn run(args: &[&str], stdin: &str) -> (i32, String, String) {
 #[test]
 fn a_valid_token_prints_its_claims_and_a_forged_one_is_refused() {
     let rsa = rsa();
-    let components: RsaPublicKeyComponents<Vec<u8>> = rsa.public().into();
-    let jwks = json!({"keys": [{"kty": "RSA", "kid": "k1", "n": b64(&components.n), "e": b64(&components.e)}]}).to_string();
+    let jwks = testkit::jwt::jwk_json("k1");
     let answer = || Answer::Bytes(canned_with(200, &[("cache-control", "max-age=600")], &jwks));
     let server = CannedServer::start(vec![answer(), answer()]);
     let issuer = "https://issuer.example";

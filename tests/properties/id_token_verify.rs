@@ -8,7 +8,7 @@ use base64::Engine;
 use oauth2_sansio::jwt::verify::{IdTokenVerifier, JwkSet};
 use proptest::prelude::*;
 use ring::rand::SystemRandom;
-use ring::signature::{RsaKeyPair, RsaPublicKeyComponents, RSA_PKCS1_SHA256};
+use ring::signature::{RsaKeyPair, RSA_PKCS1_SHA256};
 use serde_json::json;
 use testkit::jwt::PKCS8;
 
@@ -22,8 +22,7 @@ fn b64(bytes: &[u8]) -> String {
 fn token_and_keys() -> (String, JwkSet) {
     let body: String = PKCS8.lines().filter(|l| !l.starts_with("-----")).collect();
     let rsa = RsaKeyPair::from_pkcs8(&STANDARD.decode(body).unwrap()).unwrap();
-    let components: RsaPublicKeyComponents<Vec<u8>> = rsa.public().into();
-    let keys = json!({"keys": [{"kty": "RSA", "kid": "k", "n": b64(&components.n), "e": b64(&components.e)}]});
+    let keys = testkit::jwt::jwk_json("k");
     let header = json!({"alg": "RS256", "kid": "k"});
     let claims = json!({"iss": "https://accounts.google.com", "aud": "client-1", "sub": "1", "iat": NOW, "exp": NOW + 3600});
     let input = format!(
@@ -40,7 +39,7 @@ fn token_and_keys() -> (String, JwkSet) {
     )
     .unwrap();
     let token = format!("{input}.{}", b64(&signature));
-    (token, JwkSet::parse(keys.to_string().as_bytes()).unwrap())
+    (token, JwkSet::parse(keys.as_bytes()).unwrap())
 }
 
 proptest! {

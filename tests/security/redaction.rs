@@ -200,3 +200,77 @@ fn token_exchange_redacts_the_subject_and_issued_tokens() {
     };
     assert_redacted("ExchangedToken", format!("{issued:?}"), &[ACCESS, REFRESH]);
 }
+
+/// The token-holding types of impersonation, federation and ID-token
+/// verification: what they hold is a redacting secret, or claims only.
+#[test]
+fn token_types_show_no_token() {
+    use oauth2_sansio::external::executable_output;
+    use oauth2_sansio::impersonated::GeneratedAccessToken;
+    use oauth2_sansio::{AccessToken, BearerToken, IntrospectionResponse};
+
+    let bearer = BearerToken::new(AccessToken::new(ACCESS), None);
+    assert_redacted("BearerToken", format!("{bearer:?}"), &[ACCESS]);
+
+    let body = format!(r#"{{"accessToken":"{ACCESS}","expireTime":"2099-01-01T00:00:00Z"}}"#);
+    let generated = GeneratedAccessToken::parse(200, body.as_bytes(), 4096).unwrap();
+    assert_redacted("GeneratedAccessToken", format!("{generated:?}"), &[ACCESS]);
+
+    let output = format!(
+        r#"{{"version":1,"success":true,"token_type":"urn:ietf:params:oauth:token-type:id_token","id_token":"{ID_TOKEN}"}}"#
+    );
+    let executable = executable_output(output.as_bytes(), SystemTime::now()).unwrap();
+    assert_redacted("ExecutableToken", format!("{executable:?}"), &[ID_TOKEN]);
+
+    // An introspection answer holds claims; an unknown member holding a
+    // token-looking value is kept in `extra`, so only the claims it names
+    // may show. The token introspected is never part of it.
+    let answer = br#"{"active":true,"scope":"read","client_id":"app"}"#;
+    let introspected = IntrospectionResponse::parse(200, answer, 4096).unwrap();
+    let token = introspected.active().unwrap();
+    assert_redacted(
+        "IntrospectedToken",
+        format!("{token:?}"),
+        &[ACCESS, REFRESH],
+    );
+}
+
+/// A verifier holds its rules, and a verified token its claims, never the
+/// JWT or its signature.
+#[cfg(feature = "ring")]
+#[test]
+fn id_token_verification_types_show_no_token() {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    use oauth2_sansio::jwt::verify::{IdTokenVerifier, JwkSet};
+    use oauth2_sansio::jwt::{RingSigner, Signer};
+
+    let signer = RingSigner::from_pem(testkit::jwt::PKCS8, Some("k".into())).unwrap();
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let b64 = |bytes: &[u8]| URL_SAFE_NO_PAD.encode(bytes);
+    let header = b64(br#"{"alg":"RS256","kid":"k"}"#);
+    let claims = format!(
+        r#"{{"iss":"https://accounts.google.com","aud":"a","sub":"1","iat":{now},"exp":{}}}"#,
+        now + 600
+    );
+    let input = format!("{header}.{}", b64(claims.as_bytes()));
+    let signature = b64(&signer.sign(input.as_bytes()).unwrap());
+    let token = format!("{input}.{signature}");
+    let public = testkit::jwt::jwk_json("k");
+    let keys = JwkSet::parse(public.as_bytes()).unwrap();
+    let verifier = IdTokenVerifier::google("a");
+    let verified = verifier.verify(&token, &keys, SystemTime::now()).unwrap();
+    assert_redacted(
+        "VerifiedIdToken",
+        format!("{verified:?}"),
+        &[&token, &signature],
+    );
+    assert_redacted(
+        "IdTokenVerifier",
+        format!("{verifier:?}"),
+        &[&token, &signature],
+    );
+}

@@ -332,3 +332,28 @@ fn certificate_source(map: &Map<String, Value>) -> Result<CertificateSource, Fil
         trust_chain_path: path("trust_chain_path")?,
     })
 }
+
+#[cfg(test)]
+mod imds_tests {
+    use super::aws_url;
+
+    #[test]
+    fn plain_http_only_to_the_instance_metadata_addresses() {
+        for ok in [
+            "http://169.254.169.254/latest/meta-data/iam/security-credentials",
+            "http://[fd00:ec2::254]/latest/api/token",
+            "http://[FD00:EC2:0::254]/latest/api/token",
+            "https://sts.us-east-2.amazonaws.com?Action=GetCallerIdentity",
+        ] {
+            assert!(aws_url(ok).is_some(), "{ok}");
+        }
+        for refused in [
+            "http://169.254.169.253/latest",
+            "http://169.254.169.254.evil.example/latest",
+            "http://[fd00:ec2::255]/latest",
+            "http://example.com/latest",
+        ] {
+            assert!(aws_url(refused).is_none(), "{refused}");
+        }
+    }
+}

@@ -68,3 +68,19 @@ pub fn verify(jwt: &str) -> UnverifiedJwt {
 pub fn form(body: &[u8]) -> Vec<(String, String)> {
     url::form_urlencoded::parse(body).into_owned().collect()
 }
+
+/// The test key's public half as a JSON Web Key Set with key id `kid`.
+pub fn jwk_json(kid: &str) -> String {
+    use ring::signature::{RsaKeyPair, RsaPublicKeyComponents};
+    let body: String = PKCS8.lines().filter(|l| !l.starts_with("-----")).collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .expect("PEM base64");
+    let pair = RsaKeyPair::from_pkcs8(&der).expect("the test key");
+    let components: RsaPublicKeyComponents<Vec<u8>> = pair.public().into();
+    serde_json::json!({"keys": [{
+        "kty": "RSA", "kid": kid,
+        "n": URL_SAFE_NO_PAD.encode(&components.n), "e": URL_SAFE_NO_PAD.encode(&components.e),
+    }]})
+    .to_string()
+}
