@@ -165,6 +165,7 @@
 pub mod cache;
 mod client;
 mod credentials;
+pub mod dpop;
 mod error;
 mod flows;
 #[cfg(all(fuzzing, feature = "installed"))]
@@ -194,7 +195,7 @@ pub use client::{Client, ClientAuthMethod, ClientBuilder};
 pub use credentials::freshness::{freshness, Freshness, DEFAULT_REFRESH_THRESHOLD};
 pub use credentials::store::CredentialsStore;
 pub use credentials::{
-    AfterSource, AnyCredentials, AnyRefresh, BearerToken, ClientCredentials,
+    AfterSource, AnyCredentials, AnyRefresh, AuthorizeError, BearerToken, ClientCredentials,
     ClientCredentialsGrant, Credentials, NeedsRefresh, Renewed, UserCredentials, UserRefresh,
     AUTHORIZED_USER_TYPE, EXTERNAL_ACCOUNT_AUTHORIZED_USER_TYPE,
 };

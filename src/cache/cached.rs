@@ -6,9 +6,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use crate::credentials::authorize::{authorize, AuthorizeError};
 use crate::credentials::freshness::Freshness;
 use crate::credentials::kind::Credentials;
-use crate::credentials::{BearerToken, NeedsRefresh};
+use crate::credentials::BearerToken;
 use crate::error::Error;
 use crate::wire::time::format_utc_seconds;
 
@@ -50,14 +51,17 @@ impl<C: Credentials> CachedToken<C> {
 
     /// Adds `Authorization: Bearer <token>` (and `x-goog-user-project` when
     /// the credentials name a quota project) to `request`, unless the token
-    /// has expired at `now`.
+    /// has expired at `now`; a DPoP-bound token goes with a proof (see
+    /// [`Credentials::authorize`]).
     pub fn authorize<B>(
         &self,
         request: &mut http::Request<B>,
         now: SystemTime,
-    ) -> Result<Freshness, NeedsRefresh> {
+    ) -> Result<Freshness, AuthorizeError> {
         let credentials = &self.inner.credentials;
-        self.inner.bearer.authorize(
+        authorize(
+            &self.inner.bearer,
+            credentials.dpop_key(),
             request,
             credentials.quota_project(),
             now,

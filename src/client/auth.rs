@@ -155,7 +155,9 @@ impl ClientIdentity {
         let client = Arc::clone(self);
         let unsent = UnsentRequest::new(request);
         Call::built_when_sent(
-            Box::new(move |now: SystemTime| client.sign_into(unsent, now)),
+            Box::new(move |now: SystemTime| {
+                client.sign_into(UnsentRequest::new(unsent.duplicate()), now)
+            }),
             limit,
             parse,
         )

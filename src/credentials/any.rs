@@ -160,6 +160,10 @@ impl Credentials for AnyCredentials {
         each_kind!(Self, self, kind => kind.refresh_threshold())
     }
 
+    fn dpop_key(&self) -> Option<&crate::dpop::DpopKey> {
+        each_kind!(Self, self, kind => kind.dpop_key())
+    }
+
     fn refresh(&self) -> Result<AnyRefresh, Error> {
         Ok(match self {
             Self::User(kind) => AnyRefresh::User(kind.refresh()?),

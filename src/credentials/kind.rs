@@ -3,8 +3,10 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::credentials::bearer::{BearerToken, NeedsRefresh};
+use crate::credentials::authorize::{authorize, AuthorizeError};
+use crate::credentials::bearer::BearerToken;
 use crate::credentials::freshness::{Freshness, DEFAULT_REFRESH_THRESHOLD};
+use crate::dpop::DpopKey;
 use crate::error::Error;
 use crate::machine::step::Machine;
 
@@ -60,16 +62,27 @@ pub trait Credentials: Sized {
         })
     }
 
+    /// The DPoP key the current token is bound to, if it is
+    /// ([`Call::with_dpop`](crate::Call::with_dpop)): requests then carry
+    /// `Authorization: DPoP` and a proof. `None` by default.
+    fn dpop_key(&self) -> Option<&DpopKey> {
+        None
+    }
+
     /// Adds `Authorization: Bearer <token>` (and `x-goog-user-project` when
     /// there is a quota project) to `request`, unless the token has expired
-    /// at `now`. Returns the freshness, so a `Stale` answer can start a
+    /// at `now`; for a DPoP-bound token, `Authorization: DPoP <token>` and
+    /// a proof for the request's method and URI (authorize again for every
+    /// send). Returns the freshness, so a `Stale` answer can start a
     /// refresh in the background.
     fn authorize<B>(
         &self,
         request: &mut http::Request<B>,
         now: SystemTime,
-    ) -> Result<Freshness, NeedsRefresh> {
-        self.token().ok_or(NeedsRefresh)?.authorize(
+    ) -> Result<Freshness, AuthorizeError> {
+        authorize(
+            self.token().ok_or(AuthorizeError::NeedsRefresh)?,
+            self.dpop_key(),
             request,
             self.quota_project(),
             now,

@@ -6,6 +6,7 @@
 
 pub mod adc;
 mod any;
+pub(crate) mod authorize;
 mod authorized_user;
 pub mod bearer;
 pub mod client;
@@ -23,6 +24,7 @@ pub mod store;
 pub mod user;
 
 pub use any::{AnyCredentials, AnyRefresh};
+pub use authorize::AuthorizeError;
 pub use authorized_user::{AUTHORIZED_USER_LIMIT, AUTHORIZED_USER_TYPE};
 pub use bearer::{BearerToken, NeedsRefresh};
 pub use client::{ClientCredentials, ClientCredentialsGrant};

@@ -12,6 +12,7 @@ use crate::client::{Client, ClientAuthMethod, DEFAULT_RESPONSE_LIMIT};
 use crate::credentials::bearer::BearerToken;
 use crate::credentials::freshness::DEFAULT_REFRESH_THRESHOLD;
 use crate::credentials::kind::{credentials_getters, Credentials};
+use crate::dpop::DpopKey;
 use crate::error::Error;
 use crate::machine::call::{Call, Update};
 use crate::macros::setters;
@@ -43,6 +44,11 @@ pub struct UserCredentials {
     pub(crate) refresh_threshold: Duration,
     pub(crate) response_limit: usize,
     pub(crate) extra: Arc<Map<String, Value>>,
+    /// The DPoP key refreshes prove possession of, when the credentials
+    /// are DPoP-bound.
+    pub(crate) dpop: Option<DpopKey>,
+    /// The current access token is `token_type` `DPoP` (bound to `dpop`).
+    pub(crate) token_is_dpop: bool,
 }
 
 /// Fields of the authorized_user file the crate carries but does not use.
@@ -97,6 +103,8 @@ impl UserCredentials {
             refresh_threshold: DEFAULT_REFRESH_THRESHOLD,
             response_limit: DEFAULT_RESPONSE_LIMIT,
             extra: Arc::default(),
+            dpop: None,
+            token_is_dpop: false,
         }
     }
 
@@ -208,6 +216,22 @@ impl UserCredentials {
         self
     }
 
+    /// Binds the credentials to a DPoP key: refreshes send a proof signed
+    /// with it and need a `DPoP` token back, and requests are authorized
+    /// with `Authorization: DPoP` and a proof. A sign-in through
+    /// [`Call::with_dpop`] binds its credentials by itself; use this for
+    /// credentials read from a file whose key was kept apart.
+    pub fn with_dpop(mut self, key: DpopKey) -> Self {
+        self.dpop = Some(key);
+        self
+    }
+
+    /// The DPoP key the credentials are bound to, if any (whether or not
+    /// the current access token is; see [`Credentials::dpop_key`]).
+    pub fn dpop_binding(&self) -> Option<&DpopKey> {
+        self.dpop.as_ref()
+    }
+
     /// The bound on refresh response bodies (default 1 MiB).
     pub fn with_response_limit(mut self, bytes: usize) -> Self {
         self.response_limit = bytes;
@@ -222,6 +246,7 @@ impl UserCredentials {
         let mut next = self;
         let expiry = response.expiry(now);
         next.token = Some(BearerToken::new(response.access_token, expiry));
+        next.token_is_dpop = response.dpop;
         if let Some(refresh_token) = response.refresh_token {
             next.refresh_token = Some(refresh_token);
         }
@@ -240,6 +265,10 @@ impl Credentials for UserCredentials {
     type Refresh = UserRefresh;
 
     credentials_getters!();
+
+    fn dpop_key(&self) -> Option<&DpopKey> {
+        self.dpop.as_ref().filter(|_| self.token_is_dpop)
+    }
 
     /// A machine that refreshes the access token; its output is the updated
     /// credentials. Sends google-auth's request: `grant_type=refresh_token`,
@@ -266,7 +295,11 @@ impl Credentials for UserCredentials {
             self.response_limit,
             TokenResponse::parse,
         );
-        Ok(call.with_context(self.clone()))
+        let call = call.with_context(self.clone());
+        Ok(match &self.dpop {
+            Some(key) => call.with_dpop(key),
+            None => call,
+        })
     }
 }
 
@@ -282,5 +315,9 @@ impl Update<TokenResponse> for UserCredentials {
 
     fn update(self, response: TokenResponse, sent_at: SystemTime) -> Result<Self, Error> {
         Ok(self.updated(response, sent_at))
+    }
+
+    fn bind_dpop(&mut self, key: &DpopKey) {
+        self.dpop = Some(key.clone());
     }
 }

@@ -45,6 +45,9 @@ pub enum ConfigError {
         /// What is wrong.
         reason: &'static str,
     },
+    /// A DPoP key's signer does not sign ES256, the one algorithm DPoP
+    /// keys use here.
+    DpopAlgorithm,
 }
 
 impl fmt::Display for ConfigError {
@@ -77,6 +80,9 @@ impl fmt::Display for ConfigError {
                 f,
                 "the credential access boundary {reason}; see Google's \"Downscope with Credential \
                  Access Boundaries\" for the rules"
+            ),
+            Self::DpopAlgorithm => f.write_str(
+                "a DPoP key must sign ES256 (P-256); give DpopKey::from_signer an ES256 signer",
             ),
         }
     }

@@ -264,6 +264,12 @@ pub enum ErrorCode {
     ExpiredToken,
     /// `unsupported_token_type` (revocation, [RFC 7009 §2.2.1](https://www.rfc-editor.org/rfc/rfc7009#section-2.2.1))
     UnsupportedTokenType,
+    /// `use_dpop_nonce` ([RFC 9449 §8](https://www.rfc-editor.org/rfc/rfc9449#section-8)):
+    /// the server wants its nonce in the DPoP proof. The crate retries once
+    /// with it; seen here, the server asked twice in a row.
+    UseDpopNonce,
+    /// `invalid_dpop_proof` ([RFC 9449 §5](https://www.rfc-editor.org/rfc/rfc9449#section-5)).
+    InvalidDpopProof,
     /// Any other code, as sent (control, invisible and bidi characters removed).
     Extension(String),
 }
@@ -286,6 +292,8 @@ impl ErrorCode {
             "slow_down" => Self::SlowDown,
             "expired_token" => Self::ExpiredToken,
             "unsupported_token_type" => Self::UnsupportedTokenType,
+            "use_dpop_nonce" => Self::UseDpopNonce,
+            "invalid_dpop_proof" => Self::InvalidDpopProof,
             other => Self::Extension(sanitize(other)),
         }
     }
@@ -307,6 +315,8 @@ impl ErrorCode {
             Self::SlowDown => "slow_down",
             Self::ExpiredToken => "expired_token",
             Self::UnsupportedTokenType => "unsupported_token_type",
+            Self::UseDpopNonce => "use_dpop_nonce",
+            Self::InvalidDpopProof => "invalid_dpop_proof",
             Self::Extension(s) => s,
         }
     }
@@ -324,6 +334,14 @@ impl ErrorCode {
                  (UserCredentials::with_scopes)"
             }
             Self::ServerError | Self::TemporarilyUnavailable => "try again later",
+            Self::UseDpopNonce => {
+                "the server asked for a new DPoP nonce twice in a row; try again, and check the \
+                 clocks if it persists"
+            }
+            Self::InvalidDpopProof => {
+                "the server refused the DPoP proof; check that it accepts ES256 proofs and that \
+                 the request URI is the one it expects"
+            }
             Self::Extension(s) if s == "internal_failure" => "try again later",
             _ => "check the request",
         }
@@ -454,7 +472,8 @@ pub enum InvalidResponse {
         /// The header and its value.
         header: &'static str,
     },
-    /// `token_type` is not one this crate can use (only `Bearer`).
+    /// `token_type` is not the one the request asked for: `Bearer`, or
+    /// `DPoP` for a request that carried a DPoP proof.
     UnsupportedTokenType {
         /// The token type as sent (control, invisible and bidi characters removed).
         token_type: String,
@@ -483,7 +502,9 @@ impl fmt::Display for InvalidResponse {
             Self::UnsupportedTokenType { token_type } => {
                 write!(
                     f,
-                    "token_type {token_type:?} is not supported (only Bearer)"
+                    "token_type {token_type:?} is not the one the request asked for (Bearer, or \
+                     DPoP for a request with a DPoP proof; Call::allow_bearer_downgrade takes \
+                     Bearer there too)"
                 )
             }
         }

@@ -33,6 +33,9 @@ pub enum KeyError {
     TooLarge,
     /// The DER inside is not a valid key, or its components are inconsistent.
     Invalid,
+    /// Not a valid P-256 private key (with its public key), the only kind a
+    /// DPoP key can be.
+    InvalidEc,
 }
 
 impl KeyError {
@@ -51,6 +54,9 @@ impl KeyError {
             Self::TooSmall => "is an RSA key under 2048 bits",
             Self::TooLarge => "is an RSA key over 4096 bits, or too long",
             Self::Invalid => "is not a valid RSA private key",
+            Self::InvalidEc => {
+                "is not a valid P-256 private key with its public key (DPoP keys are ES256)"
+            }
         }
     }
 }

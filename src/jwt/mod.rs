@@ -38,6 +38,8 @@ mod signer;
 pub mod verify;
 
 #[cfg(feature = "ring")]
+pub(crate) mod der;
+#[cfg(feature = "ring")]
 mod key_error;
 #[cfg(feature = "ring")]
 mod pem;
@@ -66,6 +68,9 @@ pub enum Algorithm {
     /// RSASSA-PKCS1-v1_5 with SHA-256: Google's algorithm for service
     /// accounts.
     Rs256,
+    /// ECDSA over P-256 with SHA-256, the signature `r || s` (64 bytes):
+    /// DPoP proofs ([`DpopKey`](crate::dpop::DpopKey)).
+    Es256,
 }
 
 impl Algorithm {
@@ -73,6 +78,7 @@ impl Algorithm {
     pub fn as_str(self) -> &'static str {
         match self {
             Algorithm::Rs256 => "RS256",
+            Algorithm::Es256 => "ES256",
         }
     }
 }

@@ -4,6 +4,8 @@
 use std::time::SystemTime;
 use std::{fmt, mem};
 
+use crate::dpop::sending::DpopSending;
+use crate::dpop::DpopKey;
 use crate::error::{Error, Misuse, TransportFailure};
 use crate::machine::step::HttpResponse;
 use crate::machine::step::{Machine, RequestSummary, Step};
@@ -13,10 +15,11 @@ use crate::wire::token_response::TokenResponse;
 /// Parses a response (status, body, body bound) into a call's output.
 pub type Parser<T> = fn(u16, &[u8], usize) -> Result<T, Error>;
 
-/// Makes a request at the time it is sent; an error (a signer failure)
+/// Makes a request at the time it is sent (again for each send: a DPoP
+/// nonce retry signs a new client assertion); an error (a signer failure)
 /// ends the call.
 pub(crate) type BuildRequest =
-    Box<dyn FnOnce(SystemTime) -> Result<http::Request<Vec<u8>>, Error> + Send + Sync>;
+    Box<dyn FnMut(SystemTime) -> Result<http::Request<Vec<u8>>, Error> + Send + Sync>;
 
 /// A machine that sends one request and parses the answer with its
 /// [`Parser`].
@@ -42,6 +45,8 @@ pub struct Call<T, C = ()> {
     limit: usize,
     /// Taken when the call finishes.
     context: Option<C>,
+    /// How the request is sent with DPoP proofs, when it is.
+    dpop: Option<Box<DpopSending>>,
 }
 
 /// What a call's context makes of the parsed answer and the time its
@@ -54,6 +59,13 @@ pub trait Update<A> {
     /// lifetimes count from then, so time spent on the network never makes
     /// a token look valid for longer than the server meant).
     fn update(self, answer: A, sent_at: SystemTime) -> Result<Self::Output, Error>;
+
+    /// The call's proofs are signed with `key` ([`Call::with_dpop`]);
+    /// credentials keep it, so that their refreshes and requests use it
+    /// too. Nothing by default.
+    fn bind_dpop(&mut self, key: &DpopKey) {
+        let _ = key;
+    }
 }
 
 /// The call ends with the parsed answer and the time its request was sent,
@@ -85,8 +97,15 @@ pub type TokenCall = Call<TokenResponse>;
 enum State<T> {
     Ready(UnsentRequest),
     BuiltWhenSent(BuildRequest),
-    Awaiting { sent_at: SystemTime },
-    Answered { response: T, sent_at: SystemTime },
+    /// To send (again) through the call's [`DpopSending`].
+    WithProof,
+    Awaiting {
+        sent_at: SystemTime,
+    },
+    Answered {
+        response: T,
+        sent_at: SystemTime,
+    },
     Finished,
     Failed(Error),
 }
@@ -125,6 +144,7 @@ impl<T> Call<T> {
             parse,
             limit,
             context: Some(()),
+            dpop: None,
         }
     }
 
@@ -135,7 +155,50 @@ impl<T> Call<T> {
             parse: self.parse,
             limit: self.limit,
             context: Some(context),
+            dpop: self.dpop,
         }
+    }
+}
+
+impl<C: Update<TokenResponse>> Call<TokenResponse, C> {
+    /// The same token call, sent with a DPoP proof signed with `key`
+    /// ([RFC 9449 §5](https://www.rfc-editor.org/rfc/rfc9449#section-5)):
+    /// a fresh proof for each send; a `use_dpop_nonce` refusal that brings
+    /// a nonce is answered by sending again, once, with it; every
+    /// `DPoP-Nonce` the server sends is kept for the key's next proof to
+    /// that server. The answer must be a `token_type` `DPoP` token (see
+    /// [`allow_bearer_downgrade`](Self::allow_bearer_downgrade)), and the
+    /// credentials the call ends with keep `key` for their refreshes and
+    /// requests.
+    ///
+    /// A call already sent is left as it is.
+    pub fn with_dpop(mut self, key: &DpopKey) -> Self {
+        let build: BuildRequest = match mem::replace(&mut self.state, State::Finished) {
+            State::Ready(unsent) => Box::new(move |_| Ok(unsent.duplicate())),
+            State::BuiltWhenSent(build) => build,
+            other => {
+                self.state = other;
+                return self;
+            }
+        };
+        self.dpop = Some(Box::new(DpopSending::new(key.clone(), build)));
+        self.state = State::WithProof;
+        self.parse = TokenResponse::parse_dpop;
+        if let Some(context) = &mut self.context {
+            context.bind_dpop(key);
+        }
+        self
+    }
+
+    /// Also takes a `Bearer` token in answer to a DPoP-proved request
+    /// (RFC 9449 §5 lets a server that does not do DPoP answer so), rather
+    /// than failing with [`InvalidResponse::UnsupportedTokenType`](crate::InvalidResponse::UnsupportedTokenType).
+    /// The credentials then send it as a bearer token.
+    pub fn allow_bearer_downgrade(mut self) -> Self {
+        if self.dpop.is_some() {
+            self.parse = TokenResponse::parse_dpop_or_bearer;
+        }
+        self
     }
 }
 
@@ -187,7 +250,15 @@ impl<T, C: Update<T>> Machine for Call<T, C> {
                 self.state = State::Awaiting { sent_at: now };
                 Ok(Step::Send(request.take()))
             }
-            State::BuiltWhenSent(build) => match build(now) {
+            State::WithProof => match self.dpop.as_mut().map(|dpop| dpop.request(now)) {
+                Some(Ok(request)) => {
+                    self.state = State::Awaiting { sent_at: now };
+                    Ok(Step::Send(request))
+                }
+                Some(Err(e)) => self.fail(e),
+                None => self.fail(Misuse::AlreadyDone.into()),
+            },
+            State::BuiltWhenSent(mut build) => match build(now) {
                 Ok(request) => {
                     self.state = State::Awaiting { sent_at: now };
                     Ok(Step::Send(request))
@@ -211,6 +282,14 @@ impl<T, C: Update<T>> Machine for Call<T, C> {
     }
 
     fn handle_response(&mut self, response: HttpResponse, _now: SystemTime) -> Result<(), Error> {
+        let awaiting = matches!(self.state, State::Awaiting { .. });
+        if let Some(dpop) = self.dpop.as_mut().filter(|_| awaiting) {
+            if dpop.must_resend(&response, self.limit) {
+                read_and_wipe(response, |_, _| ());
+                self.state = State::WithProof;
+                return Ok(());
+            }
+        }
         self.answer(response)
     }
 
@@ -241,6 +320,7 @@ impl<T: fmt::Debug> fmt::Debug for State<T> {
                 .field(&RequestSummary(request.get()))
                 .finish(),
             State::BuiltWhenSent(_) => f.write_str("BuiltWhenSent"),
+            State::WithProof => f.write_str("WithProof"),
             State::Awaiting { sent_at } => f
                 .debug_struct("Awaiting")
                 .field("sent_at", sent_at)
@@ -315,8 +395,11 @@ mod tests {
     fn a_build_error_is_sticky() {
         let error = Error::InvalidResponse(InvalidResponse::MissingField { field: "x" });
         let returned = error.clone();
-        let mut call =
-            Call::built_when_sent(Box::new(move |_| Err(returned)), 1024, TokenResponse::parse);
+        let mut call = Call::built_when_sent(
+            Box::new(move |_| Err(returned.clone())),
+            1024,
+            TokenResponse::parse,
+        );
         assert_eq!(call.poll(at(0)).unwrap_err(), error);
         assert_eq!(call.poll(at(1)).unwrap_err(), error);
         let response = http::Response::new(Vec::new());

@@ -33,6 +33,18 @@ impl UnsentRequest {
         Ok(self.take())
     }
 
+    /// A copy of the request, to send while this one is kept for sending
+    /// again (extensions are not copied).
+    pub(crate) fn duplicate(&self) -> http::Request<Vec<u8>> {
+        let original = self.get();
+        let mut copy = http::Request::new(original.body().clone());
+        *copy.method_mut() = original.method().clone();
+        *copy.uri_mut() = original.uri().clone();
+        *copy.version_mut() = original.version();
+        *copy.headers_mut() = original.headers().clone();
+        copy
+    }
+
     pub(crate) fn get(&self) -> &http::Request<Vec<u8>> {
         self.0
             .as_ref()

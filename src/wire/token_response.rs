@@ -21,7 +21,18 @@ pub struct TokenResponse {
     pub(crate) refresh_token: Option<RefreshToken>,
     pub(crate) scopes: Option<Vec<String>>,
     pub(crate) id_token: Option<IdToken>,
+    /// `token_type` is `DPoP`: the token is bound to the key whose proof
+    /// the request carried.
+    pub(crate) dpop: bool,
     pub(crate) extra: Map<String, Value>,
+}
+
+/// The token types a parser takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Accepted {
+    Bearer,
+    Dpop,
+    Either,
 }
 
 impl TokenResponse {
@@ -45,6 +56,28 @@ impl TokenResponse {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn parse(status: u16, body: &[u8], limit: usize) -> Result<Self, Error> {
+        Self::parse_accepting(status, body, limit, Accepted::Bearer)
+    }
+
+    /// [`parse`](Self::parse) for a request that carried a DPoP proof: the
+    /// token must be `token_type` `DPoP` (any case); a `Bearer` answer is
+    /// refused ([RFC 9449 §5](https://www.rfc-editor.org/rfc/rfc9449#section-5)).
+    pub fn parse_dpop(status: u16, body: &[u8], limit: usize) -> Result<Self, Error> {
+        Self::parse_accepting(status, body, limit, Accepted::Dpop)
+    }
+
+    /// [`parse_dpop`](Self::parse_dpop) that also takes a `Bearer` token,
+    /// for a caller that allows a server without DPoP to downgrade.
+    pub fn parse_dpop_or_bearer(status: u16, body: &[u8], limit: usize) -> Result<Self, Error> {
+        Self::parse_accepting(status, body, limit, Accepted::Either)
+    }
+
+    fn parse_accepting(
+        status: u16,
+        body: &[u8],
+        limit: usize,
+        accepted: Accepted,
+    ) -> Result<Self, Error> {
         if (300..400).contains(&status) {
             return Err(Error::Redirect { status });
         }
@@ -65,12 +98,12 @@ impl TokenResponse {
         if status != 200 {
             return Err(Error::HttpStatus { status });
         }
-        Self::from_object(map)
+        Self::from_object(map, accepted)
     }
 
     /// Moves each field out of `map`, so that every secret exists once, in
     /// its zeroizing type; what is left is `extra`.
-    fn from_object(mut map: Map<String, Value>) -> Result<Self, Error> {
+    fn from_object(mut map: Map<String, Value>, accepted: Accepted) -> Result<Self, Error> {
         let access_token = AccessToken::new(take_text(&mut map, "access_token")?.ok_or(
             InvalidResponse::MissingField {
                 field: "access_token",
@@ -80,7 +113,13 @@ impl TokenResponse {
             take_text(&mut map, "token_type")?.ok_or(InvalidResponse::MissingField {
                 field: "token_type",
             })?;
-        if !token_type.eq_ignore_ascii_case("bearer") {
+        let dpop = token_type.eq_ignore_ascii_case("dpop");
+        let usable = match accepted {
+            Accepted::Bearer => token_type.eq_ignore_ascii_case("bearer"),
+            Accepted::Dpop => dpop,
+            Accepted::Either => dpop || token_type.eq_ignore_ascii_case("bearer"),
+        };
+        if !usable {
             return Err(InvalidResponse::UnsupportedTokenType {
                 token_type: crate::error::sanitize(&token_type),
             }
@@ -104,8 +143,15 @@ impl TokenResponse {
             refresh_token,
             scopes,
             id_token,
+            dpop,
             extra: map,
         })
+    }
+
+    /// Whether the token is DPoP-bound (`token_type` `DPoP`), so that it
+    /// must be sent with a proof of the key it is bound to.
+    pub fn is_dpop(&self) -> bool {
+        self.dpop
     }
 
     /// The access token.

@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use oauth2_sansio::{
-    Client, ClientAuthMethod, ClientCredentials, ClientSecret, ConfigError, Credentials, Error,
-    ErrorCode, Freshness, InvalidResponse, NeedsRefresh,
+    AuthorizeError, Client, ClientAuthMethod, ClientCredentials, ClientSecret, ConfigError,
+    Credentials, Error, ErrorCode, Freshness, InvalidResponse,
 };
 use testkit::one_request::*;
 
@@ -124,7 +124,7 @@ fn expiry_counts_from_when_the_request_was_sent() {
     assert_eq!(request.headers()["authorization"], "Bearer svc-at-1");
     assert_eq!(
         credentials.authorize(&mut http::Request::new(()), at(3600)),
-        Err(NeedsRefresh)
+        Err(AuthorizeError::NeedsRefresh)
     );
 }
 

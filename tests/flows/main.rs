@@ -15,6 +15,8 @@ mod code_flow;
 mod device_flow;
 mod discovery;
 mod downscoped;
+#[cfg(feature = "ring")]
+mod dpop;
 mod external_account;
 mod external_aws;
 mod external_user;

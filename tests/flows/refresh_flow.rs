@@ -4,8 +4,8 @@
 
 use oauth2_sansio::google::{GOOGLE_TOKEN_URI, QUOTA_PROJECT_HEADER};
 use oauth2_sansio::{
-    AccessType, ClientAuthMethod, Credentials, Error, ErrorCode, Freshness, Machine, NeedsRefresh,
-    OAuthError, RefreshToken, Step, UserCredentials,
+    AccessType, AuthorizeError, ClientAuthMethod, Credentials, Error, ErrorCode, Freshness,
+    Machine, OAuthError, RefreshToken, Step, UserCredentials,
 };
 use testkit::world::*;
 
@@ -309,7 +309,7 @@ fn authorize_uses_a_stale_token_and_refuses_an_expired_one() {
     assert_eq!(stale, Ok(Freshness::Stale));
     assert_eq!(stale_call.headers()["authorization"], "Bearer at-1");
     assert_eq!(server.api_status(&stale_call, FakeClock::at(3500)), 200);
-    assert_eq!(late, Err(NeedsRefresh));
+    assert_eq!(late, Err(AuthorizeError::NeedsRefresh));
     assert!(late_call.headers().is_empty());
     assert_eq!(
         server.api_status(&stale_call, clock.now()),

@@ -122,6 +122,10 @@ impl Credentials for DefaultCredentials {
         self.credentials.refresh_threshold()
     }
 
+    fn dpop_key(&self) -> Option<&crate::dpop::DpopKey> {
+        self.credentials.dpop_key()
+    }
+
     fn refresh(&self) -> Result<DefaultRefresh, Error> {
         Ok(DefaultRefresh {
             refresh: self.credentials.refresh()?,

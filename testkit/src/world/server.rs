@@ -5,6 +5,7 @@
 //! `rt-1`, ...), so every run is the same.
 
 mod client_assertion;
+mod dpop;
 mod misbehaviour;
 mod token_endpoint;
 
@@ -69,12 +70,16 @@ struct IssuedRefreshToken {
     grant: usize,
     /// False once rotated out.
     current: bool,
+    /// The DPoP key a public client's refresh token is bound to.
+    jkt: Option<String>,
 }
 
 #[derive(Debug)]
 struct IssuedAccessToken {
     grant: usize,
     expiry: Option<SystemTime>,
+    /// The DPoP key it is bound to (`token_type` `DPoP`).
+    jkt: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -96,6 +101,9 @@ pub struct FakeServer {
     pub rotate_refresh_tokens: bool,
     /// Send a new `id_token` on refresh when `openid` was granted.
     pub id_token_on_refresh: bool,
+    /// DPoP proofs must carry this nonce (sent as `DPoP-Nonce` with every
+    /// answer and every `use_dpop_nonce` refusal); change it to rotate.
+    pub dpop_nonce: Option<String>,
     clients: Vec<Registration>,
     grants: Vec<Grant>,
     codes: HashMap<String, IssuedCode>,
@@ -106,6 +114,8 @@ pub struct FakeServer {
     token_requests: usize,
     /// Every client assertion `jti` accepted so far.
     used_jtis: HashSet<String>,
+    /// Every DPoP proof `jti` seen so far.
+    used_dpop_jtis: HashSet<String>,
 }
 
 impl Default for FakeServer {
@@ -121,6 +131,7 @@ impl FakeServer {
             expires_in: 3599,
             rotate_refresh_tokens: false,
             id_token_on_refresh: true,
+            dpop_nonce: None,
             clients,
             grants: Vec::new(),
             codes: HashMap::new(),
@@ -130,6 +141,7 @@ impl FakeServer {
             misbehaviours: VecDeque::new(),
             token_requests: 0,
             used_jtis: HashSet::new(),
+            used_dpop_jtis: HashSet::new(),
         }
     }
 
@@ -245,23 +257,31 @@ impl FakeServer {
     }
 
     /// A protected resource: 200 if `request` carries a bearer token this
-    /// server issued, unrevoked and unexpired at `now`; 401 otherwise.
+    /// server issued, unrevoked and unexpired at `now`, and not DPoP-bound;
+    /// 401 otherwise. (DPoP-bound tokens: [`api`](Self::api).)
     pub fn api_status<B>(&self, request: &http::Request<B>, now: SystemTime) -> u16 {
         let token = request
             .headers()
             .get(AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "));
-        let valid = token
-            .and_then(|t| self.access_tokens.get(t))
-            .is_some_and(|t| {
-                !self.grants[t.grant].revoked && t.expiry.is_none_or(|expiry| now < expiry)
-            });
+        let valid = token.is_some_and(|t| {
+            self.token_is_usable(t, now)
+                && self.access_tokens.get(t).is_some_and(|t| t.jkt.is_none())
+        });
         if valid {
             200
         } else {
             401
         }
+    }
+
+    /// Whether `token` is an access token this server issued, unrevoked
+    /// and unexpired at `now`.
+    fn token_is_usable(&self, token: &str, now: SystemTime) -> bool {
+        self.access_tokens.get(token).is_some_and(|t| {
+            !self.grants[t.grant].revoked && t.expiry.is_none_or(|expiry| now < expiry)
+        })
     }
 
     fn registration(&self, client_id: &str) -> Option<&Registration> {
@@ -279,6 +299,10 @@ impl FakeServer {
     }
 
     fn new_refresh_token(&mut self, grant: usize) -> String {
+        self.new_bound_refresh_token(grant, None)
+    }
+
+    fn new_bound_refresh_token(&mut self, grant: usize, jkt: Option<String>) -> String {
         self.serials.refresh += 1;
         let token = format!("rt-{}", self.serials.refresh);
         self.refresh_tokens.insert(
@@ -286,17 +310,18 @@ impl FakeServer {
             IssuedRefreshToken {
                 grant,
                 current: true,
+                jkt,
             },
         );
         token
     }
 
-    fn new_access_token(&mut self, grant: usize, now: SystemTime) -> String {
+    fn new_access_token(&mut self, grant: usize, jkt: Option<String>, now: SystemTime) -> String {
         self.serials.access += 1;
         let token = format!("at-{}", self.serials.access);
         let expiry = now.checked_add(Duration::from_secs(self.expires_in));
         self.access_tokens
-            .insert(token.clone(), IssuedAccessToken { grant, expiry });
+            .insert(token.clone(), IssuedAccessToken { grant, expiry, jkt });
         token
     }
 

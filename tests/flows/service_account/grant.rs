@@ -10,8 +10,8 @@ use oauth2_sansio::google::GOOGLE_TOKEN_URI;
 use oauth2_sansio::jwt::{Algorithm, RingSigner, SignError, Signer};
 use oauth2_sansio::service_account::ServiceAccountCredentials;
 use oauth2_sansio::{
-    drive, ConfigError, Credentials, Error, ErrorCode, Freshness, InvalidResponse, Machine,
-    NeedsRefresh, Step,
+    drive, AuthorizeError, ConfigError, Credentials, Error, ErrorCode, Freshness, InvalidResponse,
+    Machine, Step,
 };
 use serde_json::json;
 
@@ -87,7 +87,7 @@ fn tokens_authorize_requests_and_every_refresh_signs_anew() {
     assert_eq!(creds.freshness(at(0)), Freshness::Invalid);
     assert_eq!(
         creds.authorize(&mut http::Request::new(()), at(0)),
-        Err(NeedsRefresh)
+        Err(AuthorizeError::NeedsRefresh)
     );
 
     let creds = refresh_at(&creds, &mut endpoint, at(100)).unwrap();

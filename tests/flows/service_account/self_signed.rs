@@ -1,7 +1,7 @@
 //! Self-signed JWTs: the claims, the signature, and the cache.
 
 use oauth2_sansio::service_account::{JwtAccess, ServiceAccountCredentials};
-use oauth2_sansio::{ConfigError, Credentials, Freshness, NeedsRefresh};
+use oauth2_sansio::{AuthorizeError, ConfigError, Credentials, Freshness};
 
 use testkit::jwt::{at, verify, EMAIL, KEY_JSON, KID, START};
 
@@ -18,7 +18,7 @@ fn audience_jwt_claims_and_signature() {
     assert_eq!(jwt.freshness(at(0)), Freshness::Invalid);
     assert_eq!(
         jwt.authorize(&mut http::Request::new(()), at(0)),
-        Err(NeedsRefresh)
+        Err(AuthorizeError::NeedsRefresh)
     );
 
     assert!(jwt.sign_if_stale(at(0)).unwrap());

@@ -15,7 +15,7 @@ use super::{unique_pairs, FakeServer, Misbehaviour, TOKEN_URI};
 /// An RFC 6749 §5.2 error answer.
 pub(super) struct Refusal {
     status: u16,
-    error: &'static str,
+    pub(super) error: &'static str,
     description: &'static str,
 }
 
@@ -69,7 +69,7 @@ impl FakeServer {
         {
             return response;
         }
-        match self.token_endpoint(request, now, misbehaviour.as_ref()) {
+        let mut response = match self.token_endpoint(request, now, misbehaviour.as_ref()) {
             Ok(mut body) => {
                 if let Some(misbehaviour) = &misbehaviour {
                     misbehaviour.alter(&mut body);
@@ -77,7 +77,13 @@ impl FakeServer {
                 json_response(200, &Value::Object(body))
             }
             Err(refusal) => refusal.into_response(),
+        };
+        if let Some(nonce) = &self.dpop_nonce {
+            response
+                .headers_mut()
+                .insert("dpop-nonce", nonce.parse().unwrap());
         }
+        response
     }
 
     fn token_endpoint(
@@ -107,13 +113,14 @@ impl FakeServer {
             || refuse(400, "invalid_request", "a parameter appears twice"),
             Ok,
         )?;
+        let jkt = self.dpop_proof(request, None, now)?;
         let client_id = self.authenticate(request, &form, now)?;
         match form.get("grant_type").map(String::as_str) {
-            Some("authorization_code") => self.code_grant(client_id, &form, now),
+            Some("authorization_code") => self.code_grant(client_id, &form, jkt, now),
             Some("refresh_token") => {
                 let rotate = self.rotate_refresh_tokens
                     && misbehaviour != Some(&Misbehaviour::NoRefreshToken);
-                self.refresh_grant(client_id, &form, now, rotate)
+                self.refresh_grant(client_id, &form, jkt, now, rotate)
             }
             Some(_) => refuse(400, "unsupported_grant_type", "unknown grant_type"),
             None => refuse(400, "invalid_request", "no grant_type"),
@@ -173,6 +180,7 @@ impl FakeServer {
         &mut self,
         client_id: &str,
         form: &HashMap<String, String>,
+        jkt: Option<String>,
         now: SystemTime,
     ) -> Result<Map<String, Value>, Refusal> {
         let code = form
@@ -202,15 +210,16 @@ impl FakeServer {
         }
         let refresh_token = self.grants[grant]
             .offline
-            .then(|| self.new_refresh_token(grant));
+            .then(|| self.new_bound_refresh_token(grant, self.bound_to(client_id, &jkt)));
         let scopes = self.grants[grant].scopes.clone();
-        Ok(self.token_body(grant, &scopes, refresh_token, true, now))
+        Ok(self.token_body(grant, &scopes, refresh_token, true, jkt, now))
     }
 
     fn refresh_grant(
         &mut self,
         client_id: &str,
         form: &HashMap<String, String>,
+        jkt: Option<String>,
         now: SystemTime,
         rotate: bool,
     ) -> Result<Map<String, Value>, Refusal> {
@@ -236,6 +245,10 @@ impl FakeServer {
                 "refresh token issued to another client",
             );
         }
+        if issued.jkt.is_some() && issued.jkt != jkt {
+            return refuse(400, "invalid_grant", "failed jkt verification");
+        }
+        let bound = issued.jkt.clone();
         let granted = &self.grants[grant].scopes;
         let scopes: Vec<String> = match form.get("scope") {
             None => granted.clone(),
@@ -250,9 +263,18 @@ impl FakeServer {
         if rotate {
             issued.current = false;
         }
-        let refresh_token = rotate.then(|| self.new_refresh_token(grant));
+        let refresh_token = rotate.then(|| self.new_bound_refresh_token(grant, bound));
         let id_token = self.id_token_on_refresh;
-        Ok(self.token_body(grant, &scopes, refresh_token, id_token, now))
+        Ok(self.token_body(grant, &scopes, refresh_token, id_token, jkt, now))
+    }
+
+    /// RFC 9449 §5: a public client's refresh token is bound to its DPoP
+    /// key; a confidential client's is not.
+    fn bound_to(&self, client_id: &str, jkt: &Option<String>) -> Option<String> {
+        let public = self
+            .registration(client_id)
+            .is_some_and(|r| r.secret.is_none() && r.public_key.is_none());
+        jkt.clone().filter(|_| public)
     }
 
     fn token_body(
@@ -261,14 +283,16 @@ impl FakeServer {
         scopes: &[String],
         refresh_token: Option<String>,
         id_token: bool,
+        jkt: Option<String>,
         now: SystemTime,
     ) -> Map<String, Value> {
         let mut body = Map::new();
+        let token_type = if jkt.is_some() { "DPoP" } else { "Bearer" };
         body.insert(
             "access_token".into(),
-            self.new_access_token(grant, now).into(),
+            self.new_access_token(grant, jkt, now).into(),
         );
-        body.insert("token_type".into(), "Bearer".into());
+        body.insert("token_type".into(), token_type.into());
         body.insert("expires_in".into(), self.expires_in.into());
         body.insert("scope".into(), scopes.join(" ").into());
         if let Some(refresh_token) = refresh_token {
