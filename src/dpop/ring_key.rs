@@ -30,10 +30,6 @@ impl Signer for RingEs256 {
         Algorithm::Es256
     }
 
-    fn key_id(&self) -> Option<&str> {
-        None
-    }
-
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
         self.pair
             .sign(&self.rng, message)

@@ -36,8 +36,10 @@ pub trait Signer: Send + Sync {
     fn algorithm(&self) -> Algorithm;
 
     /// The key's id, the JWT header's `kid` (a service account's
-    /// `private_key_id`), if it has one.
-    fn key_id(&self) -> Option<&str>;
+    /// `private_key_id`), if it has one; none by default.
+    fn key_id(&self) -> Option<&str> {
+        None
+    }
 
     /// Signs `message` and returns the raw signature (for
     /// [`Algorithm::Rs256`]: RSASSA-PKCS1-v1_5 over SHA-256, as long as the

@@ -42,10 +42,6 @@ impl Signer for IamSigner {
         Algorithm::Rs256
     }
 
-    fn key_id(&self) -> Option<&str> {
-        None
-    }
-
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
         let credentials = self.credentials();
         match self.transport.run(credentials.sign_blob(message)) {
