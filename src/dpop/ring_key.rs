@@ -142,3 +142,135 @@ fn private_scalar(der: &[u8]) -> Option<Zeroizing<[u8; 32]>> {
     };
     Some(Zeroizing::new((*d).try_into().ok()?))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::config::ConfigError;
+    use crate::jwt::decode_unverified;
+    use crate::secret::AccessToken;
+    use crate::testing::at;
+    use ring::signature::{UnparsedPublicKey, ECDSA_P256_SHA256_FIXED};
+
+    /// Whether `proof` verifies with `key`'s public JWK.
+    fn verifies(key: &DpopKey, proof: &str) -> bool {
+        let jwk = key.public_jwk();
+        let coordinate = |name: &str| URL_SAFE_NO_PAD.decode(jwk[name].as_str().unwrap()).unwrap();
+        let public = [vec![4u8], coordinate("x"), coordinate("y")].concat();
+        let (input, signature) = proof.rsplit_once('.').unwrap();
+        UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, public)
+            .verify(
+                input.as_bytes(),
+                &URL_SAFE_NO_PAD.decode(signature).unwrap(),
+            )
+            .is_ok()
+    }
+
+    #[test]
+    fn a_proof_is_a_signed_dpop_jwt_for_the_request() {
+        let key = DpopKey::generate().unwrap();
+        let uri = "https://rs.example/api/me?x=1".parse().unwrap();
+        let token = AccessToken::new("Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU");
+        let proof = key
+            .proof(&http::Method::GET, &uri, Some(&token), at(1_700_000_000))
+            .unwrap();
+        assert!(proof.is_sensitive());
+        let proof = proof.to_str().unwrap();
+        assert!(verifies(&key, proof));
+        let jwt = decode_unverified(proof).unwrap();
+        assert_eq!(jwt.header()["typ"], "dpop+jwt");
+        assert_eq!(jwt.header()["alg"], "ES256");
+        assert_eq!(jwt.header()["jwk"], key.public_jwk());
+        let claims = jwt.payload();
+        assert_eq!(claims["htm"], "GET");
+        assert_eq!(claims["htu"], "https://rs.example/api/me");
+        assert_eq!(claims["iat"], 1_700_000_000);
+        assert_eq!(claims["ath"], "fUHyO2r2Z3DZ53EsNrWBb0xWXoaNy59IiKCAqksmQEo");
+        assert_eq!(claims["jti"].as_str().unwrap().len(), 22);
+        assert!(claims.get("nonce").is_none());
+    }
+
+    #[test]
+    fn the_private_jwk_and_pkcs8_give_back_the_same_key() {
+        let rng = SystemRandom::new();
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
+        let key = DpopKey::from_pkcs8(pkcs8.as_ref()).unwrap();
+        let jwk = key.private_jwk().unwrap();
+        let back = DpopKey::from_private_jwk(&jwk).unwrap();
+        assert_eq!(back, key);
+        assert_eq!(back.thumbprint(), key.thumbprint());
+        let proof = back
+            .proof(
+                &http::Method::POST,
+                &"https://as.example/token".parse().unwrap(),
+                None,
+                at(0),
+            )
+            .unwrap();
+        assert!(
+            verifies(&key, proof.to_str().unwrap()),
+            "the same key signs"
+        );
+        assert_ne!(DpopKey::generate().unwrap(), key);
+    }
+
+    #[test]
+    fn debug_shows_the_thumbprint_and_never_the_private_key() {
+        let key = DpopKey::generate().unwrap();
+        let jwk: serde_json::Value = serde_json::from_str(&key.private_jwk().unwrap()).unwrap();
+        let debug = format!("{key:?}");
+        assert!(debug.contains(key.thumbprint()), "{debug}");
+        assert!(!debug.contains(jwk["d"].as_str().unwrap()), "{debug}");
+    }
+
+    #[test]
+    fn keys_that_are_not_p256_private_keys_are_refused() {
+        let key = DpopKey::generate().unwrap();
+        let jwk: serde_json::Value = serde_json::from_str(&key.private_jwk().unwrap()).unwrap();
+        let with = |name: &str, value: &str| {
+            let mut changed = jwk.clone();
+            changed[name] = value.into();
+            DpopKey::from_private_jwk(&changed.to_string()).map(|_| ())
+        };
+        let other_d = URL_SAFE_NO_PAD.encode([7u8; 32]);
+        for (name, value) in [
+            ("kty", "RSA"),
+            ("crv", "P-384"),
+            ("d", "not base64!"),
+            ("d", "AAAA"),
+            ("x", "AAAA"),
+            ("d", other_d.as_str()),
+        ] {
+            assert_eq!(
+                with(name, value),
+                Err(KeyError::InvalidEc),
+                "{name}={value}"
+            );
+        }
+        assert_eq!(
+            DpopKey::from_private_jwk("{").map(|_| ()),
+            Err(KeyError::InvalidEc)
+        );
+        let huge = format!(r#"{{"pad":"{}"}}"#, "a".repeat(MAX_JWK_LEN));
+        assert_eq!(
+            DpopKey::from_private_jwk(&huge).map(|_| ()),
+            Err(KeyError::TooLarge)
+        );
+        assert_eq!(
+            DpopKey::from_pkcs8(b"\x30\x03\x02\x01\x00").map(|_| ()),
+            Err(KeyError::InvalidEc)
+        );
+        assert!(KeyError::InvalidEc.to_string().contains("P-256"));
+    }
+
+    #[test]
+    fn a_signer_that_is_not_es256_is_refused() {
+        let rsa = crate::jwt::RingSigner::from_pem(
+            include_str!("../../tests/fixtures/service_account/rsa2048_pkcs8.pem"),
+            None,
+        )
+        .unwrap();
+        let refused = DpopKey::from_signer(Arc::new(rsa), &[1; 32], &[2; 32], [3; 32]);
+        assert_eq!(refused.map(|_| ()), Err(ConfigError::DpopAlgorithm));
+    }
+}

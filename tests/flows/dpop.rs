@@ -371,3 +371,39 @@ fn a_public_clients_refresh_token_is_bound_to_the_key() {
         .output
         .is_some());
 }
+
+#[test]
+fn a_nonce_retry_of_a_private_key_jwt_client_signs_a_new_assertion() {
+    use oauth2_sansio::jwt::RingSigner;
+    use oauth2_sansio::{Client, ClientAssertionKey};
+    use std::sync::Arc;
+    use testkit::world::{AUTH_URI, ISSUER, JWT_CLIENT_KEY_PEM, JWT_ID};
+
+    let signer = RingSigner::from_pem(JWT_CLIENT_KEY_PEM, Some("jwt-key-1".into())).unwrap();
+    let client = Client::builder(JWT_ID)
+        .authorization_endpoint(AUTH_URI)
+        .token_endpoint(TOKEN_URI)
+        .issuer(ISSUER)
+        .require_issuer_in_callback(true)
+        .private_key_jwt(ClientAssertionKey::with_seed(Arc::new(signer), [7; 32]))
+        .build()
+        .unwrap();
+    let (mut server, mut clock) = (nonce_server("n-1"), FakeClock::new());
+    let key = DpopKey::generate().unwrap();
+    let mut exchange = approved_exchange(&mut server, &client, &["openid"], &clock).with_dpop(&key);
+    let transcript = Transcript::record(&mut exchange, &mut server, &mut clock);
+    assert!(transcript.output.is_some(), "{transcript:?}");
+    let assertions: Vec<String> = transcript
+        .events
+        .iter()
+        .filter_map(|event| match event {
+            Event::Send(sent) => url::form_urlencoded::parse(sent.body.as_bytes())
+                .find(|(name, _)| name == "client_assertion")
+                .map(|(_, value)| value.into_owned()),
+            _ => None,
+        })
+        .collect();
+    // The fake refuses a replayed assertion jti: the retry signed anew.
+    assert_eq!(assertions.len(), 2);
+    assert_ne!(assertions[0], assertions[1]);
+}

@@ -15,6 +15,8 @@ mod callback;
 mod callback_catalogue;
 mod client_secrets;
 mod device;
+#[cfg(feature = "ring")]
+mod dpop;
 mod executable_output;
 mod external_account;
 mod external_aws;
