@@ -207,6 +207,9 @@ pub use flows::client_credentials::ClientCredentialsRequest;
 pub use flows::code::authorize::{AccessType, AuthorizationRequest, PendingAuthorization};
 pub use flows::code::callback::CallbackError;
 pub use flows::code::exchange::CodeExchange;
+pub use flows::code::par::{
+    PushedAuthorization, PushedRequest, Pushing, MAX_PUSH_LIFETIME, MAX_REQUEST_URI_LEN,
+};
 pub use flows::code::pkce::CHALLENGE_METHOD;
 pub use flows::introspect::{IntrospectedToken, Introspection, IntrospectionResponse};
 pub use flows::revoke::Revocation;

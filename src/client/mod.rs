@@ -73,6 +73,8 @@ pub struct Client {
     pub(crate) revocation_endpoint: Option<Url>,
     pub(crate) device_authorization_endpoint: Option<Url>,
     pub(crate) introspection_endpoint: Option<Url>,
+    pub(crate) pushed_authorization_request_endpoint: Option<Url>,
+    pub(crate) require_pushed_authorization_requests: bool,
     pub(crate) issuer: Option<String>,
     pub(crate) require_issuer: bool,
     pub(crate) pkce_s256_supported: bool,
@@ -93,6 +95,8 @@ impl Client {
             revocation_endpoint: None,
             device_authorization_endpoint: None,
             introspection_endpoint: None,
+            pushed_authorization_request_endpoint: None,
+            require_pushed_authorization_requests: false,
             issuer: None,
             require_issuer: false,
             pkce_s256_supported: true,
@@ -174,6 +178,17 @@ impl Client {
         self.introspection_endpoint.as_ref()
     }
 
+    /// The pushed authorization request endpoint (RFC 9126), if configured.
+    pub fn pushed_authorization_request_endpoint(&self) -> Option<&Url> {
+        self.pushed_authorization_request_endpoint.as_ref()
+    }
+
+    /// Whether the server accepts authorization requests only through its
+    /// pushed authorization request endpoint (RFC 9126 §5).
+    pub fn requires_pushed_authorization_requests(&self) -> bool {
+        self.require_pushed_authorization_requests
+    }
+
     /// The issuer the authorization server identifies as, if known.
     pub fn issuer(&self) -> Option<&str> {
         self.issuer.as_deref()
@@ -199,6 +214,8 @@ pub struct ClientBuilder {
     revocation_endpoint: Option<String>,
     device_authorization_endpoint: Option<String>,
     introspection_endpoint: Option<String>,
+    pushed_authorization_request_endpoint: Option<String>,
+    require_pushed_authorization_requests: bool,
     issuer: Option<String>,
     require_issuer: bool,
     pkce_s256_supported: bool,
@@ -253,6 +270,17 @@ impl ClientBuilder {
         /// The introspection endpoint URL (RFC 7662).
         pub fn introspection_endpoint(url: impl Into<String>) => introspection_endpoint = Some(url.into());
 
+        /// The pushed authorization request endpoint URL (RFC 9126), for
+        /// [`AuthorizationRequest::push`](crate::AuthorizationRequest::push).
+        pub fn pushed_authorization_request_endpoint(url: impl Into<String>) => pushed_authorization_request_endpoint = Some(url.into());
+
+        /// The server takes authorization requests only when pushed
+        /// (`require_pushed_authorization_requests`, RFC 9126 §5): then
+        /// [`AuthorizationRequest::build`](crate::AuthorizationRequest::build)
+        /// refuses and [`push`](crate::AuthorizationRequest::push) is the way.
+        /// Discovery sets it.
+        pub fn require_pushed_authorization_requests(required: bool) => require_pushed_authorization_requests = required;
+
         /// The authorization server's issuer identifier. When set, an `iss`
         /// parameter in the callback must equal it exactly
         /// ([RFC 9207](https://www.rfc-editor.org/rfc/rfc9207)).
@@ -303,6 +331,10 @@ impl ClientBuilder {
         )?;
         let introspection_endpoint =
             optional(&self.introspection_endpoint, "introspection_endpoint")?;
+        let pushed_authorization_request_endpoint = optional(
+            &self.pushed_authorization_request_endpoint,
+            "pushed_authorization_request_endpoint",
+        )?;
         let mut identity = ClientIdentity::new(self.id, self.secret);
         if let (Some(ClientAuthMethod::PrivateKeyJwt), Some(key)) =
             (self.auth_method, self.assertion_key)
@@ -330,6 +362,8 @@ impl ClientBuilder {
             revocation_endpoint,
             device_authorization_endpoint,
             introspection_endpoint,
+            pushed_authorization_request_endpoint,
+            require_pushed_authorization_requests: self.require_pushed_authorization_requests,
             require_issuer: self.require_issuer && self.issuer.is_some(),
             issuer: self.issuer,
             pkce_s256_supported: self.pkce_s256_supported,

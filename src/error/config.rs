@@ -48,6 +48,10 @@ pub enum ConfigError {
     /// A DPoP key's signer does not sign ES256, the one algorithm DPoP
     /// keys use here.
     DpopAlgorithm,
+    /// The server takes authorization requests only when pushed
+    /// (`require_pushed_authorization_requests`): use
+    /// [`AuthorizationRequest::push`](crate::AuthorizationRequest::push).
+    PushRequired,
 }
 
 impl fmt::Display for ConfigError {
@@ -80,6 +84,10 @@ impl fmt::Display for ConfigError {
                 f,
                 "the credential access boundary {reason}; see Google's \"Downscope with Credential \
                  Access Boundaries\" for the rules"
+            ),
+            Self::PushRequired => f.write_str(
+                "the server requires pushed authorization requests (RFC 9126); push the request \
+                 with AuthorizationRequest::push instead of building a URL",
             ),
             Self::DpopAlgorithm => f.write_str(
                 "a DPoP key must sign ES256 (P-256); give DpopKey::from_signer an ES256 signer",

@@ -270,6 +270,9 @@ pub enum ErrorCode {
     UseDpopNonce,
     /// `invalid_dpop_proof` ([RFC 9449 §5](https://www.rfc-editor.org/rfc/rfc9449#section-5)).
     InvalidDpopProof,
+    /// `invalid_request_uri` ([RFC 9101 §6.2](https://www.rfc-editor.org/rfc/rfc9101#section-6.2)):
+    /// a pushed request's `request_uri` expired or was already used.
+    InvalidRequestUri,
     /// Any other code, as sent (control, invisible and bidi characters removed).
     Extension(String),
 }
@@ -294,6 +297,7 @@ impl ErrorCode {
             "unsupported_token_type" => Self::UnsupportedTokenType,
             "use_dpop_nonce" => Self::UseDpopNonce,
             "invalid_dpop_proof" => Self::InvalidDpopProof,
+            "invalid_request_uri" => Self::InvalidRequestUri,
             other => Self::Extension(sanitize(other)),
         }
     }
@@ -317,6 +321,7 @@ impl ErrorCode {
             Self::UnsupportedTokenType => "unsupported_token_type",
             Self::UseDpopNonce => "use_dpop_nonce",
             Self::InvalidDpopProof => "invalid_dpop_proof",
+            Self::InvalidRequestUri => "invalid_request_uri",
             Self::Extension(s) => s,
         }
     }
@@ -337,6 +342,10 @@ impl ErrorCode {
             Self::UseDpopNonce => {
                 "the server asked for a new DPoP nonce twice in a row; try again, and check the \
                  clocks if it persists"
+            }
+            Self::InvalidRequestUri => {
+                "the pushed authorization request expired or was already used; start the \
+                 sign-in again (push a new request)"
             }
             Self::InvalidDpopProof => {
                 "the server refused the DPoP proof; check that it accepts ES256 proofs and that \

@@ -170,6 +170,8 @@ pub struct AuthorizationServerMetadata {
     revocation_endpoint: Option<Url>,
     introspection_endpoint: Option<Url>,
     device_authorization_endpoint: Option<Url>,
+    pushed_authorization_request_endpoint: Option<Url>,
+    require_pushed_authorization_requests: bool,
     userinfo_endpoint: Option<Url>,
     jwks_uri: Option<Url>,
     registration_endpoint: Option<Url>,
@@ -184,6 +186,20 @@ pub struct AuthorizationServerMetadata {
 }
 
 const ISS_PARAMETER: &str = "authorization_response_iss_parameter_supported";
+const PAR_ENDPOINT: &str = "pushed_authorization_request_endpoint";
+const REQUIRE_PAR: &str = "require_pushed_authorization_requests";
+
+/// A boolean member moved out of `map` (absent or `null`: `false`).
+fn flag(map: &mut Map<String, Value>, field: &'static str) -> Result<bool, InvalidResponse> {
+    match map.remove(field) {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(b)) => Ok(b),
+        Some(_) => Err(InvalidResponse::InvalidField {
+            field,
+            reason: "must be a boolean",
+        }),
+    }
+}
 
 impl AuthorizationServerMetadata {
     /// Parses a metadata document fetched for `issuer`, bounding the body at
@@ -221,6 +237,8 @@ impl AuthorizationServerMetadata {
             revocation_endpoint: url(map, "revocation_endpoint")?,
             introspection_endpoint: url(map, "introspection_endpoint")?,
             device_authorization_endpoint: url(map, "device_authorization_endpoint")?,
+            pushed_authorization_request_endpoint: url(map, PAR_ENDPOINT)?,
+            require_pushed_authorization_requests: flag(map, REQUIRE_PAR)?,
             userinfo_endpoint: url(map, "userinfo_endpoint")?,
             jwks_uri: url(map, "jwks_uri")?,
             registration_endpoint: url(map, "registration_endpoint")?,
@@ -232,16 +250,7 @@ impl AuthorizationServerMetadata {
                 "token_endpoint_auth_methods_supported",
             )?,
             code_challenge_methods_supported: list(map, "code_challenge_methods_supported")?,
-            authorization_response_iss_parameter_supported: match map.remove(ISS_PARAMETER) {
-                None | Some(Value::Null) => false,
-                Some(Value::Bool(b)) => b,
-                Some(_) => {
-                    return Err(InvalidResponse::InvalidField {
-                        field: ISS_PARAMETER,
-                        reason: "must be a boolean",
-                    })
-                }
-            },
+            authorization_response_iss_parameter_supported: flag(map, ISS_PARAMETER)?,
             extra: std::mem::take(map),
             allow_insecure,
         })
@@ -280,7 +289,23 @@ impl AuthorizationServerMetadata {
         if let Some(url) = &self.device_authorization_endpoint {
             builder = builder.device_authorization_endpoint(url.as_str());
         }
+        if let Some(url) = &self.pushed_authorization_request_endpoint {
+            builder = builder
+                .pushed_authorization_request_endpoint(url.as_str())
+                .require_pushed_authorization_requests(self.require_pushed_authorization_requests);
+        }
         builder
+    }
+
+    /// `pushed_authorization_request_endpoint` (RFC 9126 §5).
+    pub fn pushed_authorization_request_endpoint(&self) -> Option<&Url> {
+        self.pushed_authorization_request_endpoint.as_ref()
+    }
+
+    /// `require_pushed_authorization_requests` (RFC 9126 §5; absent is
+    /// `false`).
+    pub fn require_pushed_authorization_requests(&self) -> bool {
+        self.require_pushed_authorization_requests
     }
 
     /// `issuer`: equal to the issuer the document was fetched for.
@@ -494,5 +519,37 @@ mod tests {
                 reason: "must be an absolute URL without a fragment"
             })
         );
+    }
+
+    #[test]
+    fn a_servers_pushed_request_endpoint_and_requirement_reach_the_client() {
+        let metadata = |require: &str| {
+            let body = format!(
+                r#"{{"issuer":"https://as.example","authorization_endpoint":"https://as.example/auth",
+                "token_endpoint":"https://as.example/token",
+                "pushed_authorization_request_endpoint":"https://as.example/par"{require}}}"#
+            );
+            AuthorizationServerMetadata::parse("https://as.example", 200, body.as_bytes(), 4096)
+        };
+        let optional = metadata("").unwrap();
+        assert!(!optional.require_pushed_authorization_requests());
+        let client = optional.client_builder("c").build().unwrap();
+        assert_eq!(
+            client
+                .pushed_authorization_request_endpoint()
+                .map(Url::as_str),
+            Some("https://as.example/par")
+        );
+        assert!(!client.requires_pushed_authorization_requests());
+        let required = metadata(r#","require_pushed_authorization_requests":true"#).unwrap();
+        let client = required.client_builder("c").build().unwrap();
+        assert!(client.requires_pushed_authorization_requests());
+        assert!(matches!(
+            metadata(r#","require_pushed_authorization_requests":"yes""#),
+            Err(Error::InvalidResponse(InvalidResponse::InvalidField {
+                field: "require_pushed_authorization_requests",
+                ..
+            }))
+        ));
     }
 }

@@ -220,7 +220,7 @@ fn oauth_error(map: &Map<String, Value>, status: u16) -> Result<Option<OAuthErro
 }
 
 /// `expires_in` as a JSON integer or a string of digits, at most [`MAX_EXPIRES_IN`].
-fn expires_in(value: Option<&Value>) -> Result<Option<u64>, InvalidResponse> {
+pub(crate) fn expires_in(value: Option<&Value>) -> Result<Option<u64>, InvalidResponse> {
     const INVALID: InvalidResponse = InvalidResponse::InvalidField {
         field: "expires_in",
         reason: "must be a non-negative whole number of seconds",

@@ -26,6 +26,7 @@ mod impersonated;
 mod introspect;
 mod loopback;
 mod metadata;
+mod par;
 #[cfg(feature = "ring")]
 mod private_key_jwt;
 mod refresh_flow;

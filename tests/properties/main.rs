@@ -29,6 +29,7 @@ mod jwt;
 mod loopback;
 mod machines;
 mod metadata;
+mod par;
 #[cfg(feature = "ring")]
 mod private_key_jwt;
 mod rfc;

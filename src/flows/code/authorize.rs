@@ -38,8 +38,10 @@ impl AccessType {
 }
 
 /// Parameters the crate sets itself; extra parameters may not override them.
-const RESERVED: [&str; 13] = [
+const RESERVED: [&str; 15] = [
     "nonce",
+    "dpop_jkt",
+    "request_uri",
     "response_type",
     "client_id",
     "redirect_uri",
@@ -66,6 +68,7 @@ pub struct AuthorizationRequest<'c> {
     include_granted_scopes: bool,
     login_hint: Option<String>,
     nonce: bool,
+    dpop_jkt: Option<String>,
     extra: Vec<(String, String)>,
 }
 
@@ -101,12 +104,13 @@ impl Client {
             include_granted_scopes: false,
             login_hint: None,
             nonce: false,
+            dpop_jkt: None,
             extra: Vec::new(),
         }
     }
 }
 
-impl AuthorizationRequest<'_> {
+impl<'c> AuthorizationRequest<'c> {
     crate::flows::params::scope_setters!();
 
     setters! {
@@ -130,6 +134,15 @@ impl AuthorizationRequest<'_> {
         /// random bytes))`: as unguessable as the verifier, and telling
         /// nothing of it.
         pub fn with_nonce(send: bool) => nonce = send;
+    }
+
+    /// Binds the authorization code to a DPoP key: sends its thumbprint as
+    /// `dpop_jkt` ([RFC 9449 §10](https://www.rfc-editor.org/rfc/rfc9449#section-10)),
+    /// so that only a code exchange proved with that key
+    /// ([`Call::with_dpop`](crate::Call::with_dpop)) can redeem the code.
+    pub fn bind_code_to(mut self, key: &crate::dpop::DpopKey) -> Self {
+        self.dpop_jkt = Some(key.thumbprint().to_owned());
+        self
     }
 
     crate::flows::params::param_setter! {
@@ -161,6 +174,27 @@ impl AuthorizationRequest<'_> {
         now: SystemTime,
         entropy: &[u8; 64],
     ) -> Result<(Url, PendingAuthorization), ConfigError> {
+        if self.client.require_pushed_authorization_requests {
+            return Err(ConfigError::PushRequired);
+        }
+        let (secrets, pending) = self.prepare(now, entropy)?;
+        let mut url = secrets.client.authorization_endpoint.clone();
+        {
+            let mut query = url.query_pairs_mut();
+            secrets.each_param(&pending, |name, value| {
+                query.append_pair(name, value);
+            });
+        }
+        Ok((url, pending))
+    }
+
+    /// Checks the request and draws its secrets: what the URL (or the
+    /// pushed request) is made of, and the pending authorization.
+    pub(crate) fn prepare(
+        self,
+        now: SystemTime,
+        entropy: &[u8; 64],
+    ) -> Result<(Prepared<'c>, PendingAuthorization), ConfigError> {
         if !self.client.pkce_s256_supported {
             return Err(ConfigError::PkceS256Unsupported);
         }
@@ -195,54 +229,76 @@ impl AuthorizationRequest<'_> {
                 .finalize();
             URL_SAFE_NO_PAD.encode(digest)
         });
-
-        let mut url = self.client.authorization_endpoint.clone();
-        {
-            let mut query = url.query_pairs_mut();
-            query
-                .append_pair("response_type", "code")
-                .append_pair("client_id", self.client.id())
-                .append_pair("redirect_uri", &self.redirect_uri);
-            if !self.scopes.is_empty() {
-                query.append_pair("scope", &self.scopes.join(" "));
-            }
-            query
-                .append_pair("state", state.secret())
-                .append_pair("code_challenge", &verifier.s256_challenge())
-                .append_pair("code_challenge_method", CHALLENGE_METHOD);
-            if let Some(nonce) = &nonce {
-                query.append_pair("nonce", nonce);
-            }
-            if let Some(hint) = &self.login_hint {
-                query.append_pair("login_hint", hint);
-            }
-            if let Some(prompt) = &self.prompt {
-                query.append_pair("prompt", prompt);
-            }
-            if self.include_granted_scopes {
-                query.append_pair("include_granted_scopes", "true");
-            }
-            for (name, value) in &self.extra {
-                query.append_pair(name, value);
-            }
-            if let Some(access_type) = self.access_type {
-                query.append_pair("access_type", access_type.as_str());
-            }
-        }
-
         let pending = PendingAuthorization {
             state,
             code_verifier: verifier,
-            redirect_uri: self.redirect_uri,
+            redirect_uri: self.redirect_uri.clone(),
             client_id: self.client.id().to_owned(),
             token_endpoint: self.client.token_endpoint.as_str().to_owned(),
             issuer: self.client.issuer.clone(),
             require_issuer: self.client.require_issuer,
-            scopes: self.scopes,
+            scopes: self.scopes.clone(),
             created_at: unix_seconds(now).unwrap_or(0),
             nonce,
+            pushed_until: None,
         };
-        Ok((url, pending))
+        Ok((Prepared(self), pending))
+    }
+}
+
+/// A checked authorization request, ready to be written out.
+pub(crate) struct Prepared<'c>(AuthorizationRequest<'c>);
+
+impl<'c> std::ops::Deref for Prepared<'c> {
+    type Target = AuthorizationRequest<'c>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl Prepared<'_> {
+    /// Each parameter of the request, in google-auth-oauthlib's order, with
+    /// the secrets of `pending`.
+    pub(crate) fn each_param(
+        &self,
+        pending: &PendingAuthorization,
+        mut emit: impl FnMut(&str, &str),
+    ) {
+        emit("response_type", "code");
+        emit("client_id", self.client.id());
+        emit("redirect_uri", &self.redirect_uri);
+        if !self.scopes.is_empty() {
+            emit("scope", &self.scopes.join(" "));
+        }
+        emit("state", pending.state.secret());
+        emit("code_challenge", &pending.code_verifier.s256_challenge());
+        emit("code_challenge_method", CHALLENGE_METHOD);
+        if let Some(nonce) = &pending.nonce {
+            emit("nonce", nonce);
+        }
+        if let Some(jkt) = &self.dpop_jkt {
+            emit("dpop_jkt", jkt);
+        }
+        if let Some(hint) = &self.login_hint {
+            emit("login_hint", hint);
+        }
+        if let Some(prompt) = &self.prompt {
+            emit("prompt", prompt);
+        }
+        if self.include_granted_scopes {
+            emit("include_granted_scopes", "true");
+        }
+        for (name, value) in &self.extra {
+            emit(name, value);
+        }
+        if let Some(access_type) = self.access_type {
+            emit("access_type", access_type.as_str());
+        }
+    }
+
+    pub(crate) fn client(&self) -> &Client {
+        self.0.client
     }
 }
 
@@ -307,6 +363,9 @@ pub struct PendingAuthorization {
     /// Stored values from before nonces read as without one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) nonce: Option<String>,
+    /// For a pushed request: when its `request_uri` expires (Unix seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) pushed_until: Option<u64>,
 }
 
 /// The rules a stored value is read by, those a built one follows, so a
@@ -394,6 +453,14 @@ impl PendingAuthorization {
             IdTokenVerifier::new(issuer, self.client_id.as_str())
         };
         Some(verifier.with_nonce(nonce))
+    }
+
+    /// For a pushed request ([`AuthorizationRequest::push`]): when its
+    /// `request_uri` expires. The user must open the URL before then; a
+    /// server that sees it later redirects with `invalid_request_uri`.
+    pub fn pushed_request_expiry(&self) -> Option<SystemTime> {
+        self.pushed_until
+            .map(|secs| SystemTime::UNIX_EPOCH + Duration::from_secs(secs))
     }
 
     /// When the request was built.

@@ -5,4 +5,5 @@ pub mod authorize;
 pub mod callback;
 pub mod exchange;
 pub mod loopback;
+pub mod par;
 pub mod pkce;

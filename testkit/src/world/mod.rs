@@ -8,5 +8,7 @@ pub mod transcript;
 
 pub use clock::{FakeClock, ROUND_TRIP};
 pub use fixtures::*;
-pub use server::{Decision, FakeServer, Misbehaviour, AUTH_URI, ISSUER, TOKEN_URI};
+pub use server::{
+    Decision, FakeServer, Misbehaviour, AUTH_URI, ISSUER, PAR_URI, PUSH_LIFETIME, TOKEN_URI,
+};
 pub use transcript::{Event, Sent, Summary, Transcript};

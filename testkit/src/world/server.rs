@@ -7,6 +7,7 @@
 mod client_assertion;
 mod dpop;
 mod misbehaviour;
+mod par;
 mod token_endpoint;
 
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -17,6 +18,7 @@ use oauth2_sansio::{TransportFailure, TransportFailureKind};
 use url::Url;
 
 pub use misbehaviour::Misbehaviour;
+pub use par::{PAR_URI, PUSH_LIFETIME};
 
 /// The fake server's issuer identifier (sent as `iss` in every redirect).
 pub const ISSUER: &str = "http://127.0.0.1:9000";
@@ -63,6 +65,8 @@ struct IssuedCode {
     redirect_uri: String,
     challenge: String,
     used: bool,
+    /// `dpop_jkt`: only a code exchange proved with this key redeems it.
+    dpop_jkt: Option<String>,
 }
 
 #[derive(Debug)]
@@ -88,6 +92,7 @@ struct Serials {
     access: u32,
     refresh: u32,
     id: u32,
+    pushed: u32,
 }
 
 /// The fake authorization server. Its public fields are its policy; change
@@ -104,6 +109,9 @@ pub struct FakeServer {
     /// DPoP proofs must carry this nonce (sent as `DPoP-Nonce` with every
     /// answer and every `use_dpop_nonce` refusal); change it to rotate.
     pub dpop_nonce: Option<String>,
+    /// The time the user opens an authorization URL, for the lifetime of
+    /// pushed requests (the authorization endpoint takes no clock).
+    pub now_for_pushes: SystemTime,
     clients: Vec<Registration>,
     grants: Vec<Grant>,
     codes: HashMap<String, IssuedCode>,
@@ -116,6 +124,8 @@ pub struct FakeServer {
     used_jtis: HashSet<String>,
     /// Every DPoP proof `jti` seen so far.
     used_dpop_jtis: HashSet<String>,
+    /// Pushed authorization requests, by `request_uri`.
+    pushed: HashMap<String, par::Pushed>,
 }
 
 impl Default for FakeServer {
@@ -132,6 +142,7 @@ impl FakeServer {
             rotate_refresh_tokens: false,
             id_token_on_refresh: true,
             dpop_nonce: None,
+            now_for_pushes: SystemTime::UNIX_EPOCH,
             clients,
             grants: Vec::new(),
             codes: HashMap::new(),
@@ -142,6 +153,7 @@ impl FakeServer {
             token_requests: 0,
             used_jtis: HashSet::new(),
             used_dpop_jtis: HashSet::new(),
+            pushed: HashMap::new(),
         }
     }
 
@@ -186,8 +198,23 @@ impl FakeServer {
             AUTH_URI,
             "not this server's authorization endpoint"
         );
-        let params = unique_pairs(authorization_url.query().unwrap_or(""))
+        let mut params = unique_pairs(authorization_url.query().unwrap_or(""))
             .expect("a parameter appears twice in the authorization request");
+        let mut push_refused = false;
+        if let Some(request_uri) = params.get("request_uri").cloned() {
+            let pushed = self
+                .pushed
+                .get_mut(&request_uri)
+                .expect("an unknown request_uri");
+            assert_eq!(
+                params.get("client_id"),
+                pushed.params.get("client_id"),
+                "pushed for another client"
+            );
+            push_refused = pushed.used || pushed.until <= self.now_for_pushes;
+            pushed.used = true;
+            params = pushed.params.clone();
+        }
         let param = |name: &str| params.get(name).map(String::as_str);
         let client_id = param("client_id").expect("no client_id");
         let registration = self.registration(client_id).expect("unknown client_id");
@@ -212,6 +239,12 @@ impl FakeServer {
             redirect(&[("error", error), ("error_description", description)])
         };
 
+        if push_refused {
+            return refuse(
+                "invalid_request_uri",
+                "request_uri is invalid, expired, or was already used",
+            );
+        }
         if param("response_type") != Some("code") {
             return refuse("unsupported_response_type", "only response_type=code");
         }
@@ -243,6 +276,7 @@ impl FakeServer {
                 redirect_uri: redirect_uri.to_owned(),
                 challenge,
                 used: false,
+                dpop_jkt: param("dpop_jkt").map(str::to_owned),
             },
         );
         redirect(&[("code", &code)])

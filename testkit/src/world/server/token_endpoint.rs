@@ -32,7 +32,7 @@ pub(super) fn refuse<T>(
 }
 
 impl Refusal {
-    fn into_response(self) -> http::Response<Vec<u8>> {
+    pub(super) fn into_response(self) -> http::Response<Vec<u8>> {
         let body = json!({"error": self.error, "error_description": self.description});
         let mut response = json_response(self.status, &body);
         if self.status == 401 {
@@ -61,6 +61,9 @@ impl FakeServer {
         request: &http::Request<Vec<u8>>,
         now: SystemTime,
     ) -> http::Response<Vec<u8>> {
+        if request.uri() == super::PAR_URI {
+            return self.par_endpoint(request, now);
+        }
         self.token_requests += 1;
         let misbehaviour = self.misbehaviours.pop_front();
         if let Some(response) = misbehaviour
@@ -130,7 +133,7 @@ impl FakeServer {
     /// RFC 6749 §2.3.1: HTTP Basic (id and secret form-urlencoded before
     /// base64), `client_secret` in the body, or a client assertion, never
     /// two of them; public clients send only `client_id`.
-    fn authenticate(
+    pub(super) fn authenticate(
         &mut self,
         request: &http::Request<Vec<u8>>,
         form: &HashMap<String, String>,
@@ -196,6 +199,13 @@ impl FakeServer {
             return refuse(400, "invalid_grant", "code already used");
         }
         issued.used = true;
+        if issued.dpop_jkt.is_some() && issued.dpop_jkt != jkt {
+            return refuse(
+                400,
+                "invalid_grant",
+                "authorization code is bound to another DPoP key",
+            );
+        }
         if self.grants[grant].client_id != client_id {
             return refuse(400, "invalid_grant", "code issued to another client");
         }
