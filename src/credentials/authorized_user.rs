@@ -83,6 +83,22 @@ impl UserCredentials {
             account: text("account")?,
             workforce: None,
         };
+        let token_is_dpop = match text("token_type")? {
+            None => false,
+            Some(kind) if kind.eq_ignore_ascii_case("bearer") => false,
+            Some(kind) if kind.eq_ignore_ascii_case("dpop") => true,
+            Some(_) => {
+                return Err(FileError::invalid(
+                    FILE,
+                    "token_type",
+                    "must be Bearer or DPoP",
+                ))
+            }
+        };
+        let dpop = map.remove("dpop_key").map(dpop_key).transpose()?;
+        if token_is_dpop && dpop.is_none() {
+            return Err(FileError::missing(FILE, "dpop_key"));
+        }
         let scopes = opt_str_list(&map, "scopes")
             .map_err(|reason| FileError::invalid(FILE, "scopes", reason))?
             .unwrap_or_default();
@@ -98,6 +114,8 @@ impl UserCredentials {
         };
         creds.quota_project = quota_project;
         creds.file_extras = file_extras;
+        creds.token_is_dpop = token_is_dpop && creds.token.is_some();
+        creds.dpop = dpop;
         Ok(creds)
     }
 
@@ -105,6 +123,13 @@ impl UserCredentials {
     /// writes it), which `from_authorized_user_json` and google-auth read
     /// back. It contains the refresh token and client secret: store it with
     /// owner-only permissions.
+    ///
+    /// DPoP-bound credentials also write their key as a private JWK in
+    /// `dpop_key` (and `"token_type":"DPoP"` for a bound access token), so
+    /// that refreshes and requests keep working across runs; a key over a
+    /// signer the crate does not hold is not written, and must be given
+    /// again with [`with_dpop`](Self::with_dpop) after reading. google-auth
+    /// ignores both members.
     pub fn to_authorized_user_json(&self) -> String {
         if let Some(workforce) = &self.file_extras.workforce {
             return write_external_user(self, workforce);
@@ -114,6 +139,11 @@ impl UserCredentials {
             .as_ref()
             .and_then(BearerToken::expiry)
             .and_then(format_utc_seconds);
+        let dpop_jwk = self
+            .dpop
+            .as_ref()
+            .and_then(crate::dpop::DpopKey::private_jwk)
+            .and_then(|jwk| serde_json::from_str::<serde_json::Value>(&jwk).ok());
         let file = AuthorizedUserFile {
             kind: AUTHORIZED_USER_TYPE,
             token: self.token.as_ref().map(|t| t.token().secret()),
@@ -131,8 +161,14 @@ impl UserCredentials {
             universe_domain: self.file_extras.universe_domain.as_deref(),
             account: self.file_extras.account.as_deref(),
             expiry: expiry.as_deref(),
+            token_type: self.token_is_dpop.then_some("DPoP"),
+            dpop_key: dpop_jwk.as_ref(),
         };
-        serde_json::to_string(&file).expect("strings and lists always serialize")
+        let json = serde_json::to_string(&file).expect("strings and lists always serialize");
+        if let Some(mut jwk) = dpop_jwk {
+            crate::secret::wipe::wipe_json(&mut jwk);
+        }
+        json
     }
 }
 
@@ -159,6 +195,33 @@ struct AuthorizedUserFile<'a> {
     account: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     expiry: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token_type: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dpop_key: Option<&'a serde_json::Value>,
+}
+
+/// The file's `dpop_key`: a P-256 private JWK.
+fn dpop_key(jwk: serde_json::Value) -> Result<crate::dpop::DpopKey, FileError> {
+    let mut text = jwk.to_string();
+    let mut jwk = jwk;
+    crate::secret::wipe::wipe_json(&mut jwk);
+    #[cfg(feature = "ring")]
+    let key = crate::dpop::DpopKey::from_private_jwk(&text).map_err(|_| {
+        FileError::invalid(
+            FILE,
+            "dpop_key",
+            "is not a P-256 private JWK (kty, crv, x, y, d)",
+        )
+    });
+    #[cfg(not(feature = "ring"))]
+    let key = Err(FileError::invalid(
+        FILE,
+        "dpop_key",
+        "needs the crate's ring feature",
+    ));
+    zeroize::Zeroize::zeroize(&mut text);
+    key
 }
 
 /// The file's `token_uri` (Google's when absent), https or loopback http.

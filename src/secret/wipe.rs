@@ -65,6 +65,17 @@ impl Drop for UnsentRequest {
     }
 }
 
+/// Zeroizes the strings of a JSON value that held a secret (a private
+/// JWK), in place.
+pub(crate) fn wipe_json(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(text) => text.zeroize(),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(wipe_json),
+        serde_json::Value::Object(members) => members.values_mut().for_each(wipe_json),
+        _ => {}
+    }
+}
+
 /// `read(status, body)`, then the body zeroized.
 pub(crate) fn read_and_wipe<T>(
     response: http::Response<Vec<u8>>,

@@ -407,3 +407,39 @@ fn a_nonce_retry_of_a_private_key_jwt_client_signs_a_new_assertion() {
     assert_eq!(assertions.len(), 2);
     assert_ne!(assertions[0], assertions[1]);
 }
+
+#[test]
+fn bound_credentials_keep_their_key_in_the_authorized_user_file() {
+    let (mut server, mut clock) = (nonce_server("n-1"), FakeClock::new());
+    let key = DpopKey::generate().unwrap();
+    let (_, credentials) = dpop_sign_in(&mut server, &mut clock, &key);
+    let json = credentials.to_authorized_user_json();
+    let file: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(file["token_type"], "DPoP");
+    assert_eq!(file["dpop_key"]["kty"], "EC");
+    let d = file["dpop_key"]["d"].as_str().unwrap().to_owned();
+    assert!(
+        !format!("{credentials:?}").contains(&d),
+        "Debug never shows the key"
+    );
+
+    let read = UserCredentials::from_authorized_user_json(json.as_bytes()).unwrap();
+    assert_eq!(
+        read.dpop_key().map(DpopKey::thumbprint),
+        Some(key.thumbprint())
+    );
+    // A new run: the nonce is not known yet, so one retry; the refresh
+    // is proved with the same key.
+    let mut refresh = read.refresh().unwrap();
+    let transcript = Transcript::record(&mut refresh, &mut server, &mut clock);
+    assert_eq!(proofs(&transcript, read.dpop_binding().unwrap()).len(), 2);
+    assert!(transcript.output.unwrap().dpop_key().is_some());
+
+    let without_key = json.replace(r#""dpop_key""#, r#""other""#);
+    let error = UserCredentials::from_authorized_user_json(without_key.as_bytes()).unwrap_err();
+    assert!(error.to_string().contains("dpop_key"), "{error}");
+    let bad_key = json.replace(&d, "AAAA");
+    let error = UserCredentials::from_authorized_user_json(bad_key.as_bytes()).unwrap_err();
+    assert!(error.to_string().contains("dpop_key"), "{error}");
+    assert!(!error.to_string().contains(&d));
+}
