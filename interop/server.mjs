@@ -32,7 +32,7 @@
 
 import { appendFileSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 
 import Provider from 'oidc-provider';
 
@@ -137,6 +137,11 @@ const config = {
     introspection: { enabled: true },
     revocation: { enabled: true },
     userinfo: { enabled: true },
+    // DPoP (RFC 9449) with a nonce required in every proof, at the token
+    // endpoint and at userinfo; requests without a proof are unaffected.
+    dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true },
+    // Pushed authorization requests (RFC 9126) at /request, optional.
+    pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
   },
   renderError: pages.renderError,
   interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },

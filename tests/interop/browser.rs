@@ -50,10 +50,10 @@ impl Prompt {
 }
 
 /// One run of the runner with Chromium as the browser.
-struct BrowserRun {
-    result: Result<UserCredentials, InstalledAppError>,
+pub(crate) struct BrowserRun {
+    pub(crate) result: Result<UserCredentials, InstalledAppError>,
     /// The start link the runner printed (and opened the browser on).
-    start_link: Url,
+    pub(crate) start_link: Url,
     /// The `redirect_uri` and `code_verifier` the runner sent with the
     /// code, if it got that far.
     exchanged: Option<(String, String)>,
@@ -62,12 +62,14 @@ struct BrowserRun {
     command_lines: Vec<CommandLine>,
     /// When the runner returned.
     ended: Instant,
+    /// The URI of each request the runner sent, in order.
+    pub(crate) sent_to: Vec<String>,
 }
 
 /// Runs `flow` (already configured for `client_id`) with a fresh headless
 /// Chromium, then makes sure every Chromium process is gone and its
 /// profile removed before returning.
-fn run_in_chromium(
+pub(crate) fn run_in_chromium(
     server: &InteropServer,
     client_id: &str,
     configure: impl FnOnce(InstalledAppFlow) -> InstalledAppFlow,
@@ -94,8 +96,10 @@ fn run_in_chromium_watched(
     let watch = chromium.watch_command_lines(on_command_line);
     let transport = UreqTransport::new();
     let mut exchanged = None;
+    let mut sent_to = Vec::new();
     let started = Instant::now();
     let result = flow.run(&mut UnwrapErr(SysRng), |request| {
+        sent_to.push(request.uri().to_string());
         let form = |name: &str| {
             form_urlencoded::parse(request.body())
                 .find(|(key, _)| key == name)
@@ -146,6 +150,7 @@ fn run_in_chromium_watched(
         exchanged,
         command_lines,
         ended,
+        sent_to,
     };
     assert_command_lines_hold_no_secret(server, &run);
     run

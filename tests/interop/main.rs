@@ -17,5 +17,7 @@ mod code_flow;
 mod device;
 mod google_auth;
 mod harness;
+#[cfg(feature = "installed")]
+mod par_dpop;
 mod private_key_jwt;
 mod rfc;

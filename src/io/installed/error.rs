@@ -30,6 +30,8 @@ pub enum InstalledAppError {
     /// The browser came back with this authorization's `state` but no code:
     /// the user or the server refused (`access_denied`, ...).
     Callback(CallbackError),
+    /// Pushing the authorization request (RFC 9126) failed.
+    Push(Error),
     /// The code exchange at the token endpoint failed.
     Exchange(Error),
     /// The flow's or the client's configuration cannot be used.
@@ -71,6 +73,7 @@ impl fmt::Display for InstalledAppError {
                 waited.as_secs()
             ),
             Self::Callback(e) => write!(f, "the sign-in did not complete: {e}"),
+            Self::Push(e) => write!(f, "pushing the authorization request failed: {e}"),
             Self::Exchange(e) => write!(f, "exchanging the authorization code failed: {e}"),
             Self::Config(e) => write!(f, "{e}"),
             Self::Io { during, source } => write!(f, "{during} failed: {source}"),
@@ -83,7 +86,7 @@ impl std::error::Error for InstalledAppError {
         match self {
             Self::Bind { source, .. } | Self::Io { source, .. } => Some(source),
             Self::Callback(e) => Some(e),
-            Self::Exchange(e) => Some(e),
+            Self::Push(e) | Self::Exchange(e) => Some(e),
             Self::Config(e) => Some(e),
             Self::Timeout { .. } => None,
         }

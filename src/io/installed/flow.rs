@@ -16,6 +16,7 @@ use super::redirect::{loopback_url, redirect_path};
 use super::serve::serve;
 use crate::client::Client;
 use crate::credentials::UserCredentials;
+use crate::dpop::DpopKey;
 use crate::error::TransportFailure;
 use crate::flows::code::authorize::AuthorizationRequest;
 use crate::flows::code::loopback::LoopbackCallback;
@@ -58,6 +59,8 @@ pub struct InstalledAppFlow {
     timeout: Duration,
     configure: Option<Configure>,
     prompt: Box<dyn Write + Send>,
+    push: bool,
+    dpop: Option<DpopKey>,
 }
 
 impl InstalledAppFlow {
@@ -74,6 +77,8 @@ impl InstalledAppFlow {
             timeout: DEFAULT_TIMEOUT,
             configure: None,
             prompt: Box::new(std::io::stderr()),
+            push: false,
+            dpop: None,
         }
     }
 
@@ -107,6 +112,20 @@ impl InstalledAppFlow {
         /// How long to wait for the browser to come back (default
         /// [`DEFAULT_TIMEOUT`]).
         pub fn timeout(timeout: Duration) => timeout = timeout;
+
+        /// Pushes the authorization request to the server first (RFC 9126,
+        /// [`AuthorizationRequest::push`]), so the browser's URL carries only
+        /// `client_id` and `request_uri`. Always done, whatever this says,
+        /// when the client [requires it](Client::requires_pushed_authorization_requests).
+        pub fn push(push: bool) => push = push;
+    }
+
+    /// Binds the sign-in to a DPoP key (RFC 9449): the authorization code
+    /// to its thumbprint (`dpop_jkt`), the code exchange proved with it, and
+    /// the credentials it yields to it (see [`Call::with_dpop`](crate::Call::with_dpop)).
+    pub fn dpop(mut self, key: DpopKey) -> Self {
+        self.dpop = Some(key);
+        self
     }
 
     /// Adjusts the authorization request before it is built: `prompt`,
@@ -175,7 +194,10 @@ impl InstalledAppFlow {
             timeout,
             configure,
             mut prompt,
+            push,
+            dpop,
         } = self;
+        let mut send = send;
         let path = redirect_path(&path, trailing_slash)?;
         let listener = Listener::bind(host, port)?;
         let redirect = loopback_url(host, listener.port(), &path);
@@ -183,7 +205,16 @@ impl InstalledAppFlow {
         if let Some(configure) = configure {
             request = configure(request);
         }
-        let (url, pending) = request.build(SystemTime::now(), rng)?;
+        if let Some(key) = &dpop {
+            request = request.bind_code_to(key);
+        }
+        let (url, pending) = if push || client.requires_pushed_authorization_requests() {
+            let pushing = request.push(SystemTime::now(), rng)?;
+            drive(pushing, SystemTime::now, &mut send, sleep_until)
+                .map_err(InstalledAppError::Push)?
+        } else {
+            request.build(SystemTime::now(), rng)?
+        };
         let mut callback = LoopbackCallback::new(pending, client)?.with_start_link(&url, rng);
         let start_path = callback.start_path().expect("a start link was just added");
         let start = Zeroizing::new(loopback_url(host, listener.port(), start_path));
@@ -203,6 +234,10 @@ impl InstalledAppFlow {
             std::thread::spawn(move || process.wait());
         }
         let exchange = served?.map_err(InstalledAppError::Callback)?;
+        let exchange = match &dpop {
+            Some(key) => exchange.with_dpop(key),
+            None => exchange,
+        };
         drive(exchange, SystemTime::now, send, sleep_until).map_err(InstalledAppError::Exchange)
     }
 
@@ -230,6 +265,8 @@ impl fmt::Debug for InstalledAppFlow {
             .field("browser", &self.browser)
             .field("timeout", &self.timeout)
             .field("configure_request", &self.configure.is_some())
+            .field("push", &self.push)
+            .field("dpop", &self.dpop)
             .finish_non_exhaustive()
     }
 }

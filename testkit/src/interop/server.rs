@@ -200,6 +200,11 @@ impl InteropServer {
         self.url("/me")
     }
 
+    /// The pushed authorization request endpoint (RFC 9126).
+    pub fn par_endpoint(&self) -> String {
+        self.url("/request")
+    }
+
     pub fn jwks_uri(&self) -> String {
         self.url("/jwks")
     }
@@ -221,6 +226,7 @@ impl InteropServer {
         let mut builder = Client::builder(client_id)
             .authorization_endpoint(self.authorization_endpoint())
             .token_endpoint(self.token_endpoint())
+            .pushed_authorization_request_endpoint(self.par_endpoint())
             .issuer(self.issuer())
             .require_issuer_in_callback(true)
             .auth_method(registration.auth_method());
