@@ -4,6 +4,7 @@ use serde_json::{Map, Value};
 
 use crate::client::{Client, ClientBuilder};
 use crate::error::config::{FileError, FileProblem};
+use crate::flows::discovery::AuthorizationServerMetadata;
 use crate::google::GOOGLE_ISSUER;
 use crate::secret::ClientSecret;
 use crate::wire::json::{opt_str, opt_str_list, parse_object};
@@ -43,8 +44,8 @@ pub struct ClientSecrets {
     kind: ClientKind,
     client_id: String,
     client_secret: Option<ClientSecret>,
-    auth_uri: String,
-    token_uri: String,
+    auth_uri: Option<String>,
+    token_uri: Option<String>,
     redirect_uris: Vec<String>,
     project_id: Option<String>,
 }
@@ -55,6 +56,27 @@ impl ClientSecrets {
     /// `client_secret` is optional (public clients have none). Errors name
     /// the field.
     pub fn from_json(bytes: &[u8]) -> Result<Self, FileError> {
+        let secrets = Self::from_json_for_discovery(bytes)?;
+        let name = match secrets.kind {
+            ClientKind::Installed => "installed",
+            ClientKind::Web => "web",
+        };
+        for (key, value) in [
+            ("auth_uri", &secrets.auth_uri),
+            ("token_uri", &secrets.token_uri),
+        ] {
+            if value.is_none() {
+                return Err(FileError::missing(FILE, format!("{name}.{key}")));
+            }
+        }
+        Ok(secrets)
+    }
+
+    /// [`from_json`](Self::from_json) for a client of a server whose
+    /// endpoints come from its metadata
+    /// ([`AuthorizationServerMetadata::client_builder`](crate::discovery::AuthorizationServerMetadata::client_builder)):
+    /// `auth_uri` and `token_uri` may be absent.
+    pub fn from_json_for_discovery(bytes: &[u8]) -> Result<Self, FileError> {
         let root =
             parse_object(bytes, CLIENT_SECRETS_LIMIT).map_err(|p| FileError::from_json(FILE, p))?;
         let (kind, name, section) = match (root.get("installed"), root.get("web")) {
@@ -79,8 +101,8 @@ impl ClientSecrets {
             kind,
             client_id: required("client_id")?,
             client_secret: field("client_secret")?.map(ClientSecret::new),
-            auth_uri: required("auth_uri")?,
-            token_uri: required("token_uri")?,
+            auth_uri: field("auth_uri")?,
+            token_uri: field("token_uri")?,
             redirect_uris,
             project_id: field("project_id")?,
         })
@@ -101,14 +123,14 @@ impl ClientSecrets {
         self.client_secret.as_ref()
     }
 
-    /// `auth_uri`.
-    pub fn auth_uri(&self) -> &str {
-        &self.auth_uri
+    /// `auth_uri` (always there when read by [`from_json`](Self::from_json)).
+    pub fn auth_uri(&self) -> Option<&str> {
+        self.auth_uri.as_deref()
     }
 
-    /// `token_uri`.
-    pub fn token_uri(&self) -> &str {
-        &self.token_uri
+    /// `token_uri` (always there when read by [`from_json`](Self::from_json)).
+    pub fn token_uri(&self) -> Option<&str> {
+        self.token_uri.as_deref()
     }
 
     /// `redirect_uris`, possibly empty.
@@ -125,16 +147,35 @@ impl ClientSecrets {
     /// endpoints are Google's, Google's issuer is set too. Endpoints are
     /// checked by [`ClientBuilder::build`].
     pub fn client_builder(&self) -> ClientBuilder {
-        let mut builder = Client::builder(self.client_id.clone())
-            .authorization_endpoint(self.auth_uri.clone())
-            .token_endpoint(self.token_uri.clone());
-        if let Some(secret) = &self.client_secret {
-            builder = builder.client_secret(secret.clone());
+        let mut builder = self.with_secret(Client::builder(self.client_id.clone()));
+        if let Some(uri) = &self.auth_uri {
+            builder = builder.authorization_endpoint(uri.clone());
         }
-        if self.auth_uri.starts_with("https://accounts.google.com/") {
+        if let Some(uri) = &self.token_uri {
+            builder = builder.token_endpoint(uri.clone());
+        }
+        if self
+            .auth_uri
+            .as_deref()
+            .is_some_and(|uri| uri.starts_with("https://accounts.google.com/"))
+        {
             builder = builder.issuer(GOOGLE_ISSUER);
         }
         builder
+    }
+
+    /// A client builder for this file's client at the server `metadata`
+    /// describes: every endpoint from the metadata (the file's are
+    /// ignored), the id and secret from the file.
+    pub fn client_builder_at(&self, metadata: &AuthorizationServerMetadata) -> ClientBuilder {
+        self.with_secret(metadata.client_builder(self.client_id.clone()))
+    }
+
+    fn with_secret(&self, builder: ClientBuilder) -> ClientBuilder {
+        match &self.client_secret {
+            Some(secret) => builder.client_secret(secret.clone()),
+            None => builder,
+        }
     }
 }
 

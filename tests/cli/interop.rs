@@ -338,3 +338,60 @@ fn a_denied_login_exits_4_with_one_line_and_saves_nothing() {
     assert_eq!(work.dir.entries(), ["client_secrets.json", "tmp"]);
     assert!(server.logged("authorization.error", "access_denied"));
 }
+
+#[test]
+fn login_from_discovery_pushed_and_dpop_bound_then_token_and_revoke_use_the_key() {
+    let server = InteropServer::start_with(ServerOptions::default().access_token_ttl(STALE_TTL));
+    let work = Workspace::new(&server, NATIVE_PUBLIC);
+    // With --issuer the file names only the client.
+    fs::write(
+        &work.secrets,
+        format!(r#"{{"installed":{{"client_id":"{NATIVE_PUBLIC}"}}}}"#),
+    )
+    .unwrap();
+
+    let login = work.login(&server, &["--issuer", server.issuer(), "--par", "--dpop"]);
+    expect_exit(&server, &login, 0, "login --issuer --par --dpop");
+    let (bytes, saved) = work.saved(&server);
+    assert_login_stderr(&login, &saved_to(&work.credentials()), Some(&saved));
+    let file: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(file["token_type"], "DPoP");
+    assert_eq!(file["dpop_key"]["crv"], "P-256");
+    let key = saved
+        .dpop_key()
+        .expect("the saved credentials are DPoP-bound");
+    let saw = |event: &str| server.events().iter().any(|e| e["event"] == event);
+    assert!(!saw("pushed_authorization_request.error"));
+
+    // A stale token: refreshed with the saved key (a new process, so one
+    // nonce retry), printed as a DPoP token, the file replaced.
+    let path = work.credentials();
+    let token = Running::run(&mut oauth2_sansio(&[
+        "token",
+        "--credentials",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+    ]));
+    expect_exit(&server, &token, 0, "token --format json");
+    let printed: serde_json::Value = serde_json::from_str(&token.stdout).unwrap();
+    assert_eq!(printed["token_type"], "DPoP");
+    let (_, after) = work.saved(&server);
+    assert_eq!(printed["access_token"], access_token(&after));
+    assert_ne!(access_token(&after), access_token(&saved), "refreshed");
+    assert_eq!(
+        after.dpop_key().map(|k| k.thumbprint()),
+        Some(key.thumbprint())
+    );
+    assert!(!saw("grant.revoked"));
+
+    let revoked = Running::run(&mut oauth2_sansio(&[
+        "revoke",
+        "--credentials",
+        path.to_str().unwrap(),
+        "--revocation-endpoint",
+        &server.revocation_endpoint(),
+    ]));
+    expect_exit(&server, &revoked, 0, "revoke");
+    assert!(!path.exists(), "revoke removes the file");
+}

@@ -87,7 +87,17 @@ With --device (the device flow, RFC 8628, for a machine without a usable
 browser): prints a URL and a code on stderr, to be entered in a browser on any
 other device, and polls the server until the sign-in is done or the code
 expires; the credentials are then written as above. Google needs a client of
-type \"TVs and Limited Input devices\"; other servers need --device-endpoint.";
+type \"TVs and Limited Input devices\"; other servers need --device-endpoint.
+
+With --issuer URL, the server's endpoints come from its discovery document
+(URL/.well-known/openid-configuration), and --client-secrets needs only the
+client id (and secret). --par then pushes the authorization request (RFC
+9126), so the browser's URL carries only a reference to it; a server that
+requires pushed requests gets them without --par. --dpop binds the tokens to a
+new ES256 key (RFC 9449): the key is saved with the credentials (as
+dpop_key), and `token` refreshes with it. Resource requests with a DPoP token
+need a proof per request, which the library makes (DpopKey::authorize); the
+tool does not make them.";
 
 /// `login`'s options.
 #[derive(Debug, Args)]
@@ -136,6 +146,18 @@ pub struct LoginArgs {
     /// With --device: the device authorization endpoint (default: Google's, for a Google client_secrets.json)
     #[arg(long, value_name = "URL", requires = "device")]
     pub device_endpoint: Option<String>,
+
+    /// Sign in at this OpenID Connect server, every endpoint from its discovery document (ISSUER/.well-known/openid-configuration); --client-secrets then gives only the client id and secret
+    #[arg(long, value_name = "ISSUER")]
+    pub issuer: Option<String>,
+
+    /// With --issuer: push the authorization request to the server first (RFC 9126 PAR); done anyway when the server requires it
+    #[arg(long, requires = "issuer", conflicts_with = "device")]
+    pub par: bool,
+
+    /// Bind the tokens to a new ES256 key (RFC 9449 DPoP), saved with the credentials; `token` and `revoke` use it
+    #[arg(long, conflicts_with = "device")]
+    pub dpop: bool,
 }
 
 const TOKEN: &str = "\

@@ -35,6 +35,9 @@ pub fn sign_in_failed(error: &InstalledAppError) -> Failure {
             e,
             " with `oauth2-sansio login`",
         ),
+        InstalledAppError::Push(e) => {
+            token_request_failed("pushing the authorization request failed", e, "")
+        }
         InstalledAppError::Callback(CallbackError::StartLinkReused) => {
             Failure::new(SIGN_IN, format!("{error}: `oauth2-sansio login --device`"))
         }

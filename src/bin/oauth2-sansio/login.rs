@@ -12,6 +12,7 @@ use crate::args::LoginArgs;
 use crate::diagnose::sign_in_failed;
 use crate::exit::{Failure, LOCAL, SERVER};
 use crate::output;
+use oauth2_sansio::dpop::DpopKey;
 use oauth2_sansio::io::adc::process_environment;
 use oauth2_sansio::io::file_store::CredentialsFile;
 use oauth2_sansio::io::installed::{Browser, InstalledAppFlow};
@@ -33,8 +34,11 @@ pub fn login(args: LoginArgs) -> Result<(), Failure> {
     if let Some(path) = &save_to {
         check_can_save(path)?;
     }
-    let secrets = read_client_secrets(&args.client_secrets)?;
-    let builder = secrets.client_builder();
+    let secrets = read_client_secrets(&args.client_secrets, args.issuer.is_some())?;
+    let builder = match &args.issuer {
+        Some(issuer) => crate::discover::client_builder(issuer, &secrets)?,
+        None => secrets.client_builder(),
+    };
     let client = builder
         .clone()
         .build()
@@ -47,7 +51,7 @@ pub fn login(args: LoginArgs) -> Result<(), Failure> {
             .map_err(|e| unusable_client(&args.client_secrets, &e))?;
         crate::device::sign_in(client, &args)?
     } else {
-        flow(client, &args)
+        flow(client, &args)?
             .run_with_ureq(&mut rand::rng())
             .map_err(|e| sign_in_failed(&e))?
     };
@@ -102,10 +106,11 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 }
 
 /// The installed-app flow the options describe: consent asked again and
-/// offline access, so that the server returns a refresh token.
-fn flow(client: Client, args: &LoginArgs) -> InstalledAppFlow {
+/// offline access, so that the server returns a refresh token; pushed
+/// with --par, bound to a new DPoP key with --dpop.
+fn flow(client: Client, args: &LoginArgs) -> Result<InstalledAppFlow, Failure> {
     let login_hint = args.login_hint.clone();
-    InstalledAppFlow::new(client)
+    let flow = InstalledAppFlow::new(client)
         .scopes(args.scopes.iter().cloned())
         .port(args.port)
         .timeout(Duration::from_secs(args.timeout))
@@ -124,10 +129,18 @@ fn flow(client: Client, args: &LoginArgs) -> InstalledAppFlow {
             }
         })
         .prompt_to(io::stderr())
+        .push(args.par);
+    if !args.dpop {
+        return Ok(flow);
+    }
+    let key = DpopKey::generate()
+        .map_err(|e| Failure::new(LOCAL, format!("--dpop: no key could be made: {e}")))?;
+    Ok(flow.dpop(key))
 }
 
-/// Reads and parses the client_secrets.json (bounded in size).
-fn read_client_secrets(path: &Path) -> Result<ClientSecrets, Failure> {
+/// Reads and parses the client_secrets.json (bounded in size); with
+/// `discovered`, its endpoints may be absent.
+fn read_client_secrets(path: &Path, discovered: bool) -> Result<ClientSecrets, Failure> {
     let unusable = |what: String| {
         Failure::new(
             LOCAL,
@@ -145,7 +158,11 @@ fn read_client_secrets(path: &Path) -> Result<ClientSecrets, Failure> {
                 .read_to_end(&mut bytes)
         })
         .map_err(|e| unusable(e.to_string()))?;
-    let parsed = ClientSecrets::from_json(&bytes);
+    let parsed = if discovered {
+        ClientSecrets::from_json_for_discovery(&bytes)
+    } else {
+        ClientSecrets::from_json(&bytes)
+    };
     bytes.zeroize();
     parsed.map_err(|e| unusable(e.to_string()))
 }

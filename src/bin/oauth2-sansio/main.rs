@@ -81,6 +81,7 @@
 mod args;
 mod device;
 mod diagnose;
+mod discover;
 mod exit;
 mod login;
 mod output;

@@ -35,7 +35,8 @@ pub fn token(args: TokenArgs) -> Result<(), Failure> {
             if matches!(found.credentials(), AnyCredentials::User(_)) && !args.id_token {
                 let credentials = user_file_token(path)?;
                 let token = credentials.token().ok_or_else(no_token)?;
-                return print(token, found.source(), &args);
+                let dpop = credentials.dpop_key().is_some();
+                return print(token, dpop, found.source(), &args);
             }
             found
         }
@@ -52,7 +53,7 @@ pub fn token(args: TokenArgs) -> Result<(), Failure> {
     };
     let credentials = fresh(credentials, &source)?;
     let token = credentials.token().ok_or_else(no_token)?;
-    print(token, &source, &args)
+    print(token, credentials.dpop_key().is_some(), &source, &args)
 }
 
 /// The credentials in the file at `path`, of any type ADC reads.
@@ -138,8 +139,13 @@ fn fresh(credentials: AnyCredentials, source: &AdcSource) -> Result<AnyCredentia
     UreqTransport::new().run(refresh).map_err(failed)
 }
 
-/// Prints `token` as `args.format` says.
-fn print(token: &BearerToken, source: &AdcSource, args: &TokenArgs) -> Result<(), Failure> {
+/// Prints `token` (DPoP-bound with `dpop`) as `args.format` says.
+fn print(
+    token: &BearerToken,
+    dpop: bool,
+    source: &AdcSource,
+    args: &TokenArgs,
+) -> Result<(), Failure> {
     match args.format {
         Format::Text => output::result(token.token().secret()),
         Format::Json => {
@@ -157,7 +163,7 @@ fn print(token: &BearerToken, source: &AdcSource, args: &TokenArgs) -> Result<()
             };
             let object = serde_json::json!({
                 name: token.token().secret(),
-                "token_type": "Bearer",
+                "token_type": if dpop { "DPoP" } else { "Bearer" },
                 "expiry": expiry,
                 "source": source.name(),
             });
