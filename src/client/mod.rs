@@ -57,6 +57,16 @@ impl ClientAuthMethod {
     }
 }
 
+/// The endpoint a flow needs, or [`ConfigError::MissingEndpoint`] naming
+/// it.
+pub(crate) fn required_endpoint<'u>(
+    url: &'u Option<Url>,
+    endpoint: &'static str,
+) -> Result<&'u Url, ConfigError> {
+    url.as_ref()
+        .ok_or(ConfigError::MissingEndpoint { endpoint })
+}
+
 /// An OAuth client registration: id, optional secret, endpoints.
 ///
 /// Built with [`Client::builder`], [`Client::google`] or from a

@@ -161,8 +161,10 @@ impl UserCredentials {
             universe_domain: self.file_extras.universe_domain.as_deref(),
             account: self.file_extras.account.as_deref(),
             expiry: expiry.as_deref(),
-            token_type: self.token_is_dpop.then_some("DPoP"),
-            dpop_key: dpop_jwk.as_ref(),
+            dpop: DpopMembers {
+                token_type: self.token_is_dpop.then_some("DPoP"),
+                dpop_key: dpop_jwk.as_ref(),
+            },
         };
         let json = serde_json::to_string(&file).expect("strings and lists always serialize");
         if let Some(mut jwk) = dpop_jwk {
@@ -195,8 +197,17 @@ struct AuthorizedUserFile<'a> {
     account: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     expiry: Option<&'a str>,
+    #[serde(flatten)]
+    dpop: DpopMembers<'a>,
+}
+
+/// What DPoP-bound credentials add to the file.
+#[derive(Serialize)]
+struct DpopMembers<'a> {
+    /// `DPoP` for a bound access token.
     #[serde(skip_serializing_if = "Option::is_none")]
     token_type: Option<&'a str>,
+    /// The key, as a private JWK.
     #[serde(skip_serializing_if = "Option::is_none")]
     dpop_key: Option<&'a serde_json::Value>,
 }

@@ -5,6 +5,7 @@ use std::time::{Duration, SystemTime};
 use serde_json::{Map, Value};
 
 use crate::client::auth::Purpose;
+use crate::client::required_endpoint;
 use crate::client::Client;
 use crate::error::config::ConfigError;
 use crate::error::{Error, InvalidResponse};
@@ -60,12 +61,7 @@ impl Client {
         &self,
         token: impl Into<TokenRef<'t>>,
     ) -> Result<Introspection, ConfigError> {
-        let endpoint =
-            self.introspection_endpoint
-                .as_ref()
-                .ok_or(ConfigError::MissingEndpoint {
-                    endpoint: "introspection_endpoint",
-                })?;
+        let endpoint = required_endpoint(&self.introspection_endpoint, "introspection_endpoint")?;
         let identity = &self.identity;
         let request = form_post(
             to_uri(endpoint),

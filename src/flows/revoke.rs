@@ -5,6 +5,7 @@ use std::sync::Arc;
 use url::Url;
 
 use crate::client::auth::{ClientIdentity, Purpose};
+use crate::client::required_endpoint;
 use crate::client::Client;
 use crate::credentials::UserCredentials;
 use crate::error::config::ConfigError;
@@ -95,12 +96,7 @@ impl Client {
     /// Fails with [`ConfigError::MissingEndpoint`] when no revocation
     /// endpoint is configured.
     pub fn revoke<'t>(&self, token: impl Into<TokenRef<'t>>) -> Result<Revocation, ConfigError> {
-        let endpoint = self
-            .revocation_endpoint
-            .as_ref()
-            .ok_or(ConfigError::MissingEndpoint {
-                endpoint: "revocation_endpoint",
-            })?;
+        let endpoint = required_endpoint(&self.revocation_endpoint, "revocation_endpoint")?;
         Ok(revocation(
             endpoint,
             &self.identity,

@@ -10,6 +10,7 @@ use url::Url;
 use zeroize::Zeroize;
 
 use crate::client::auth::Purpose;
+use crate::client::required_endpoint;
 use crate::credentials::freshness::unix_seconds;
 use crate::error::config::ConfigError;
 use crate::error::{Error, InvalidResponse};
@@ -159,12 +160,10 @@ impl AuthorizationRequest<'_> {
     ) -> Result<PushedAuthorization, ConfigError> {
         let (prepared, pending) = self.prepare(now, entropy)?;
         let client = prepared.client();
-        let endpoint = client
-            .pushed_authorization_request_endpoint
-            .as_ref()
-            .ok_or(ConfigError::MissingEndpoint {
-                endpoint: "pushed_authorization_request_endpoint",
-            })?;
+        let endpoint = required_endpoint(
+            &client.pushed_authorization_request_endpoint,
+            "pushed_authorization_request_endpoint",
+        )?;
         let identity = &client.identity;
         let in_form = identity.in_form(Purpose::Other);
         let mut params: Vec<(String, String)> = Vec::new();

@@ -7,6 +7,7 @@ use super::response::DeviceAuthorizationResponse;
 use std::time::SystemTime;
 
 use crate::client::auth::Purpose;
+use crate::client::required_endpoint;
 use crate::client::{Client, ClientAuthMethod};
 use crate::credentials::UserCredentials;
 use crate::error::config::ConfigError;
@@ -113,13 +114,10 @@ impl DeviceAuthorizationRequest<'_> {
     /// parameters.
     pub fn build(self) -> Result<DeviceAuthorizationCall, ConfigError> {
         let client = self.client;
-        let endpoint =
-            client
-                .device_authorization_endpoint
-                .as_ref()
-                .ok_or(ConfigError::MissingEndpoint {
-                    endpoint: "device_authorization_endpoint",
-                })?;
+        let endpoint = required_endpoint(
+            &client.device_authorization_endpoint,
+            "device_authorization_endpoint",
+        )?;
         check_scopes_and_params(&self.scopes, &self.extra, &RESERVED)?;
         let identity = &client.identity;
         let scope = self.scopes.join(" ");
