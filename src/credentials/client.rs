@@ -16,6 +16,7 @@ use crate::client::Client;
 use crate::credentials::freshness::DEFAULT_REFRESH_THRESHOLD;
 use crate::credentials::kind::Credentials;
 use crate::credentials::BearerToken;
+use crate::dpop::DpopKey;
 use crate::error::Error;
 use crate::machine::call::{Call, Update};
 use crate::wire::form_post::form_post;
@@ -48,6 +49,10 @@ pub struct ClientCredentials {
     token: Option<BearerToken>,
     granted_scopes: Option<Vec<String>>,
     extra: Map<String, Value>,
+    /// The DPoP key every grant proves possession of, when bound.
+    dpop: Option<DpopKey>,
+    /// The current token is `token_type` `DPoP`.
+    token_is_dpop: bool,
 }
 
 impl ClientCredentials {
@@ -64,6 +69,8 @@ impl ClientCredentials {
             token: None,
             granted_scopes: None,
             extra: Map::new(),
+            dpop: None,
+            token_is_dpop: false,
         }
     }
 
@@ -105,14 +112,19 @@ impl ClientCredentials {
             self.client.in_form(Purpose::Other),
             &params,
         );
-        self.client
+        let grant = self
+            .client
             .call(
                 Purpose::Other,
                 request,
                 self.response_limit,
                 TokenResponse::parse,
             )
-            .with_context(self.clone())
+            .with_context(self.clone());
+        match &self.dpop {
+            Some(key) => grant.with_dpop(key),
+            None => grant,
+        }
     }
 }
 
@@ -125,6 +137,10 @@ impl Credentials for ClientCredentials {
 
     fn refresh_threshold(&self) -> Duration {
         self.refresh_threshold
+    }
+
+    fn dpop_key(&self) -> Option<&DpopKey> {
+        self.dpop.as_ref().filter(|_| self.token_is_dpop)
     }
 
     /// Asks again, exactly as the first time.
@@ -140,8 +156,13 @@ impl Update<TokenResponse> for ClientCredentials {
     fn update(mut self, response: TokenResponse, sent_at: SystemTime) -> Result<Self, Error> {
         let expiry = response.expiry(sent_at);
         self.token = Some(BearerToken::new(response.access_token, expiry));
+        self.token_is_dpop = response.dpop;
         self.granted_scopes = response.scopes;
         self.extra = response.extra;
         Ok(self)
+    }
+
+    fn bind_dpop(&mut self, key: &DpopKey) {
+        self.dpop = Some(key.clone());
     }
 }

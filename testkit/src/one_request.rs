@@ -39,6 +39,8 @@ impl Sent {
 pub enum Answer {
     /// An HTTP response.
     Http(u16, Vec<u8>),
+    /// An HTTP response with these headers.
+    Headed(u16, Vec<(&'static str, String)>, Vec<u8>),
     /// The transport failed.
     Fail,
 }
@@ -50,6 +52,15 @@ impl Answer {
 
     pub fn status(status: u16, body: &str) -> Self {
         Answer::Http(status, body.as_bytes().to_vec())
+    }
+
+    /// An answer carrying the server's DPoP nonce (`DPoP-Nonce`).
+    pub fn with_dpop_nonce(status: u16, body: &str, nonce: &str) -> Self {
+        Answer::Headed(
+            status,
+            vec![("dpop-nonce", nonce.to_owned())],
+            body.as_bytes().to_vec(),
+        )
     }
 }
 
@@ -82,6 +93,13 @@ pub fn run<M: Machine>(mut machine: M, answers: Vec<Answer>) -> Run<M::Output> {
                     Answer::Http(status, body) => {
                         let response = http::Response::builder().status(status).body(body).unwrap();
                         machine.handle_response(response, now)
+                    }
+                    Answer::Headed(status, headers, body) => {
+                        let mut response = http::Response::builder().status(status);
+                        for (name, value) in headers {
+                            response = response.header(name, value);
+                        }
+                        machine.handle_response(response.body(body).unwrap(), now)
                     }
                     Answer::Fail => machine.handle_transport_failure(
                         TransportFailure::new(TransportFailureKind::Connect, "refused"),

@@ -213,3 +213,59 @@ fn debug_never_shows_secrets() {
         assert!(!shown.contains(secret), "{shown}");
     }
 }
+
+#[cfg(feature = "ring")]
+#[test]
+fn a_dpop_bound_grant_meets_the_nonce_demand_and_asks_again_with_the_latest_nonce() {
+    use oauth2_sansio::dpop::DpopKey;
+    use oauth2_sansio::jwt::decode_unverified;
+
+    const DPOP_ISSUED: &str =
+        r#"{"access_token":"svc-dpop","token_type":"DPoP","expires_in":3600,"scope":"read"}"#;
+    let key = DpopKey::generate().unwrap();
+    let grant = client(ClientAuthMethod::ClientSecretBasic)
+        .client_credentials()
+        .scopes(["read"])
+        .build()
+        .unwrap()
+        .with_dpop(&key);
+    let first = run(
+        grant,
+        vec![
+            Answer::with_dpop_nonce(400, r#"{"error":"use_dpop_nonce"}"#, "n-1"),
+            Answer::with_dpop_nonce(200, DPOP_ISSUED, "n-2"),
+        ],
+    );
+    let nonce = |sent: &Sent| {
+        let proof = &sent
+            .headers
+            .iter()
+            .find(|(n, _)| n == "dpop")
+            .expect("a proof")
+            .1;
+        let claims = decode_unverified(proof).unwrap().payload().clone();
+        assert_eq!(claims["htu"], TOKEN);
+        claims
+            .get("nonce")
+            .and_then(|n| n.as_str())
+            .map(str::to_owned)
+    };
+    let nonces: Vec<_> = first.sent.iter().map(nonce).collect();
+    assert_eq!(nonces, [None, Some("n-1".to_owned())]);
+    let credentials = first.result.unwrap();
+    assert_eq!(credentials.dpop_key(), Some(&key));
+
+    // Asking again: the nonce of the last answer, at once.
+    let again = run(
+        credentials.refresh().unwrap(),
+        vec![Answer::ok(DPOP_ISSUED)],
+    );
+    let nonces: Vec<_> = again.sent.iter().map(nonce).collect();
+    assert_eq!(nonces, [Some("n-2".to_owned())]);
+    let mut api = http::Request::get("https://rs.example/items")
+        .body(())
+        .unwrap();
+    again.result.unwrap().authorize(&mut api, at(10)).unwrap();
+    assert_eq!(api.headers()["authorization"], "DPoP svc-dpop");
+    assert!(api.headers().contains_key("dpop"));
+}

@@ -31,11 +31,13 @@ const TOKENS: &str = r#"{"access_token":"ya29.device","token_type":"Bearer","exp
 enum Answer {
     /// The server answers with this status and body.
     Http(u16, &'static str),
+    /// The same, with a `DPoP-Nonce` header.
+    WithNonce(u16, &'static str, &'static str),
     /// The request fails in transport.
     Fail,
 }
 
-use Answer::{Fail, Http};
+use Answer::{Fail, Http, WithNonce};
 
 const PENDING: Answer = Http(400, r#"{"error":"authorization_pending"}"#);
 const SLOW_DOWN: Answer = Http(400, r#"{"error":"slow_down"}"#);
@@ -114,6 +116,13 @@ fn record(poll: &mut DevicePoll, answers: Vec<Answer>, clock: &mut FakeClock) ->
                 clock.advance(ROUND_TRIP);
                 match answer {
                     Http(status, body) => poll.handle_response(response(status, body), clock.now()),
+                    WithNonce(status, body, nonce) => {
+                        let mut answer = response(status, body);
+                        answer
+                            .headers_mut()
+                            .insert("dpop-nonce", nonce.parse().unwrap());
+                        poll.handle_response(answer, clock.now())
+                    }
                     Fail => poll.handle_transport_failure(failure(), clock.now()),
                 }
             }
@@ -723,4 +732,67 @@ fn the_machines_can_move_to_another_thread() {
     send_and_sync::<oauth2_sansio::device::DeviceAuthorizationCall>();
     send_and_sync::<DeviceAuthorization>();
     send_and_sync::<DevicePoll>();
+}
+
+#[cfg(feature = "ring")]
+#[test]
+fn dpop_polls_carry_proofs_and_a_nonce_demand_is_met_within_the_same_poll() {
+    use oauth2_sansio::dpop::DpopKey;
+    use oauth2_sansio::jwt::decode_unverified;
+
+    let mut clock = FakeClock::new();
+    let authorization = authorize(&installed(), &device_response(1800, Some("5")), &mut clock);
+    let key = DpopKey::generate().unwrap();
+    let mut poll = authorization.into_poll().with_dpop(&key);
+    const DPOP_TOKENS: &str = r#"{"access_token":"at-dpop","token_type":"DPoP","expires_in":3599,"refresh_token":"1//device","scope":"openid email"}"#;
+    let events = record(
+        &mut poll,
+        vec![
+            WithNonce(400, r#"{"error":"use_dpop_nonce"}"#, "n-1"),
+            Http(400, r#"{"error":"authorization_pending"}"#),
+            WithNonce(200, DPOP_TOKENS, "n-2"),
+        ],
+        &mut clock,
+    );
+    let proofs: Vec<(Option<String>, String)> = events
+        .iter()
+        .filter_map(|event| match event {
+            Event::Send(sent) => sent
+                .headers
+                .iter()
+                .find(|(n, _)| n == "dpop")
+                .map(|(_, v)| {
+                    let claims = decode_unverified(v).unwrap().payload().clone();
+                    assert_eq!(claims["htu"], TOKEN_URI);
+                    (
+                        claims
+                            .get("nonce")
+                            .and_then(|n| n.as_str())
+                            .map(str::to_owned),
+                        claims["jti"].as_str().unwrap().to_owned(),
+                    )
+                }),
+            _ => None,
+        })
+        .collect();
+    // The first poll: refused for a nonce, sent again at once with it;
+    // pending; then the next poll after the interval, with the nonce.
+    let nonces: Vec<_> = proofs.iter().map(|(nonce, _)| nonce.as_deref()).collect();
+    assert_eq!(nonces, [None, Some("n-1"), Some("n-1")]);
+    assert!(
+        matches!(
+            events[..],
+            [
+                Event::Wait { .. },
+                Event::Send(_),
+                Event::Send(_),
+                Event::Wait { .. },
+                Event::Send(_),
+                Event::Done(_)
+            ]
+        ),
+        "{events:?}"
+    );
+    let jtis: std::collections::HashSet<_> = proofs.iter().map(|(_, jti)| jti).collect();
+    assert_eq!(jtis.len(), 3);
 }

@@ -108,6 +108,17 @@ impl DevicePoll {
         self.interval
     }
 
+    /// Sends every poll with a DPoP proof signed with `key` (RFC 9449 §5):
+    /// the nonce retry and `token_type` rules of
+    /// [`Call::with_dpop`](crate::Call::with_dpop), and the credentials
+    /// the flow ends with are bound to `key`.
+    pub fn with_dpop(mut self, key: &crate::dpop::DpopKey) -> Self {
+        if let Some(credentials) = self.credentials.take() {
+            self.credentials = Some(credentials.with_dpop(key.clone()));
+        }
+        self
+    }
+
     /// When the device code expires; no poll is sent at or after it.
     pub fn expires_at(&self) -> SystemTime {
         self.expires_at
@@ -132,14 +143,18 @@ impl DevicePoll {
                 self.device_code.secret(),
             )],
         );
-        client
+        let call = client
             .call(
                 Purpose::Other,
                 request,
                 credentials.response_limit,
                 TokenResponse::parse,
             )
-            .with_context(SentAt)
+            .with_context(SentAt);
+        match &credentials.dpop {
+            Some(key) => call.with_dpop(key),
+            None => call,
+        }
     }
 
     fn wait(&mut self, next_poll: SystemTime, reason: WaitReason) {
@@ -208,6 +223,11 @@ impl Machine for DevicePoll {
                     Some(credentials) => Ok(Step::Done(credentials.updated(tokens, sent_at))),
                     None => self.fail(Misuse::AlreadyDone.into()),
                 },
+                // The same poll sent again, with the server's DPoP nonce.
+                Ok(Step::Send(request)) => {
+                    self.state = State::Polling { call, sent_at: now };
+                    Ok(Step::Send(request))
+                }
                 Ok(_) => {
                     self.state = State::Polling { call, sent_at };
                     self.fail(Misuse::ResponsePending.into())
