@@ -138,10 +138,11 @@
 //! | `machine/` | [`Step`], [`Machine`], [`Call`] (one request, signed when sent, its answer parsed), [`drive`] |
 //! | `client/` | [`Client`] and its builder; `auth.rs`: who the client is and how each request authenticates it; `assertion.rs`: `private_key_jwt`; `secrets_file.rs`: `client_secrets.json` |
 //! | `wire/` | form bodies and POSTs, strict JSON objects, [`TokenResponse`], endpoint URLs, reading an answer |
-//! | `flows/` | `code/` (authorization URL, callback, code exchange, the loopback parser), `device/`, and one file per other flow |
+//! | `flows/` | `code/` (authorization URL, pushed requests, callback, code exchange, the loopback parser), `device/`, and one file per other flow |
 //! | `credentials/` | the [`Credentials`] trait (`kind.rs`), every kind, [`AnyCredentials`], freshness, [`CredentialsStore`] |
 //! | `cache/` | [`cache::TokenManager`], [`cache::SharedToken`] |
-//! | `jwt/` | claims, signing ([`jwt::Signer`], ring), unverified decoding |
+//! | `jwt/` | claims, signing ([`jwt::Signer`], ring), unverified decoding, `verify/` (ID tokens, key sets) |
+//! | `dpop/` | [`dpop::DpopKey`] and its proofs, nonces per origin, `WWW-Authenticate` challenges, the token calls' nonce retry |
 //! | `secret/` | secret newtypes; wiping request and response bodies |
 //! | `error/` | [`Error`] and its parts; [`ConfigError`], [`FileError`] |
 //! | `io/` | the only IO: `ureq.rs`, `reqwest.rs`, `installed/` (the loopback runner and browser), `file_store/` |
@@ -149,7 +150,9 @@
 //!
 //! # Features
 //!
-//! - `ring` (default): `jwt::RingSigner`, RS256 from a PKCS#8 or PKCS#1 PEM key.
+//! - `ring` (default): `jwt::RingSigner`, RS256 from a PKCS#8 or PKCS#1 PEM
+//!   key; ES256 [`dpop::DpopKey`]s (generated, PKCS#8 or private JWK); ID
+//!   token verification.
 //! - `ureq`: `io::ureq::UreqTransport`, a blocking transport (see [`io`]).
 //! - `reqwest`: `io::reqwest::ReqwestTransport`, the async twin.
 //! - `installed`: `io::installed::InstalledAppFlow`, the installed-app

@@ -7,6 +7,8 @@
 //!     [--save credentials.json] [--timeout SECS] [--login-hint EMAIL]
 //! oauth2-sansio login --device [--device-endpoint URL] --client-secrets FILE \
 //!     --scope openid [--save credentials.json]
+//! oauth2-sansio login --issuer URL [--par] [--dpop] --client-secrets FILE \
+//!     --scope openid --scope offline_access [--save credentials.json]
 //! oauth2-sansio token --credentials credentials.json
 //! oauth2-sansio revoke --credentials credentials.json [--revocation-endpoint URL]
 //! ```
