@@ -13,6 +13,8 @@ mod callback;
 mod derive;
 mod device;
 mod discovery;
+#[cfg(feature = "ring")]
+mod dpop;
 mod files;
 mod json;
 mod jwt;
@@ -68,7 +70,7 @@ pub fn status(status: u16) -> http::response::Builder {
 #[test]
 fn bad_inputs() {
     let started = std::time::Instant::now();
-    let families: [fn() -> Vec<Tally>; 9] = [
+    let families = [
         callback::tallies,
         loopback::tallies,
         responses::tallies,
@@ -78,6 +80,8 @@ fn bad_inputs() {
         pending::tallies,
         jwt::tallies,
         metadata::tallies,
+        #[cfg(feature = "ring")]
+        dpop::tallies,
     ];
     let mut tallies = Vec::new();
     let mut total = Tally::new("total");
