@@ -17,6 +17,8 @@
 //
 // Environment:
 //   INTEROP_ACCESS_TOKEN_TTL  access token lifetime in seconds (default 3600)
+//   INTEROP_PORT              listen on this port instead of one the OS
+//                             chooses (a restarted server keeps its issuer)
 //   INTEROP_MAX_SECONDS       the process exits after this long (default 600)
 //   INTEROP_EXIT_WITH_STDIN   when `1`, exit as soon as stdin closes (the
 //                             test harness holds it open, so a killed test
@@ -108,7 +110,8 @@ const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 })
 
 const config = {
   clients,
-  jwks: { keys: [{ ...signingKey, kid: 'interop-rs256', use: 'sig', alg: 'RS256' }] },
+  // A new key, with a new kid, at every start: a restart is a key rotation.
+  jwks: { keys: [{ ...signingKey, kid: `interop-rs256-${randomBytes(4).toString('hex')}`, use: 'sig', alg: 'RS256' }] },
   cookies: { keys: ['interop-cookie-key-for-tests-only'] },
   scopes: ['openid', 'offline_access', 'email', 'profile'],
   claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
@@ -215,7 +218,7 @@ async function addDeviceInterval(ctx, next) {
 }
 
 const server = createServer();
-server.listen(0, '127.0.0.1', () => {
+server.listen(positiveInteger('INTEROP_PORT', 0), '127.0.0.1', () => {
   const { port } = server.address();
   const provider = new Provider(`http://127.0.0.1:${port}`, config);
   for (const event of EVENTS) {

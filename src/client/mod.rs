@@ -85,6 +85,7 @@ pub struct Client {
     pub(crate) introspection_endpoint: Option<Url>,
     pub(crate) pushed_authorization_request_endpoint: Option<Url>,
     pub(crate) require_pushed_authorization_requests: bool,
+    pub(crate) jwks_uri: Option<Url>,
     pub(crate) issuer: Option<String>,
     pub(crate) require_issuer: bool,
     pub(crate) pkce_s256_supported: bool,
@@ -107,6 +108,7 @@ impl Client {
             introspection_endpoint: None,
             pushed_authorization_request_endpoint: None,
             require_pushed_authorization_requests: false,
+            jwks_uri: None,
             issuer: None,
             require_issuer: false,
             pkce_s256_supported: true,
@@ -199,6 +201,12 @@ impl Client {
         self.require_pushed_authorization_requests
     }
 
+    /// The issuer's key set (`jwks_uri`), if known: the installed-app flow
+    /// verifies the ID token of an `openid` sign-in against it.
+    pub fn jwks_uri(&self) -> Option<&Url> {
+        self.jwks_uri.as_ref()
+    }
+
     /// The issuer the authorization server identifies as, if known.
     pub fn issuer(&self) -> Option<&str> {
         self.issuer.as_deref()
@@ -226,6 +234,7 @@ pub struct ClientBuilder {
     introspection_endpoint: Option<String>,
     pushed_authorization_request_endpoint: Option<String>,
     require_pushed_authorization_requests: bool,
+    jwks_uri: Option<String>,
     issuer: Option<String>,
     require_issuer: bool,
     pkce_s256_supported: bool,
@@ -291,6 +300,11 @@ impl ClientBuilder {
         /// Discovery sets it.
         pub fn require_pushed_authorization_requests(required: bool) => require_pushed_authorization_requests = required;
 
+        /// The issuer's key set URL (`jwks_uri`). With it, the installed-app
+        /// flow sends a `nonce` when the scopes include `openid` and verifies
+        /// the ID token the exchange returns. Discovery sets it.
+        pub fn jwks_uri(url: impl Into<String>) => jwks_uri = Some(url.into());
+
         /// The authorization server's issuer identifier. When set, an `iss`
         /// parameter in the callback must equal it exactly
         /// ([RFC 9207](https://www.rfc-editor.org/rfc/rfc9207)).
@@ -345,6 +359,7 @@ impl ClientBuilder {
             &self.pushed_authorization_request_endpoint,
             "pushed_authorization_request_endpoint",
         )?;
+        let jwks_uri = optional(&self.jwks_uri, "jwks_uri")?;
         let mut identity = ClientIdentity::new(self.id, self.secret);
         if let (Some(ClientAuthMethod::PrivateKeyJwt), Some(key)) =
             (self.auth_method, self.assertion_key)
@@ -374,6 +389,7 @@ impl ClientBuilder {
             introspection_endpoint,
             pushed_authorization_request_endpoint,
             require_pushed_authorization_requests: self.require_pushed_authorization_requests,
+            jwks_uri,
             require_issuer: self.require_issuer && self.issuer.is_some(),
             issuer: self.issuer,
             pkce_s256_supported: self.pkce_s256_supported,

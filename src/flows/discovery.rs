@@ -289,6 +289,9 @@ impl AuthorizationServerMetadata {
         if let Some(url) = &self.device_authorization_endpoint {
             builder = builder.device_authorization_endpoint(url.as_str());
         }
+        if let Some(url) = &self.jwks_uri {
+            builder = builder.jwks_uri(url.as_str());
+        }
         if let Some(url) = &self.pushed_authorization_request_endpoint {
             builder = builder
                 .pushed_authorization_request_endpoint(url.as_str())

@@ -108,3 +108,35 @@ fn without_an_issuer_choice_it_is_a_usage_error() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("--google, --iap, or --issuer"), "{stderr}");
 }
+
+#[test]
+fn with_only_the_issuer_the_keys_come_from_its_discovery_document() {
+    use testkit::interop::{
+        sign_in_and_exchange, InteropServer, LOOPBACK_REDIRECT, NATIVE_CONFIDENTIAL,
+    };
+
+    let server = InteropServer::start();
+    let client = server.client(NATIVE_CONFIDENTIAL);
+    let credentials = sign_in_and_exchange(&server, &client, LOOPBACK_REDIRECT);
+    let token = credentials
+        .id_token()
+        .expect("an ID token")
+        .secret()
+        .to_owned();
+    let args = |audience: &'static str| {
+        ["--issuer", server.issuer(), "--audience", audience].map(str::to_owned)
+    };
+
+    let (code, stdout, stderr) = run(
+        &args(NATIVE_CONFIDENTIAL).each_ref().map(String::as_str),
+        &token,
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let claims: Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(claims["sub"], "user1");
+    assert_eq!(claims["iss"], server.issuer());
+
+    let (code, _, stderr) = run(&args("someone-else").each_ref().map(String::as_str), &token);
+    assert_eq!(code, 4, "{stderr}");
+    assert!(stderr.contains("not for this audience"), "{stderr}");
+}

@@ -18,6 +18,8 @@ mod device;
 mod google_auth;
 mod harness;
 #[cfg(feature = "installed")]
+mod id_token;
+#[cfg(feature = "installed")]
 mod par_dpop;
 mod private_key_jwt;
 mod rfc;

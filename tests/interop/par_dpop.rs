@@ -51,10 +51,11 @@ fn a_pushed_dpop_bound_sign_in_refreshes_and_calls_userinfo_with_proofs() {
         [
             server.par_endpoint(),
             server.token_endpoint(),
-            server.token_endpoint()
+            server.token_endpoint(),
+            server.jwks_uri()
         ],
         "a push (binding the code with dpop_jkt), then the code exchange: refused for want of \
-         the server's nonce, sent again once with it"
+         the server's nonce, sent again once with it; then the keys to verify the ID token"
     );
     let credentials = server.check(run.result, "the pushed, DPoP-bound sign-in");
     let refusals: Vec<_> = server

@@ -61,7 +61,7 @@ impl Write for PromptWriter {
     }
 }
 
-struct PromptReader {
+pub(crate) struct PromptReader {
     rx: Receiver<Vec<u8>>,
     text: String,
 }
@@ -102,21 +102,21 @@ impl PromptReader {
     }
 
     /// Opens the printed start link as the browser does.
-    fn url(&mut self) -> Authorization {
+    pub(crate) fn url(&mut self) -> Authorization {
         open_start_link(&self.start_link())
     }
 }
 
 /// Where the start link led: the authorization URL, and the cookie the
 /// browser got on the way.
-struct Authorization {
+pub(crate) struct Authorization {
     url: Url,
     /// `name=value`.
     cookie: String,
 }
 
 impl Authorization {
-    fn param(&self, name: &str) -> String {
+    pub(crate) fn param(&self, name: &str) -> String {
         let mut values = self.url.query_pairs().filter(|(k, _)| k == name);
         let value = values
             .next()
@@ -207,10 +207,10 @@ impl TokenEndpoint {
     }
 }
 
-type Running = JoinHandle<Result<UserCredentials, InstalledAppError>>;
+pub(crate) type Running = JoinHandle<Result<UserCredentials, InstalledAppError>>;
 
 /// Runs `flow` with `run` on a thread, the prompt captured.
-fn spawn_flow<F>(flow: InstalledAppFlow, run: F) -> (Running, PromptReader)
+pub(crate) fn spawn_flow<F>(flow: InstalledAppFlow, run: F) -> (Running, PromptReader)
 where
     F: FnOnce(InstalledAppFlow) -> Result<UserCredentials, InstalledAppError> + Send + 'static,
 {
@@ -234,11 +234,11 @@ fn start(flow: InstalledAppFlow, endpoint: &TokenEndpoint) -> (Running, PromptRe
 }
 
 /// Plays the browser coming back with `code` and the genuine state.
-fn genuine_callback(auth: &Authorization, code: &str) -> String {
+pub(crate) fn genuine_callback(auth: &Authorization, code: &str) -> String {
     auth.get(&format!("/?state={}&code={code}", auth.state()))
 }
 
-fn finish(running: Running) -> Result<UserCredentials, InstalledAppError> {
+pub(crate) fn finish(running: Running) -> Result<UserCredentials, InstalledAppError> {
     running.join().expect("the flow thread does not panic")
 }
 
@@ -267,7 +267,7 @@ fn get(port: u16, target: &str) -> String {
     browser_get(v4(port), &format!("127.0.0.1:{port}"), target, None)
 }
 
-fn status(answer: &str) -> u16 {
+pub(crate) fn status(answer: &str) -> u16 {
     answer[9..12].parse().unwrap_or_else(|_| panic!("{answer}"))
 }
 

@@ -20,6 +20,8 @@ mod file_store;
 mod iam_signer;
 #[cfg(all(feature = "installed", feature = "ureq"))]
 mod installed_app;
+#[cfg(all(feature = "installed", feature = "ureq", feature = "ring"))]
+mod installed_id_token;
 #[cfg(feature = "reqwest")]
 mod reqwest_transport;
 #[cfg(feature = "ureq")]

@@ -23,8 +23,9 @@ verify prints one line saying why, on stderr, and exits 4.
                     keys at https://www.googleapis.com/oauth2/v3/certs
   --iap             Identity-Aware Proxy's x-goog-iap-jwt-assertion: ES256,
                     issuer https://cloud.google.com/iap
-  --issuer URL --jwks-uri URL
-                    any OpenID provider (RS256)
+  --issuer URL      any OpenID provider (RS256): its keys from its discovery
+                    document (URL/.well-known/openid-configuration), or from
+                    --jwks-uri URL
 
 Example:
   oauth2-sansio token --id-token --audience https://svc.example \\
@@ -42,10 +43,10 @@ pub struct VerifyArgs {
     /// Identity-Aware Proxy's assertions
     #[arg(long, conflicts_with = "issuer")]
     pub iap: bool,
-    /// The issuer (exactly as in the token's iss), with --jwks-uri
-    #[arg(long, value_name = "URL", requires = "jwks_uri")]
+    /// The issuer (exactly as in the token's iss); its keys from its discovery document unless --jwks-uri
+    #[arg(long, value_name = "URL")]
     pub issuer: Option<String>,
-    /// Where the issuer publishes its keys
+    /// Where the issuer publishes its keys (default with --issuer: its discovery document's jwks_uri)
     #[arg(long, value_name = "URL")]
     pub jwks_uri: Option<String>,
     /// Require an email with email_verified true
@@ -58,7 +59,10 @@ pub fn verify_id_token(args: VerifyArgs) -> Result<(), Failure> {
     let (verifier, jwks_uri) = match (&args.issuer, args.google, args.iap) {
         (Some(issuer), _, _) => (
             IdTokenVerifier::new(issuer.as_str(), args.audience.as_str()),
-            args.jwks_uri.clone().unwrap_or_default(),
+            match &args.jwks_uri {
+                Some(uri) => uri.clone(),
+                None => discovered_jwks_uri(issuer)?,
+            },
         ),
         (None, _, true) => (
             IdTokenVerifier::iap(args.audience.as_str()),
@@ -71,7 +75,7 @@ pub fn verify_id_token(args: VerifyArgs) -> Result<(), Failure> {
         (None, false, false) => {
             return Err(Failure::new(
                 USAGE,
-                "say whose token it is: --google, --iap, or --issuer URL --jwks-uri URL",
+                "say whose token it is: --google, --iap, or --issuer URL",
             ))
         }
     };
@@ -94,4 +98,18 @@ pub fn verify_id_token(args: VerifyArgs) -> Result<(), Failure> {
         Err(VerifyFailure::Refused(refused)) => Err(Failure::new(SIGN_IN, refused.to_string())),
         Err(failure) => Err(Failure::new(TEMPORARY, failure.to_string())),
     }
+}
+
+/// The `jwks_uri` of `issuer`'s discovery document.
+fn discovered_jwks_uri(issuer: &str) -> Result<String, Failure> {
+    let metadata = crate::discover::metadata(issuer)?;
+    metadata
+        .jwks_uri()
+        .map(|uri| uri.as_str().to_owned())
+        .ok_or_else(|| {
+            Failure::new(
+                LOCAL,
+                format!("{issuer}'s discovery document has no jwks_uri; give --jwks-uri"),
+            )
+        })
 }

@@ -34,6 +34,12 @@ pub enum InstalledAppError {
     Push(Error),
     /// The code exchange at the token endpoint failed.
     Exchange(Error),
+    /// The issuer's key set could not be fetched to verify the ID token.
+    Keys(Error),
+    /// The ID token of an `openid` sign-in is missing or refused: the
+    /// credentials are not handed over.
+    #[cfg(feature = "ring")]
+    IdToken(crate::jwt::verify::IdTokenError),
     /// The flow's or the client's configuration cannot be used.
     Config(ConfigError),
     /// A local IO operation failed.
@@ -75,6 +81,9 @@ impl fmt::Display for InstalledAppError {
             Self::Callback(e) => write!(f, "the sign-in did not complete: {e}"),
             Self::Push(e) => write!(f, "pushing the authorization request failed: {e}"),
             Self::Exchange(e) => write!(f, "exchanging the authorization code failed: {e}"),
+            Self::Keys(e) => write!(f, "fetching the issuer's keys to verify the ID token failed: {e}"),
+            #[cfg(feature = "ring")]
+            Self::IdToken(e) => write!(f, "the sign-in is refused: {e}"),
             Self::Config(e) => write!(f, "{e}"),
             Self::Io { during, source } => write!(f, "{during} failed: {source}"),
         }
@@ -86,7 +95,9 @@ impl std::error::Error for InstalledAppError {
         match self {
             Self::Bind { source, .. } | Self::Io { source, .. } => Some(source),
             Self::Callback(e) => Some(e),
-            Self::Push(e) | Self::Exchange(e) => Some(e),
+            Self::Push(e) | Self::Exchange(e) | Self::Keys(e) => Some(e),
+            #[cfg(feature = "ring")]
+            Self::IdToken(e) => Some(e),
             Self::Config(e) => Some(e),
             Self::Timeout { .. } => None,
         }

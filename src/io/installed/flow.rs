@@ -201,7 +201,11 @@ impl InstalledAppFlow {
         let path = redirect_path(&path, trailing_slash)?;
         let listener = Listener::bind(host, port)?;
         let redirect = loopback_url(host, listener.port(), &path);
-        let mut request = client.authorization_request(redirect).scopes(scopes);
+        let openid = scopes.iter().any(|scope| scope == "openid");
+        let mut request = client
+            .authorization_request(redirect)
+            .scopes(scopes)
+            .with_nonce(openid && client.jwks_uri().is_some());
         if let Some(configure) = configure {
             request = configure(request);
         }
@@ -215,6 +219,8 @@ impl InstalledAppFlow {
         } else {
             request.build(SystemTime::now(), rng)?
         };
+        #[cfg(feature = "ring")]
+        let id_token_check = client.jwks_uri().cloned().zip(pending.id_token_verifier());
         let mut callback = LoopbackCallback::new(pending, client)?.with_start_link(&url, rng);
         let start_path = callback.start_path().expect("a start link was just added");
         let start = Zeroizing::new(loopback_url(host, listener.port(), start_path));
@@ -238,7 +244,13 @@ impl InstalledAppFlow {
             Some(key) => exchange.with_dpop(key),
             None => exchange,
         };
-        drive(exchange, SystemTime::now, send, sleep_until).map_err(InstalledAppError::Exchange)
+        let credentials = drive(exchange, SystemTime::now, &mut send, sleep_until)
+            .map_err(InstalledAppError::Exchange)?;
+        #[cfg(feature = "ring")]
+        if let Some((jwks_uri, verifier)) = id_token_check {
+            super::id_token::verify(&credentials, &verifier, &jwks_uri, send)?;
+        }
+        Ok(credentials)
     }
 
     /// [`run`](Self::run) with a default

@@ -119,6 +119,8 @@ mod browser;
 mod connection;
 mod error;
 mod flow;
+#[cfg(feature = "ring")]
+mod id_token;
 mod listener;
 mod pool;
 mod redirect;

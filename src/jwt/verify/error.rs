@@ -55,6 +55,8 @@ pub enum IdTokenError {
         /// The claim's name.
         claim: &'static str,
     },
+    /// A sign-in that asked for `openid` got no ID token back.
+    Missing,
 }
 
 impl fmt::Display for IdTokenError {
@@ -90,6 +92,9 @@ impl fmt::Display for IdTokenError {
                 f.write_str("it is not from the expected Workspace domain (hd)")
             }
             Self::InvalidClaim { claim } => write!(f, "its `{claim}` claim is missing or invalid"),
+            Self::Missing => {
+                f.write_str("the sign-in asked for openid but the token response has no id_token")
+            }
         }
     }
 }

@@ -24,6 +24,10 @@ pub struct ServerOptions {
     /// The server exits by itself after this long (default 300 s), even if
     /// the test process is stuck.
     pub max_lifetime: Duration,
+    /// Listen on this port (default: one the OS chooses); a server started
+    /// again on the port of a stopped one has the same issuer and a new
+    /// signing key.
+    pub port: Option<u16>,
 }
 
 impl Default for ServerOptions {
@@ -32,6 +36,7 @@ impl Default for ServerOptions {
             access_token_ttl: None,
             ready_timeout: Duration::from_secs(30),
             max_lifetime: Duration::from_secs(300),
+            port: None,
         }
     }
 }
@@ -111,6 +116,9 @@ impl InteropServer {
             .stderr(Stdio::piped());
         if let Some(ttl) = options.access_token_ttl {
             command.env("INTEROP_ACCESS_TOKEN_TTL", ttl.as_secs().max(1).to_string());
+        }
+        if let Some(port) = options.port {
+            command.env("INTEROP_PORT", port.to_string());
         }
         let mut child = command
             .spawn()
@@ -227,6 +235,7 @@ impl InteropServer {
             .authorization_endpoint(self.authorization_endpoint())
             .token_endpoint(self.token_endpoint())
             .pushed_authorization_request_endpoint(self.par_endpoint())
+            .jwks_uri(self.jwks_uri())
             .issuer(self.issuer())
             .require_issuer_in_callback(true)
             .auth_method(registration.auth_method());
