@@ -54,7 +54,7 @@ use crate::wire::python_json::quoted_python_json;
 ///     };
 ///     Ok(http::Response::new(body.to_vec()))
 /// }, |_| {})?;
-/// assert_eq!(downscoped.token().unwrap().token().secret(), "ya29.narrow");
+/// assert_eq!(downscoped.token().unwrap().secret(), "ya29.narrow");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]

@@ -48,7 +48,7 @@ use crate::wire::endpoint::parse_endpoint;
 ///     };
 ///     Ok(http::Response::new(body.to_vec()))
 /// }, |_| {})?;
-/// assert_eq!(credentials.token().unwrap().token().secret(), "ya29.sts");
+/// assert_eq!(credentials.token().unwrap().secret(), "ya29.sts");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]

@@ -62,7 +62,7 @@ use crate::macros::setters;
 ///     "https://oauth2.googleapis.com/token",
 ///     "https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/target@p.iam.gserviceaccount.com:generateAccessToken",
 /// ]);
-/// assert_eq!(target.token().unwrap().token().secret(), "ya29.target");
+/// assert_eq!(target.token().unwrap().secret(), "ya29.target");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]

@@ -42,7 +42,7 @@ use crate::machine::call::Parser;
 ///     };
 ///     Ok(http::Response::new(body))
 /// }, |_| {})?;
-/// assert_eq!(id_tokens.token().unwrap().token().secret(), jwt);
+/// assert_eq!(id_tokens.token().unwrap().secret(), jwt);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]

@@ -41,7 +41,7 @@ const TOKEN_PATH: &str = "instance/service-accounts/default/token";
 ///         .body(br#"{"access_token":"ya29.m","expires_in":3599,"token_type":"Bearer"}"#.to_vec())
 ///         .unwrap())
 /// }, |_| {})?;
-/// assert_eq!(refreshed.token().unwrap().token().secret(), "ya29.m");
+/// assert_eq!(refreshed.token().unwrap().secret(), "ya29.m");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
