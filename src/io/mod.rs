@@ -11,6 +11,8 @@
 //!   ureq 3.
 //! - [`subject_token`]: an external account's `file` source, read at each
 //!   refresh (always available: it needs only std).
+//! - [`read_client_secrets`]: `client_secrets.json` from disk, its path in
+//!   every error (always available).
 //! - `reqwest` (feature `reqwest`): `ReqwestTransport`, an async transport
 //!   over reqwest 0.13, on any runtime.
 
@@ -19,8 +21,11 @@ pub mod adc;
 #[cfg(any(feature = "ureq", feature = "reqwest"))]
 mod common;
 
+mod client_secrets;
 pub mod executable;
 pub mod subject_token;
+
+pub use client_secrets::{read_client_secrets, ClientSecretsFileError};
 
 #[cfg(feature = "ureq")]
 pub mod ureq;

@@ -2,7 +2,7 @@
 //! canned HTTP server (what goes on the wire, bounds, timeouts, proxies),
 //! Application Default Credentials against a fake metadata server and
 //! files on disk, IAM's signBlob as a JWT signer, the credentials file on
-//! disk, and the installed-app
+//! disk, `client_secrets.json` read from disk, and the installed-app
 //! runner with the test playing the browser. Each subject needs its
 //! feature; without it its module is left out.
 #![forbid(unsafe_code)]
@@ -12,6 +12,7 @@ mod support;
 
 #[cfg(any(feature = "ureq", feature = "reqwest"))]
 mod adc;
+mod client_secrets;
 #[cfg(unix)]
 mod executable;
 #[cfg(feature = "file-store")]

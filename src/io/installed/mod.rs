@@ -98,10 +98,10 @@
 //!
 //! ```no_run
 //! use oauth2_sansio::io::installed::InstalledAppFlow;
-//! use oauth2_sansio::ClientSecrets;
+//! use oauth2_sansio::io::read_client_secrets;
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let secrets = ClientSecrets::from_json(&std::fs::read("client_secrets.json")?)?;
+//! let secrets = read_client_secrets("client_secrets.json")?;
 //! let client = secrets.client_builder().build()?;
 //! let credentials = InstalledAppFlow::new(client)
 //!     .scopes(["openid", "email"])
