@@ -104,7 +104,8 @@
 //! - [`Error`], [`CallbackError`], [`ConfigError`], [`FileError`]: what went
 //!   wrong, typed.
 //! - Secrets ([`AccessToken`], [`RefreshToken`], [`ClientSecret`], ...)
-//!   print as `[redacted]` and are zeroized on drop.
+//!   print as `[redacted]` and are zeroized on drop; [`Entropy`] is where
+//!   their random bytes come from (any rand version's CSPRNG).
 //! - [`google`]: Google's endpoints; [`limits`]: every bound on untrusted
 //!   input; [`jwt`]: signing and reading JWTs; [`io`]: the optional IO
 //!   (transports, the installed-app runner, a credentials file).
@@ -142,7 +143,7 @@
 //! | `credentials/` | the [`Credentials`] trait (`kind.rs`), every kind, [`AnyCredentials`], freshness, [`CredentialsStore`] |
 //! | `cache/` | [`cache::TokenManager`], [`cache::SharedToken`] |
 //! | `jwt/` | claims, signing ([`jwt::Signer`], ring), unverified decoding |
-//! | `secret/` | secret newtypes; wiping request and response bodies |
+//! | `secret/` | secret newtypes; wiping request and response bodies; [`Entropy`], the random bytes behind them |
 //! | `error/` | [`Error`] and its parts; [`ConfigError`], [`FileError`] |
 //! | `io/` | the only IO: `ureq.rs`, `reqwest.rs`, `installed/` (the loopback runner and browser), `file_store/` |
 //! | `bin/oauth2-sansio/` | the command-line tool, on the public API only |
@@ -158,6 +159,8 @@
 //!   on disk, saved so that a refresh never loses it.
 //! - `cli`: the `oauth2-sansio` binary (`login`, `token`, `revoke`), built
 //!   on the three features above.
+//! - `rand_core_06`, `rand_core_09`: [`Entropy`] adapters for RNGs of
+//!   rand 0.8 and rand 0.9 (`RandCore06`, `RandCore09`).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -214,6 +217,11 @@ pub use machine::call::{Call, Parser, TokenCall, Update};
 pub use machine::drive::{drive, drive_async};
 pub use machine::step::{HttpResponse, Machine, RequestTimeout, Step, WaitReason};
 pub use machine::then::{Next, Then};
+#[cfg(feature = "rand_core_06")]
+pub use secret::entropy::RandCore06;
+#[cfg(feature = "rand_core_09")]
+pub use secret::entropy::RandCore09;
+pub use secret::entropy::{Entropy, EntropyFn};
 pub use secret::{
     AccessToken, Assertion, AuthorizationCode, ClientSecret, CsrfState, DeviceCode, IdToken,
     PkceVerifier, PrivateKeyPem, RefreshToken, SecurityToken,

@@ -19,8 +19,8 @@ use oauth2_sansio::io::installed::{
 use oauth2_sansio::loopback::SUCCESS_MESSAGE;
 use oauth2_sansio::url::Url;
 use oauth2_sansio::{
-    CallbackError, Client, ClientSecret, ConfigError, Credentials, ErrorCode, TransportFailure,
-    UserCredentials,
+    CallbackError, Client, ClientSecret, ConfigError, Credentials, EntropyFn, ErrorCode,
+    TransportFailure, UserCredentials,
 };
 use rand::rngs::StdRng;
 use rand::SeedableRng;
@@ -613,8 +613,11 @@ fn a_failed_token_exchange_is_an_exchange_error() {
         r#"{"error":"invalid_grant","error_description":"Bad code"}"#,
     );
     let flow = InstalledAppFlow::new(confidential()).browser(Browser::Disabled);
+    // rand 0.8's generator (rand_core 0.6), through EntropyFn.
     let (running, mut prompt) = spawn_flow(flow, move |flow| {
-        flow.run(&mut StdRng::seed_from_u64(3), send)
+        use rand08::{RngCore, SeedableRng};
+        let mut rng = rand08::rngs::StdRng::seed_from_u64(3);
+        flow.run(&mut EntropyFn::new(|bytes| rng.fill_bytes(bytes)), send)
     });
     let auth = prompt.url();
     assert_eq!(status(&genuine_callback(&auth, "c")), 200);

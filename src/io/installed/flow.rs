@@ -6,7 +6,6 @@ use std::io::Write;
 use std::process::Child;
 use std::time::{Duration, SystemTime};
 
-use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 
 use super::browser::Browser;
@@ -22,6 +21,7 @@ use crate::flows::code::loopback::LoopbackCallback;
 use crate::io::sleep_until;
 use crate::machine::drive::drive;
 use crate::macros::setters;
+use crate::secret::entropy::Entropy;
 
 /// How long the flow waits for the browser to come back: 5 minutes.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
@@ -145,7 +145,8 @@ impl InstalledAppFlow {
     ///
     /// 1. listens on the loopback host (the port is released on every
     ///    exit, success or error);
-    /// 2. builds the authorization URL (`state` and PKCE from `rng`) with
+    /// 2. builds the authorization URL (`state` and PKCE from `rng`, any
+    ///    [`Entropy`](crate::Entropy): `&mut rand::rng()` with rand 0.10) with
     ///    the real port in the redirect URI, and a one-time start link to
     ///    it (its path and cookie from `rng` too); prints the prompt with
     ///    the start link and opens the browser on it (a browser that fails
@@ -161,7 +162,7 @@ impl InstalledAppFlow {
     /// 4. exchanges the code, sending requests with `send`.
     pub fn run<R, S>(self, rng: &mut R, send: S) -> Result<UserCredentials, InstalledAppError>
     where
-        R: CryptoRng + ?Sized,
+        R: Entropy + ?Sized,
         S: FnMut(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, TransportFailure>,
     {
         let Self {
@@ -211,7 +212,7 @@ impl InstalledAppFlow {
     #[cfg(feature = "ureq")]
     pub fn run_with_ureq<R>(self, rng: &mut R) -> Result<UserCredentials, InstalledAppError>
     where
-        R: CryptoRng + ?Sized,
+        R: Entropy + ?Sized,
     {
         let transport = crate::io::ureq::UreqTransport::new();
         self.run(rng, |request| transport.send(request))
