@@ -378,6 +378,41 @@ fn public_pkce_client_signs_in_without_a_secret() {
     assert_exchange_body(requests[0].body(), &auth, "pub-code", Some("public-app"));
 }
 
+/// The authorization URL `flow` sends the browser to; the sign-in is then
+/// completed.
+fn authorization_of(flow: InstalledAppFlow) -> Authorization {
+    let endpoint = TokenEndpoint::default();
+    let (running, mut prompt) = start(flow, &endpoint);
+    let auth = prompt.url();
+    assert_eq!(status(&genuine_callback(&auth, "c")), 200);
+    finish(running).unwrap();
+    auth
+}
+
+#[test]
+fn by_default_the_request_asks_for_a_refresh_token_with_consent_and_offline_access() {
+    let auth = authorization_of(InstalledAppFlow::new(public()).scopes(["openid"]));
+    assert_eq!(auth.param("prompt"), "consent");
+    assert_eq!(auth.param("access_type"), "offline");
+}
+
+#[test]
+fn offline_false_sends_neither_and_configure_request_has_the_last_word() {
+    let auth = authorization_of(InstalledAppFlow::new(public()).offline(false));
+    for absent in ["prompt", "access_type"] {
+        assert!(
+            auth.url.query_pairs().all(|(name, _)| name != absent),
+            "{absent} in {}",
+            auth.url
+        );
+    }
+    let auth = authorization_of(
+        InstalledAppFlow::new(public()).configure_request(|r| r.prompt("select_account")),
+    );
+    assert_eq!(auth.param("prompt"), "select_account");
+    assert_eq!(auth.param("access_type"), "offline");
+}
+
 #[test]
 fn no_callback_times_out_and_releases_the_port() {
     let endpoint = TokenEndpoint::default();

@@ -16,7 +16,7 @@ use super::serve::serve;
 use crate::client::Client;
 use crate::credentials::UserCredentials;
 use crate::error::TransportFailure;
-use crate::flows::code::authorize::AuthorizationRequest;
+use crate::flows::code::authorize::{AccessType, AuthorizationRequest};
 use crate::flows::code::loopback::LoopbackCallback;
 use crate::io::sleep_until;
 use crate::machine::drive::drive;
@@ -44,8 +44,20 @@ type Configure =
 /// with RFC 8252's defaults and without its known problems.
 ///
 /// Defaults: `http://127.0.0.1:PORT/` with an OS-chosen port, the system
-/// browser, the prompt on stderr, a 5-minute timeout, Google's
-/// `access_type=offline` (see [`configure_request`](Self::configure_request)).
+/// browser, the prompt on stderr, a 5-minute timeout, and a request for a
+/// refresh token (see [`offline`](Self::offline)).
+///
+/// # Refresh tokens
+///
+/// By default the authorization request carries `prompt=consent` and
+/// Google's `access_type=offline`: Google then returns a refresh token at
+/// every sign-in (without `prompt=consent`, only at the first consent), and
+/// an OpenID Connect server issues one for the `offline_access` scope,
+/// which it honours only with `prompt=consent` (OpenID Connect Core §11).
+/// Add `offline_access` to the scopes for such a server (oidc-provider,
+/// Keycloak, Auth0, ...); the runner does not add it itself, since Google
+/// refuses it. [`offline(false)`](Self::offline) asks for neither, and
+/// [`configure_request`](Self::configure_request) can set another `prompt`.
 #[must_use = "call run() to sign in"]
 pub struct InstalledAppFlow {
     client: Client,
@@ -56,6 +68,7 @@ pub struct InstalledAppFlow {
     trailing_slash: Option<bool>,
     browser: Browser,
     timeout: Duration,
+    offline: bool,
     configure: Option<Configure>,
     prompt: Box<dyn Write + Send>,
 }
@@ -72,6 +85,7 @@ impl InstalledAppFlow {
             trailing_slash: None,
             browser: Browser::default(),
             timeout: DEFAULT_TIMEOUT,
+            offline: true,
             configure: None,
             prompt: Box::new(std::io::stderr()),
         }
@@ -107,10 +121,17 @@ impl InstalledAppFlow {
         /// How long to wait for the browser to come back (default
         /// [`DEFAULT_TIMEOUT`]).
         pub fn timeout(timeout: Duration) => timeout = timeout;
+
+        /// Whether to ask for a refresh token (default `true`):
+        /// `prompt=consent` and `access_type=offline` (see
+        /// [Refresh tokens](Self#refresh-tokens)); `false` sends neither.
+        pub fn offline(offline: bool) => offline = offline;
     }
 
     /// Adjusts the authorization request before it is built: `prompt`,
-    /// `login_hint`, `access_type`, extra parameters, more scopes.
+    /// `login_hint`, `access_type`, extra parameters, more scopes. It sees
+    /// the request with [`offline`](Self::offline)'s parameters already
+    /// set, and may change them.
     ///
     /// ```
     /// # use oauth2_sansio::{AccessType, Client};
@@ -174,13 +195,21 @@ impl InstalledAppFlow {
             trailing_slash,
             browser,
             timeout,
+            offline,
             configure,
             mut prompt,
         } = self;
         let path = redirect_path(&path, trailing_slash)?;
         let listener = Listener::bind(host, port)?;
         let redirect = loopback_url(host, listener.port(), &path);
-        let mut request = client.authorization_request(redirect).scopes(scopes);
+        let request = client.authorization_request(redirect).scopes(scopes);
+        let mut request = if offline {
+            request
+                .prompt("consent")
+                .access_type(Some(AccessType::Offline))
+        } else {
+            request.access_type(None)
+        };
         if let Some(configure) = configure {
             request = configure(request);
         }
@@ -230,6 +259,7 @@ impl fmt::Debug for InstalledAppFlow {
             .field("trailing_slash", &self.trailing_slash)
             .field("browser", &self.browser)
             .field("timeout", &self.timeout)
+            .field("offline", &self.offline)
             .field("configure_request", &self.configure.is_some())
             .finish_non_exhaustive()
     }

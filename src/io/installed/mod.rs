@@ -104,8 +104,7 @@
 //! let secrets = read_client_secrets("client_secrets.json")?;
 //! let client = secrets.client_builder().build()?;
 //! let credentials = InstalledAppFlow::new(client)
-//!     .scopes(["openid", "email"])
-//!     .configure_request(|request| request.prompt("consent"))
+//!     .scopes(["openid", "email"]) // and "offline_access" on an OpenID server
 //!     // or .run_with_ureq(&mut rand::rng())? with the `ureq` feature
 //!     .run(&mut rand::rng(), |_request| {
 //!         // send the token request with any HTTP client
