@@ -40,7 +40,7 @@
 //!     SystemTime::now,
 //!     |request| {
 //!         assert_eq!(request.uri(), "https://oauth2.googleapis.com/token");
-//!         Ok(http::Response::new(
+//!         Ok(oauth2_sansio::http::Response::new(
 //!             br#"{"access_token":"ya29.a","token_type":"Bearer","expires_in":3599,"refresh_token":"1//r"}"#.to_vec(),
 //!         ))
 //!     },
@@ -49,7 +49,7 @@
 //! assert_eq!(credentials.refresh_token().unwrap().secret(), "1//r");
 //!
 //! // 4. Authorize API requests; refresh when stale.
-//! let mut api_request = http::Request::new(());
+//! let mut api_request = oauth2_sansio::http::Request::new(());
 //! credentials.authorize(&mut api_request, SystemTime::now())?; // Credentials, for every kind
 //! let refresh = credentials.refresh()?; // another Machine
 //! # let _ = (url, refresh);
@@ -61,7 +61,7 @@
 //! ```no_run
 //! # use std::time::SystemTime;
 //! # use oauth2_sansio::{Machine, Step, Error, TransportFailure};
-//! # fn send(_: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, TransportFailure> { unimplemented!() }
+//! # fn send(_: oauth2_sansio::http::Request<Vec<u8>>) -> Result<oauth2_sansio::http::Response<Vec<u8>>, TransportFailure> { unimplemented!() }
 //! # fn sleep_until(_: SystemTime) {}
 //! # fn run<M: Machine>(mut machine: M) -> Result<M::Output, Error> {
 //! loop {

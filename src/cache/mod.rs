@@ -35,7 +35,7 @@
 //! assert!(matches!(manager.lookup(now)?, Lookup::Pending)); // one job at a time
 //! let (ticket, machine) = job.into_parts();
 //! let outcome = drive(machine, || now, |_request| {
-//!     Ok(http::Response::new(br#"{"access_token":"ya29.a","token_type":"Bearer","expires_in":3600}"#.to_vec()))
+//!     Ok(oauth2_sansio::http::Response::new(br#"{"access_token":"ya29.a","token_type":"Bearer","expires_in":3600}"#.to_vec()))
 //! }, |_| {});
 //! manager.finish(ticket, outcome, now);
 //!
@@ -79,7 +79,7 @@
 //! let cache = SharedToken::new(credentials).with_keeper(Row(Arc::clone(&row)));
 //! let token = cache.token(SystemTime::now, |_request| {
 //!     // This server rotates refresh tokens.
-//!     Ok(http::Response::new(br#"{"access_token":"ya29.a","token_type":"Bearer","expires_in":3599,"refresh_token":"1//rotated"}"#.to_vec()))
+//!     Ok(oauth2_sansio::http::Response::new(br#"{"access_token":"ya29.a","token_type":"Bearer","expires_in":3599,"refresh_token":"1//rotated"}"#.to_vec()))
 //! })?;
 //! assert_eq!(token.secret(), "ya29.a");
 //! let kept = row.lock().unwrap().clone().unwrap();

@@ -56,7 +56,7 @@ use crate::macros::setters;
 ///         assert_eq!(request.headers()["authorization"], "Bearer ya29.user");
 ///         br#"{"accessToken":"ya29.target","expireTime":"2099-01-01T00:00:00Z"}"#
 ///     };
-///     Ok(http::Response::new(body.to_vec()))
+///     Ok(oauth2_sansio::http::Response::new(body.to_vec()))
 /// }, |_| {})?;
 /// assert_eq!(sent, [
 ///     "https://oauth2.googleapis.com/token",
