@@ -34,7 +34,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
 
     if let Some(url) = std::env::args().nth(1) {
-        let mut request = oauth2_sansio::http::Request::get(url.as_str()).body(Vec::new())?;
+        let mut request = http::Request::get(url.as_str()).body(Vec::new())?;
         token.authorize(&mut request, SystemTime::now())?;
         let response = UreqTransport::new().send(request)?;
         println!(

@@ -17,7 +17,7 @@ fn check_round_trip(creds: &UserCredentials) -> Result<(), TestCaseError> {
     let again = UserCredentials::from_authorized_user_json(written.as_bytes())
         .map_err(|e| TestCaseError::fail(format!("written file does not read back: {e}")))?;
     prop_assert_eq!(&again, creds);
-    prop_assert_eq!(again.to_authorized_user_json(), &written);
+    prop_assert_eq!(&again.to_authorized_user_json(), &written);
     // serde writes and reads the same JSON.
     prop_assert_eq!(&serde_json::to_string(creds).unwrap(), &written);
     let through_serde: UserCredentials = serde_json::from_str(&written)
