@@ -1,4 +1,4 @@
-//! The IO layer on 127.0.0.1: the ureq and reqwest transports against a
+//! The IO layer on 127.0.0.1: the ureq and reqwest (0.13 and 0.12) transports against a
 //! canned HTTP server (what goes on the wire, bounds, timeouts, proxies),
 //! Application Default Credentials against a fake metadata server and
 //! files on disk, IAM's signBlob as a JWT signer, the credentials file on
@@ -7,7 +7,7 @@
 //! feature; without it its module is left out.
 #![forbid(unsafe_code)]
 
-#[cfg(any(feature = "ureq", feature = "reqwest"))]
+#[cfg(any(feature = "ureq", feature = "reqwest", feature = "reqwest-012"))]
 mod support;
 
 #[cfg(any(feature = "ureq", feature = "reqwest"))]
@@ -21,7 +21,11 @@ mod file_store;
 mod iam_signer;
 #[cfg(all(feature = "installed", feature = "ureq"))]
 mod installed_app;
+// The reqwest transport's tests (reqwest_transport.rs), run over each
+// reqwest version the crate supports.
+#[cfg(feature = "reqwest-012")]
+mod reqwest_012;
 #[cfg(feature = "reqwest")]
-mod reqwest_transport;
+mod reqwest_013;
 #[cfg(feature = "ureq")]
 mod ureq_transport;
