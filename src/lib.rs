@@ -145,14 +145,15 @@
 //! | `jwt/` | claims, signing ([`jwt::Signer`], ring), unverified decoding |
 //! | `secret/` | secret newtypes; wiping request and response bodies; [`Entropy`], the random bytes behind them |
 //! | `error/` | [`Error`] and its parts; [`ConfigError`], [`FileError`] |
-//! | `io/` | the only IO: `ureq.rs`, `reqwest.rs`, `installed/` (the loopback runner and browser), `file_store/` |
+//! | `io/` | the only IO: `ureq/`, `reqwest/` (one transport for reqwest 0.13 and, through `reqwest_012.rs`, 0.12), `installed/` (the loopback runner and browser), `file_store/`, `client_secrets.rs` |
 //! | `bin/oauth2-sansio/` | the command-line tool, on the public API only |
 //!
 //! # Features
 //!
 //! - `ring` (default): `jwt::RingSigner`, RS256 from a PKCS#8 or PKCS#1 PEM key.
 //! - `ureq`: `io::ureq::UreqTransport`, a blocking transport (see [`io`]).
-//! - `reqwest`: `io::reqwest::ReqwestTransport`, the async twin.
+//! - `reqwest`: `io::reqwest::ReqwestTransport`, the async twin;
+//!   `reqwest-012`: the same over reqwest 0.12 (`io::reqwest_012`).
 //! - `installed`: `io::installed::InstalledAppFlow`, the installed-app
 //!   runner (loopback redirect listener, system browser).
 //! - `file-store`: `io::file_store::CredentialsFile`, authorized_user JSON
@@ -228,6 +229,16 @@ pub use secret::{
 };
 pub use wire::endpoint::parse_endpoint;
 pub use wire::token_response::TokenResponse;
+
+/// The README's programs, compiled as doc tests.
+#[cfg(all(
+    doctest,
+    feature = "ureq",
+    feature = "installed",
+    feature = "file-store"
+))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 // Re-exported so callers name the same versions the crate uses.
 pub use http;
