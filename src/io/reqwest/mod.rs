@@ -21,7 +21,8 @@
 //! ```
 //!
 //! Over a client of your own (a `User-Agent`, a connection pool shared with
-//! the rest of the program), started from [`ReqwestTransport::client_builder`]:
+//! the rest of the program), started from
+//! [`ReqwestTransport::client_builder`](crate::io::reqwest::ReqwestTransport::client_builder):
 //!
 //! ```no_run
 //! use oauth2_sansio::io::reqwest::ReqwestTransport;
