@@ -39,7 +39,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let same = tokens.iter().filter(|t| t.same_as(first)).count();
     println!(
         "{tasks} tasks got a token of {} characters; {same} of them the same one",
-        first.bearer().token().secret().len()
+        first.secret().len()
     );
     Ok(())
 }

@@ -35,9 +35,9 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::SystemTime;
 
+use oauth2_sansio::io::read_client_secrets;
 use oauth2_sansio::io::ureq::UreqTransport;
-use oauth2_sansio::limits::{CALLBACK_LIMIT, CLIENT_SECRETS_LIMIT};
-use oauth2_sansio::ClientSecrets;
+use oauth2_sansio::limits::CALLBACK_LIMIT;
 use rand::rngs::SysRng;
 use rand::TryRng;
 use zeroize::Zeroize;
@@ -74,9 +74,7 @@ fn sign_in(args: Vec<OsString>) -> Result<String, String> {
         scopes = DEFAULT_SCOPES.map(String::from).to_vec();
     }
 
-    let file = read_bounded(path, CLIENT_SECRETS_LIMIT)?;
-    let secrets =
-        ClientSecrets::from_json(&file).map_err(|e| format!("{}: {e}", path.display()))?;
+    let secrets = read_client_secrets(path).map_err(|e| e.to_string())?;
     let client = secrets
         .client_builder()
         .build()
@@ -127,14 +125,4 @@ fn sign_in(args: Vec<OsString>) -> Result<String, String> {
         eprintln!("warning: scopes not granted: {}", missing.join(" "));
     }
     Ok(credentials.to_authorized_user_json())
-}
-
-/// The file's bytes, reading at most one byte more than `limit` (enough for
-/// the parser to report the file as too large).
-fn read_bounded(path: &Path, limit: usize) -> Result<Vec<u8>, String> {
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|file| file.take(limit as u64 + 1).read_to_end(&mut bytes))
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    Ok(bytes)
 }

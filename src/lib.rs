@@ -40,7 +40,7 @@
 //!     SystemTime::now,
 //!     |request| {
 //!         assert_eq!(request.uri(), "https://oauth2.googleapis.com/token");
-//!         Ok(http::Response::new(
+//!         Ok(oauth2_sansio::http::Response::new(
 //!             br#"{"access_token":"ya29.a","token_type":"Bearer","expires_in":3599,"refresh_token":"1//r"}"#.to_vec(),
 //!         ))
 //!     },
@@ -49,7 +49,7 @@
 //! assert_eq!(credentials.refresh_token().unwrap().secret(), "1//r");
 //!
 //! // 4. Authorize API requests; refresh when stale.
-//! let mut api_request = http::Request::new(());
+//! let mut api_request = oauth2_sansio::http::Request::new(());
 //! credentials.authorize(&mut api_request, SystemTime::now())?; // Credentials, for every kind
 //! let refresh = credentials.refresh()?; // another Machine
 //! # let _ = (url, refresh);
@@ -61,7 +61,7 @@
 //! ```no_run
 //! # use std::time::SystemTime;
 //! # use oauth2_sansio::{Machine, Step, Error, TransportFailure};
-//! # fn send(_: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, TransportFailure> { unimplemented!() }
+//! # fn send(_: oauth2_sansio::http::Request<Vec<u8>>) -> Result<oauth2_sansio::http::Response<Vec<u8>>, TransportFailure> { unimplemented!() }
 //! # fn sleep_until(_: SystemTime) {}
 //! # fn run<M: Machine>(mut machine: M) -> Result<M::Output, Error> {
 //! loop {
@@ -104,7 +104,8 @@
 //! - [`Error`], [`CallbackError`], [`ConfigError`], [`FileError`]: what went
 //!   wrong, typed.
 //! - Secrets ([`AccessToken`], [`RefreshToken`], [`ClientSecret`], ...)
-//!   print as `[redacted]` and are zeroized on drop.
+//!   print as `[redacted]` and are zeroized on drop; [`Entropy`] is where
+//!   their random bytes come from (any rand version's CSPRNG).
 //! - [`google`]: Google's endpoints; [`limits`]: every bound on untrusted
 //!   input; [`jwt`]: signing and reading JWTs; [`io`]: the optional IO
 //!   (transports, the installed-app runner, a credentials file).
@@ -143,9 +144,9 @@
 //! | `cache/` | [`cache::TokenManager`], [`cache::SharedToken`] |
 //! | `jwt/` | claims, signing ([`jwt::Signer`], ring), unverified decoding, `verify/` (ID tokens, key sets) |
 //! | `dpop/` | [`dpop::DpopKey`] and its proofs, nonces per origin, `WWW-Authenticate` challenges, the token calls' nonce retry |
-//! | `secret/` | secret newtypes; wiping request and response bodies |
+//! | `secret/` | secret newtypes; wiping request and response bodies; [`Entropy`], the random bytes behind them |
 //! | `error/` | [`Error`] and its parts; [`ConfigError`], [`FileError`] |
-//! | `io/` | the only IO: `ureq.rs`, `reqwest.rs`, `installed/` (the loopback runner and browser), `file_store/` |
+//! | `io/` | the only IO: `ureq/`, `reqwest/` (one transport for reqwest 0.13 and, through `reqwest_012.rs`, 0.12), `installed/` (the loopback runner and browser), `file_store/`, `client_secrets.rs` |
 //! | `bin/oauth2-sansio/` | the command-line tool, on the public API only |
 //!
 //! # Features
@@ -154,13 +155,16 @@
 //!   key; ES256 [`dpop::DpopKey`]s (generated, PKCS#8 or private JWK); ID
 //!   token verification.
 //! - `ureq`: `io::ureq::UreqTransport`, a blocking transport (see [`io`]).
-//! - `reqwest`: `io::reqwest::ReqwestTransport`, the async twin.
+//! - `reqwest`: `io::reqwest::ReqwestTransport`, the async twin;
+//!   `reqwest-012`: the same over reqwest 0.12 (`io::reqwest_012`).
 //! - `installed`: `io::installed::InstalledAppFlow`, the installed-app
 //!   runner (loopback redirect listener, system browser).
 //! - `file-store`: `io::file_store::CredentialsFile`, authorized_user JSON
 //!   on disk, saved so that a refresh never loses it.
 //! - `cli`: the `oauth2-sansio` binary (`login`, `token`, `revoke`), built
 //!   on the three features above.
+//! - `rand_core_06`, `rand_core_09`: [`Entropy`] adapters for RNGs of
+//!   rand 0.8 and rand 0.9 (`RandCore06`, `RandCore09`).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -221,12 +225,27 @@ pub use machine::call::{Call, Parser, TokenCall, Update};
 pub use machine::drive::{drive, drive_async};
 pub use machine::step::{HttpResponse, Machine, RequestTimeout, Step, WaitReason};
 pub use machine::then::{Next, Then};
+#[cfg(feature = "rand_core_06")]
+pub use secret::entropy::RandCore06;
+#[cfg(feature = "rand_core_09")]
+pub use secret::entropy::RandCore09;
+pub use secret::entropy::{Entropy, EntropyFn};
 pub use secret::{
     AccessToken, Assertion, AuthorizationCode, ClientSecret, CsrfState, DeviceCode, IdToken,
     PkceVerifier, PrivateKeyPem, RefreshToken, SecurityToken,
 };
 pub use wire::endpoint::parse_endpoint;
 pub use wire::token_response::TokenResponse;
+
+/// The README's programs, compiled as doc tests.
+#[cfg(all(
+    doctest,
+    feature = "ureq",
+    feature = "installed",
+    feature = "file-store"
+))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 // Re-exported so callers name the same versions the crate uses.
 pub use http;

@@ -76,6 +76,13 @@ impl<C> CachedToken<C> {
         &self.inner.bearer
     }
 
+    /// The access token's text, for a header of your own (`authorize`
+    /// writes `Authorization` itself): `token.secret()` is
+    /// `token.bearer().token().secret()`. Never log it.
+    pub fn secret(&self) -> &str {
+        self.inner.bearer.secret()
+    }
+
     /// The credentials the token belongs to.
     pub fn credentials(&self) -> &C {
         &self.inner.credentials

@@ -35,12 +35,12 @@
 //! assert!(matches!(manager.lookup(now)?, Lookup::Pending)); // one job at a time
 //! let (ticket, machine) = job.into_parts();
 //! let outcome = drive(machine, || now, |_request| {
-//!     Ok(http::Response::new(br#"{"access_token":"ya29.a","token_type":"Bearer","expires_in":3600}"#.to_vec()))
+//!     Ok(oauth2_sansio::http::Response::new(br#"{"access_token":"ya29.a","token_type":"Bearer","expires_in":3600}"#.to_vec()))
 //! }, |_| {});
 //! manager.finish(ticket, outcome, now);
 //!
 //! let Lookup::Ready(token) = manager.lookup(now)? else { unreachable!("fresh") };
-//! assert_eq!(token.bearer().token().secret(), "ya29.a");
+//! assert_eq!(token.secret(), "ya29.a");
 //! // 225 s before expiry, the token is still served and one refresh starts.
 //! let stale = now + Duration::from_secs(3600 - 225);
 //! assert!(matches!(manager.lookup(stale)?, Lookup::ReadyAndRefresh(..)));
@@ -79,9 +79,9 @@
 //! let cache = SharedToken::new(credentials).with_keeper(Row(Arc::clone(&row)));
 //! let token = cache.token(SystemTime::now, |_request| {
 //!     // This server rotates refresh tokens.
-//!     Ok(http::Response::new(br#"{"access_token":"ya29.a","token_type":"Bearer","expires_in":3599,"refresh_token":"1//rotated"}"#.to_vec()))
+//!     Ok(oauth2_sansio::http::Response::new(br#"{"access_token":"ya29.a","token_type":"Bearer","expires_in":3599,"refresh_token":"1//rotated"}"#.to_vec()))
 //! })?;
-//! assert_eq!(token.bearer().token().secret(), "ya29.a");
+//! assert_eq!(token.secret(), "ya29.a");
 //! let kept = row.lock().unwrap().clone().unwrap();
 //! assert_eq!(kept.refresh_token().unwrap().secret(), "1//rotated");
 //! assert!(cache.keep_failure().is_none()); // else: log it, it says where they are

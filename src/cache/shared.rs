@@ -44,7 +44,7 @@ use crate::machine::drive::{drive, drive_async};
 /// let cache = SharedToken::new(credentials);
 /// let token = cache.token(SystemTime::now, |_request| {
 ///     // One POST to the token endpoint, however many threads ask at once.
-///     Ok(http::Response::new(br#"{"access_token":"ya29.a","token_type":"Bearer","expires_in":3599}"#.to_vec()))
+///     Ok(oauth2_sansio::http::Response::new(br#"{"access_token":"ya29.a","token_type":"Bearer","expires_in":3599}"#.to_vec()))
 /// })?;
 /// assert_eq!(token.bearer().token().secret(), "ya29.a");
 /// # Ok::<(), Box<dyn std::error::Error>>(())

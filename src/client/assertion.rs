@@ -9,12 +9,12 @@ use std::time::{Duration, SystemTime};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use rand_core::CryptoRng;
 use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::error::Error;
 use crate::jwt::{encode, Claims, Signer, MAX_JWT_LIFETIME};
+use crate::secret::entropy::Entropy;
 use crate::secret::wipe::UnsentRequest;
 use crate::secret::Assertion;
 
@@ -78,15 +78,16 @@ struct JtiSource {
 }
 
 impl ClientAssertionKey {
-    /// A key signing with `signer`, its `jti` seed drawn from `rng`.
-    pub fn new<R: CryptoRng + ?Sized>(signer: Arc<dyn Signer>, rng: &mut R) -> Self {
+    /// A key signing with `signer`, its `jti` seed drawn from `rng` (any
+    /// [`Entropy`]: rand 0.10's `&mut rand::rng()`, or another rand's RNG
+    /// through [`EntropyFn`](crate::EntropyFn)).
+    pub fn new<R: Entropy + ?Sized>(signer: Arc<dyn Signer>, rng: &mut R) -> Self {
         let mut seed = Zeroizing::new([0u8; 32]);
-        rng.fill_bytes(seed.as_mut());
+        rng.fill_entropy(seed.as_mut());
         Self::with_seed(signer, *seed)
     }
 
-    /// [`new`](Self::new) with the 32 seed bytes given by the caller, for
-    /// an RNG that does not implement `rand_core` 0.10's `CryptoRng`. The
+    /// [`new`](Self::new) with the 32 seed bytes given by the caller. The
     /// bytes must come from a CSPRNG and must not be reused for another key.
     pub fn with_seed(signer: Arc<dyn Signer>, seed: [u8; 32]) -> Self {
         Self {

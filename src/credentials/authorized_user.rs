@@ -5,20 +5,21 @@ use std::sync::Arc;
 use std::sync::LazyLock;
 use std::time::SystemTime;
 
-use serde::Serialize;
+use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
 use url::Url;
 
 use crate::client::auth::ClientIdentity;
 use crate::credentials::bearer::BearerToken;
 use crate::credentials::external_user::{
-    read_external_user, write_external_user, EXTERNAL_ACCOUNT_AUTHORIZED_USER_TYPE,
+    external_user_fields, read_external_user, EXTERNAL_ACCOUNT_AUTHORIZED_USER_TYPE,
 };
 use crate::credentials::user::{FileExtras, UserCredentials};
 use crate::error::config::FileError;
 use crate::google::GOOGLE_TOKEN_URI;
 use crate::secret::{AccessToken, ClientSecret, RefreshToken};
 use crate::wire::endpoint::parse_endpoint;
-use crate::wire::json::{opt_str_list, parse_object, take_str};
+use crate::wire::json::{opt_str_list, parse_object, strict_object, take_str};
 use crate::wire::time::{format_utc_seconds, parse_utc_time};
 
 const FILE: &str = "authorized_user JSON";
@@ -56,8 +57,14 @@ impl UserCredentials {
     /// # Ok::<(), oauth2_sansio::FileError>(())
     /// ```
     pub fn from_authorized_user_json(bytes: &[u8]) -> Result<Self, FileError> {
-        let mut map = parse_object(bytes, AUTHORIZED_USER_LIMIT)
+        let map = parse_object(bytes, AUTHORIZED_USER_LIMIT)
             .map_err(|p| FileError::from_json(FILE, p))?;
+        Self::from_authorized_user_map(map)
+    }
+
+    /// The reader of [`from_authorized_user_json`](Self::from_authorized_user_json),
+    /// once the JSON is an object.
+    fn from_authorized_user_map(mut map: Map<String, Value>) -> Result<Self, FileError> {
         let kind = take_str(&mut map, "type")
             .map_err(|reason| FileError::invalid(FILE, "type", reason))?;
         if kind.as_deref() == Some(EXTERNAL_ACCOUNT_AUTHORIZED_USER_TYPE) {
@@ -131,20 +138,17 @@ impl UserCredentials {
     /// again with [`with_dpop`](Self::with_dpop) after reading. google-auth
     /// ignores both members.
     pub fn to_authorized_user_json(&self) -> String {
-        if let Some(workforce) = &self.file_extras.workforce {
-            return write_external_user(self, workforce);
-        }
-        let expiry = self
-            .token
-            .as_ref()
-            .and_then(BearerToken::expiry)
-            .and_then(format_utc_seconds);
-        let dpop_jwk = self
-            .dpop
-            .as_ref()
-            .and_then(crate::dpop::DpopKey::private_jwk)
-            .and_then(|jwk| serde_json::from_str::<serde_json::Value>(&jwk).ok());
-        let file = AuthorizedUserFile {
+        serde_json::to_string(self).expect("strings and lists always serialize")
+    }
+
+    /// The file's fields, borrowed; the workforce form is written by
+    /// `external_user_fields`.
+    fn authorized_user_file<'a>(
+        &'a self,
+        expiry: Option<&'a str>,
+        dpop_jwk: Option<&'a Value>,
+    ) -> AuthorizedUserFile<'a> {
+        AuthorizedUserFile {
             kind: AUTHORIZED_USER_TYPE,
             token: self.token.as_ref().map(|t| t.token().secret()),
             refresh_token: self.refresh_token.as_ref().map(RefreshToken::secret),
@@ -160,17 +164,73 @@ impl UserCredentials {
                 .map(RefreshToken::secret),
             universe_domain: self.file_extras.universe_domain.as_deref(),
             account: self.file_extras.account.as_deref(),
-            expiry: expiry.as_deref(),
+            expiry,
             dpop: DpopMembers {
                 token_type: self.token_is_dpop.then_some("DPoP"),
-                dpop_key: dpop_jwk.as_ref(),
+                dpop_key: dpop_jwk,
             },
-        };
-        let json = serde_json::to_string(&file).expect("strings and lists always serialize");
-        if let Some(mut jwk) = dpop_jwk {
-            crate::secret::wipe::wipe_json(&mut jwk);
         }
-        json
+    }
+}
+
+/// The `authorized_user` JSON, as
+/// [`to_authorized_user_json`](UserCredentials::to_authorized_user_json)
+/// writes it (the `external_account_authorized_user` form for a workforce
+/// sign-in): secrets included, so store the output with owner-only
+/// permissions. `Debug` stays redacted.
+impl Serialize for UserCredentials {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let expiry = self
+            .token
+            .as_ref()
+            .and_then(BearerToken::expiry)
+            .and_then(format_utc_seconds);
+        match &self.file_extras.workforce {
+            Some(workforce) => {
+                external_user_fields(self, workforce, expiry.as_deref()).serialize(serializer)
+            }
+            None => {
+                let mut dpop_jwk = self
+                    .dpop
+                    .as_ref()
+                    .and_then(crate::dpop::DpopKey::private_jwk)
+                    .and_then(|jwk| serde_json::from_str::<Value>(&jwk).ok());
+                let written = self
+                    .authorized_user_file(expiry.as_deref(), dpop_jwk.as_ref())
+                    .serialize(serializer);
+                if let Some(jwk) = &mut dpop_jwk {
+                    crate::secret::wipe::wipe_json(jwk);
+                }
+                written
+            }
+        }
+    }
+}
+
+/// Reads the `authorized_user` JSON (either form) as
+/// [`from_authorized_user_json`](UserCredentials::from_authorized_user_json)
+/// does, from any serde format: a key twice in one object is refused, and
+/// the error says which field is wrong, never its value.
+///
+/// ```
+/// use oauth2_sansio::UserCredentials;
+///
+/// #[derive(serde::Deserialize, serde::Serialize)]
+/// struct Saved {
+///     user: UserCredentials,
+/// }
+///
+/// let saved: Saved = serde_json::from_str(
+///     r#"{"user": {"type": "authorized_user", "client_id": "id", "refresh_token": "1//r"}}"#,
+/// )?;
+/// assert_eq!(saved.user.refresh_token().unwrap().secret(), "1//r");
+/// assert!(serde_json::to_string(&saved)?.contains(r#""refresh_token":"1//r""#));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+impl<'de> Deserialize<'de> for UserCredentials {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let map = strict_object(deserializer)?;
+        Self::from_authorized_user_map(map).map_err(de::Error::custom)
     }
 }
 
@@ -209,11 +269,11 @@ struct DpopMembers<'a> {
     token_type: Option<&'a str>,
     /// The key, as a private JWK.
     #[serde(skip_serializing_if = "Option::is_none")]
-    dpop_key: Option<&'a serde_json::Value>,
+    dpop_key: Option<&'a Value>,
 }
 
 /// The file's `dpop_key`: a P-256 private JWK.
-fn dpop_key(jwk: serde_json::Value) -> Result<crate::dpop::DpopKey, FileError> {
+fn dpop_key(jwk: Value) -> Result<crate::dpop::DpopKey, FileError> {
     let mut text = jwk.to_string();
     let mut jwk = jwk;
     crate::secret::wipe::wipe_json(&mut jwk);
@@ -352,5 +412,52 @@ mod tests {
         ] {
             assert!(json.contains(part), "{json}");
         }
+    }
+
+    const SIGNED_IN: &str = r#"{"type":"authorized_user","token":"ya29.t","refresh_token":"1//r","token_uri":"https://oauth2.googleapis.com/token","client_id":"id","client_secret":"s3cret","scopes":["openid"],"expiry":"2026-11-25T23:40:54Z"}"#;
+
+    #[test]
+    fn serde_writes_and_reads_the_authorized_user_json_secrets_included() {
+        let creds = UserCredentials::from_authorized_user_json(SIGNED_IN.as_bytes()).unwrap();
+        let written = serde_json::to_string(&creds).unwrap();
+        assert_eq!(written, SIGNED_IN);
+        assert_eq!(written, creds.to_authorized_user_json());
+        let again: UserCredentials = serde_json::from_str(&written).unwrap();
+        assert_eq!(again, creds);
+        assert_eq!(again.refresh_token().unwrap().secret(), "1//r");
+        assert_eq!(again.client_secret().unwrap().secret(), "s3cret");
+        assert_eq!(again.token().unwrap().secret(), "ya29.t");
+        let shown = format!("{again:?}");
+        for secret in ["1//r", "s3cret", "ya29.t"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+    }
+
+    #[test]
+    fn serde_refuses_what_the_reader_refuses_naming_the_field_never_a_value() {
+        let duplicate = r#"{"client_id":"i","refresh_token":"r1","refresh_token":"r2"}"#;
+        let err = serde_json::from_str::<UserCredentials>(duplicate).unwrap_err();
+        assert!(
+            err.to_string().contains("\"refresh_token\" appears twice"),
+            "{err}"
+        );
+        assert!(!err.to_string().contains("r2"), "{err}");
+        let missing = serde_json::from_str::<UserCredentials>(r#"{"client_id":"i"}"#).unwrap_err();
+        assert!(
+            missing.to_string().contains("`refresh_token` is missing"),
+            "{missing}"
+        );
+        let insecure =
+            r#"{"client_id":"i","refresh_token":"r","token_uri":"http://evil.example/t"}"#;
+        let err = serde_json::from_str::<UserCredentials>(insecure).unwrap_err();
+        assert!(err.to_string().contains("`token_uri`"), "{err}");
+        assert!(serde_json::from_str::<UserCredentials>("[1]").is_err());
+    }
+
+    #[test]
+    fn serde_reads_from_a_json_value_too() {
+        let value: serde_json::Value = serde_json::from_str(SIGNED_IN).unwrap();
+        let creds: UserCredentials = serde_json::from_value(value.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&creds).unwrap(), value);
     }
 }

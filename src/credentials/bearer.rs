@@ -31,6 +31,12 @@ impl BearerToken {
         &self.token
     }
 
+    /// The token's text, for a header of your own: `bearer.secret()` is
+    /// `bearer.token().secret()`. Never log it.
+    pub fn secret(&self) -> &str {
+        self.token.secret()
+    }
+
     /// When it expires, if known.
     pub fn expiry(&self) -> Option<SystemTime> {
         self.expiry
@@ -107,6 +113,12 @@ mod tests {
             Err(NeedsRefresh)
         );
         assert!(late.headers().is_empty());
+    }
+
+    #[test]
+    fn the_secret_is_the_access_tokens_text() {
+        let token = BearerToken::new(AccessToken::new("ya29.t"), None);
+        assert_eq!(token.secret(), "ya29.t");
     }
 
     #[test]

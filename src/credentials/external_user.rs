@@ -16,7 +16,6 @@ use crate::error::config::FileError;
 use crate::secret::{AccessToken, ClientSecret, RefreshToken};
 use crate::wire::endpoint::parse_endpoint;
 use crate::wire::json::take_str;
-use crate::wire::time::format_utc_seconds;
 
 /// The `type` of an external account authorized-user file.
 pub const EXTERNAL_ACCOUNT_AUTHORIZED_USER_TYPE: &str = "external_account_authorized_user";
@@ -96,15 +95,11 @@ fn endpoint(url: &str, field: &'static str) -> Result<Url, FileError> {
 
 /// The file again, in google-auth's field names (those without a value
 /// left out), for credentials read from one.
-pub(crate) fn write_external_user(
+pub(crate) fn external_user_fields(
     credentials: &UserCredentials,
     workforce: &WorkforceFile,
-) -> String {
-    let expiry = credentials
-        .token
-        .as_ref()
-        .and_then(BearerToken::expiry)
-        .and_then(format_utc_seconds);
+    expiry: Option<&str>,
+) -> Map<String, Value> {
     let fields = [
         ("type", Some(EXTERNAL_ACCOUNT_AUTHORIZED_USER_TYPE)),
         ("audience", Some(workforce.audience.as_str())),
@@ -123,7 +118,7 @@ pub(crate) fn write_external_user(
             "token",
             credentials.token.as_ref().map(|t| t.token().secret()),
         ),
-        ("expiry", expiry.as_deref()),
+        ("expiry", expiry),
         ("revoke_url", workforce.revoke_url.as_ref().map(Url::as_str)),
         ("quota_project_id", credentials.quota_project.as_deref()),
         (
@@ -131,9 +126,8 @@ pub(crate) fn write_external_user(
             credentials.file_extras.universe_domain.as_deref(),
         ),
     ];
-    let file: Map<String, Value> = fields
+    fields
         .into_iter()
         .filter_map(|(name, value)| Some((name.to_owned(), Value::from(value?))))
-        .collect();
-    Value::Object(file).to_string()
+        .collect()
 }

@@ -37,7 +37,7 @@ impl Client {
     ///     || now,
     ///     |request| {
     ///         assert_eq!(request.body(), b"grant_type=client_credentials&scope=read");
-    ///         Ok(http::Response::new(br#"{"access_token":"at","token_type":"Bearer","expires_in":3600}"#.to_vec()))
+    ///         Ok(oauth2_sansio::http::Response::new(br#"{"access_token":"at","token_type":"Bearer","expires_in":3600}"#.to_vec()))
     ///     },
     ///     |_| {},
     /// )?;

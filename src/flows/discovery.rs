@@ -146,7 +146,7 @@ impl Update<Map<String, Value>> for DiscoveryRequest {
 ///     std::time::SystemTime::now,
 ///     |request| {
 ///         assert_eq!(request.uri(), "https://as.example/.well-known/openid-configuration");
-///         Ok(http::Response::new(br#"{"issuer":"https://as.example",
+///         Ok(oauth2_sansio::http::Response::new(br#"{"issuer":"https://as.example",
 ///             "authorization_endpoint":"https://as.example/auth","token_endpoint":"https://as.example/token",
 ///             "code_challenge_methods_supported":["S256"],
 ///             "authorization_response_iss_parameter_supported":true}"#.to_vec()))

@@ -39,7 +39,7 @@ const MAX_NUMERIC_DATE: u64 = crate::wire::time::LATEST_TIME;
 /// let answer = drive(
 ///     client.introspect(&AccessToken::new("2YotnFZFEjr1zCsicMWpAA"))?,
 ///     std::time::SystemTime::now,
-///     |_request| Ok(http::Response::new(br#"{"active":true,"scope":"read write","aud":"api"}"#.to_vec())),
+///     |_request| Ok(oauth2_sansio::http::Response::new(br#"{"active":true,"scope":"read write","aud":"api"}"#.to_vec())),
 ///     |_| {},
 /// )?;
 /// let token = answer.active().expect("active");

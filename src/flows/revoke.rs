@@ -49,7 +49,7 @@ use crate::wire::form_post::form_post;
 ///     |request| {
 ///         assert_eq!(request.uri(), "https://oauth2.googleapis.com/revoke");
 ///         assert_eq!(request.body(), b"client_id=my-client-id&token=1%2F%2Fr&token_type_hint=refresh_token");
-///         Ok(http::Response::new(Vec::new()))
+///         Ok(oauth2_sansio::http::Response::new(Vec::new()))
 ///     },
 ///     |_| {},
 /// )?;

@@ -279,7 +279,7 @@ impl TokenExchangeRequest {
 /// let token = drive(
 ///     exchange,
 ///     std::time::SystemTime::now,
-///     |_request| Ok(http::Response::new(br#"{"access_token":"ya29.sts","issued_token_type":"urn:ietf:params:oauth:token-type:access_token","token_type":"Bearer","expires_in":3599}"#.to_vec())),
+///     |_request| Ok(oauth2_sansio::http::Response::new(br#"{"access_token":"ya29.sts","issued_token_type":"urn:ietf:params:oauth:token-type:access_token","token_type":"Bearer","expires_in":3599}"#.to_vec())),
 ///     |_| {},
 /// )?;
 /// assert_eq!(token.issued_token_type(), token_types::ACCESS_TOKEN);

@@ -11,16 +11,22 @@
 //!   ureq 3.
 //! - [`subject_token`]: an external account's `file` source, read at each
 //!   refresh (always available: it needs only std).
+//! - [`read_client_secrets`]: `client_secrets.json` from disk, its path in
+//!   every error (always available).
 //! - `reqwest` (feature `reqwest`): `ReqwestTransport`, an async transport
-//!   over reqwest 0.13, on any runtime.
+//!   over reqwest 0.13, on any runtime; `reqwest_012` (feature
+//!   `reqwest-012`): the same over reqwest 0.12.
 
-#[cfg(any(feature = "ureq", feature = "reqwest"))]
+#[cfg(any(feature = "ureq", feature = "reqwest", feature = "reqwest-012"))]
 pub mod adc;
-#[cfg(any(feature = "ureq", feature = "reqwest"))]
+#[cfg(any(feature = "ureq", feature = "reqwest", feature = "reqwest-012"))]
 mod common;
 
+mod client_secrets;
 pub mod executable;
 pub mod subject_token;
+
+pub use client_secrets::{read_client_secrets, ClientSecretsFileError};
 
 #[cfg(feature = "ureq")]
 pub mod ureq;
@@ -28,6 +34,9 @@ pub mod ureq;
 /// `ReqwestTransport`, the async twin of the ureq transport.
 #[cfg(feature = "reqwest")]
 pub mod reqwest;
+
+#[cfg(feature = "reqwest-012")]
+pub mod reqwest_012;
 
 #[cfg(feature = "file-store")]
 pub mod file_store;

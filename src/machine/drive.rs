@@ -27,11 +27,11 @@ use crate::machine::step::{Machine, Step};
 ///     type Output = u16;
 ///     fn poll(&mut self, _now: SystemTime) -> Result<Step<u16>, Error> {
 ///         Ok(match self.0 {
-///             None => Step::Send(http::Request::new(Vec::new())),
+///             None => Step::Send(oauth2_sansio::http::Request::new(Vec::new())),
 ///             Some(status) => Step::Done(status),
 ///         })
 ///     }
-///     fn handle_response(&mut self, r: http::Response<Vec<u8>>, _: SystemTime) -> Result<(), Error> {
+///     fn handle_response(&mut self, r: oauth2_sansio::http::Response<Vec<u8>>, _: SystemTime) -> Result<(), Error> {
 ///         self.0 = Some(r.status().as_u16());
 ///         Ok(())
 ///     }
@@ -43,7 +43,7 @@ use crate::machine::step::{Machine, Step};
 /// let status = drive(
 ///     Ping(None),
 ///     || SystemTime::UNIX_EPOCH,
-///     |_request| Ok(http::Response::builder().status(204).body(Vec::new()).unwrap()),
+///     |_request| Ok(oauth2_sansio::http::Response::builder().status(204).body(Vec::new()).unwrap()),
 ///     |_until| {},
 /// )?;
 /// assert_eq!(status, 204);

@@ -21,7 +21,7 @@ pub type Next<A, B> = Box<dyn FnOnce(A, SystemTime) -> Result<B, Error> + Send +
 /// use oauth2_sansio::Then;
 /// use oauth2_sansio::{drive, Call, Error};
 ///
-/// let get = |uri: &str| http::Request::get(uri).body(Vec::new()).unwrap();
+/// let get = |uri: &str| oauth2_sansio::http::Request::get(uri).body(Vec::new()).unwrap();
 /// let text = |_status: u16, body: &[u8], _limit: usize| -> Result<String, Error> {
 ///     Ok(String::from_utf8_lossy(body).into_owned())
 /// };
@@ -33,7 +33,7 @@ pub type Next<A, B> = Box<dyn FnOnce(A, SystemTime) -> Result<B, Error> + Send +
 /// let last = drive(both, SystemTime::now, |request| {
 ///     asked.push(request.uri().to_string());
 ///     let body = if request.uri().path() == "/where" { "https://example.com/there" } else { "here" };
-///     Ok(http::Response::new(body.as_bytes().to_vec()))
+///     Ok(oauth2_sansio::http::Response::new(body.as_bytes().to_vec()))
 /// }, |_| {})?;
 /// assert_eq!(last, "here");
 /// assert_eq!(asked, ["https://example.com/where", "https://example.com/there"]);

@@ -11,6 +11,7 @@
 //! kept in a server session, an `authorized_user` file) must store the value
 //! itself. Keep those stores private.
 
+pub(crate) mod entropy;
 pub mod wipe;
 
 use std::fmt;

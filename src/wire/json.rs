@@ -56,6 +56,29 @@ pub(crate) fn parse_object(bytes: &[u8], limit: usize) -> Result<Map<String, Val
     }
 }
 
+/// Reads one JSON object from any serde deserializer, with
+/// [`parse_object`]'s rule: no object repeats a key. For the `Deserialize`
+/// impls of types whose reader takes a [`Map`]; the caller's format bounds
+/// the input's size.
+pub(crate) fn strict_object<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Map<String, Value>, D::Error> {
+    let mut duplicate = None;
+    let parsed = Strict {
+        duplicate: &mut duplicate,
+    }
+    .deserialize(deserializer);
+    match (parsed, duplicate) {
+        (_, Some(path)) => Err(de::Error::custom(format_args!(
+            "the key {:?} appears twice; keep one of them",
+            crate::error::sanitize(&path)
+        ))),
+        (Ok(Value::Object(map)), None) => Ok(map),
+        (Ok(_), None) => Err(de::Error::custom("expected a JSON object")),
+        (Err(e), None) => Err(e),
+    }
+}
+
 fn not_json(error: &serde_json::Error) -> JsonProblem {
     JsonProblem::NotJson {
         line: error.line(),

@@ -1,4 +1,4 @@
-//! The `oauth2-sansio` binary as a subprocess: `--help`, `token`, `login`
+//! The `oauth2-sansio` binary and the examples as subprocesses: `--help`, `token`, `login`
 //! and `revoke` against canned servers on 127.0.0.1, `token` from
 //! Application Default Credentials (real files, a loopback metadata
 //! fake), durability when the disk refuses or the run is killed, and the
@@ -11,6 +11,7 @@ mod support;
 mod adc;
 #[cfg(unix)]
 mod durability;
+mod examples;
 #[cfg(all(feature = "ring", target_os = "linux"))]
 mod interop;
 #[cfg(feature = "ring")]

@@ -152,3 +152,16 @@ fn adc_takes_the_file_as_a_users_credentials() {
     assert!(matches!(found.credentials(), AnyCredentials::User(_)));
     assert_eq!(found.quota_project(), Some("billed"));
 }
+
+#[test]
+fn serde_keeps_the_workforce_form() {
+    let credentials = read(&file());
+    let written = serde_json::to_value(&credentials).unwrap();
+    assert_eq!(written, file());
+    let again: UserCredentials = serde_json::from_value(written).unwrap();
+    assert_eq!(again, credentials);
+    assert_eq!(
+        again.to_authorized_user_json(),
+        credentials.to_authorized_user_json()
+    );
+}

@@ -31,6 +31,7 @@ mod par;
 mod private_key_jwt;
 mod refresh_flow;
 mod revoke;
+mod rng;
 #[cfg(feature = "ring")]
 mod service_account;
 mod token_cache;

@@ -460,3 +460,23 @@ fn debug_output_shows_neither_the_assertion_nor_the_key() {
         assert!(!shown.contains("PRIVATE KEY"), "{shown}");
     }
 }
+
+#[test]
+fn a_key_seeded_from_a_rand_08_rng_draws_what_with_seed_is_given() {
+    use rand08::{RngCore, SeedableRng};
+    let jti = |key: &ClientAssertionKey| {
+        let claims = key.claims(
+            "client",
+            "https://as.example",
+            std::time::SystemTime::UNIX_EPOCH,
+        );
+        claims.extra()["jti"].as_str().unwrap().to_owned()
+    };
+    let mut rng = rand08::rngs::StdRng::seed_from_u64(23);
+    let key = ClientAssertionKey::new(
+        Arc::new(Unavailable),
+        &mut oauth2_sansio::EntropyFn::new(|bytes| rng.fill_bytes(bytes)),
+    );
+    let twin = ClientAssertionKey::with_seed(Arc::new(Unavailable), crate::rng::drawn(23));
+    assert_eq!(jti(&key), jti(&twin));
+}

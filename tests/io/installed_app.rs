@@ -19,8 +19,8 @@ use oauth2_sansio::io::installed::{
 use oauth2_sansio::loopback::SUCCESS_MESSAGE;
 use oauth2_sansio::url::Url;
 use oauth2_sansio::{
-    CallbackError, Client, ClientSecret, ConfigError, Credentials, ErrorCode, TransportFailure,
-    UserCredentials,
+    CallbackError, Client, ClientSecret, ConfigError, Credentials, EntropyFn, ErrorCode,
+    TransportFailure, UserCredentials,
 };
 use rand::rngs::StdRng;
 use rand::SeedableRng;
@@ -378,6 +378,41 @@ fn public_pkce_client_signs_in_without_a_secret() {
     assert_exchange_body(requests[0].body(), &auth, "pub-code", Some("public-app"));
 }
 
+/// The authorization URL `flow` sends the browser to; the sign-in is then
+/// completed.
+fn authorization_of(flow: InstalledAppFlow) -> Authorization {
+    let endpoint = TokenEndpoint::default();
+    let (running, mut prompt) = start(flow, &endpoint);
+    let auth = prompt.url();
+    assert_eq!(status(&genuine_callback(&auth, "c")), 200);
+    finish(running).unwrap();
+    auth
+}
+
+#[test]
+fn by_default_the_request_asks_for_a_refresh_token_with_consent_and_offline_access() {
+    let auth = authorization_of(InstalledAppFlow::new(public()).scopes(["openid"]));
+    assert_eq!(auth.param("prompt"), "consent");
+    assert_eq!(auth.param("access_type"), "offline");
+}
+
+#[test]
+fn offline_false_sends_neither_and_configure_request_has_the_last_word() {
+    let auth = authorization_of(InstalledAppFlow::new(public()).offline(false));
+    for absent in ["prompt", "access_type"] {
+        assert!(
+            auth.url.query_pairs().all(|(name, _)| name != absent),
+            "{absent} in {}",
+            auth.url
+        );
+    }
+    let auth = authorization_of(
+        InstalledAppFlow::new(public()).configure_request(|r| r.prompt("select_account")),
+    );
+    assert_eq!(auth.param("prompt"), "select_account");
+    assert_eq!(auth.param("access_type"), "offline");
+}
+
 #[test]
 fn no_callback_times_out_and_releases_the_port() {
     let endpoint = TokenEndpoint::default();
@@ -613,8 +648,11 @@ fn a_failed_token_exchange_is_an_exchange_error() {
         r#"{"error":"invalid_grant","error_description":"Bad code"}"#,
     );
     let flow = InstalledAppFlow::new(confidential()).browser(Browser::Disabled);
+    // rand 0.8's generator (rand_core 0.6), through EntropyFn.
     let (running, mut prompt) = spawn_flow(flow, move |flow| {
-        flow.run(&mut StdRng::seed_from_u64(3), send)
+        use rand08::{RngCore, SeedableRng};
+        let mut rng = rand08::rngs::StdRng::seed_from_u64(3);
+        flow.run(&mut EntropyFn::new(|bytes| rng.fill_bytes(bytes)), send)
     });
     let auth = prompt.url();
     assert_eq!(status(&genuine_callback(&auth, "c")), 200);

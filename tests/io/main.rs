@@ -1,17 +1,18 @@
-//! The IO layer on 127.0.0.1: the ureq and reqwest transports against a
+//! The IO layer on 127.0.0.1: the ureq and reqwest (0.13 and 0.12) transports against a
 //! canned HTTP server (what goes on the wire, bounds, timeouts, proxies),
 //! Application Default Credentials against a fake metadata server and
 //! files on disk, IAM's signBlob as a JWT signer, the credentials file on
-//! disk, and the installed-app
+//! disk, `client_secrets.json` read from disk, and the installed-app
 //! runner with the test playing the browser. Each subject needs its
 //! feature; without it its module is left out.
 #![forbid(unsafe_code)]
 
-#[cfg(any(feature = "ureq", feature = "reqwest"))]
+#[cfg(any(feature = "ureq", feature = "reqwest", feature = "reqwest-012"))]
 mod support;
 
 #[cfg(any(feature = "ureq", feature = "reqwest"))]
 mod adc;
+mod client_secrets;
 #[cfg(unix)]
 mod executable;
 #[cfg(feature = "file-store")]
@@ -22,7 +23,11 @@ mod iam_signer;
 mod installed_app;
 #[cfg(all(feature = "installed", feature = "ureq", feature = "ring"))]
 mod installed_id_token;
+// The reqwest transport's tests (reqwest_transport.rs), run over each
+// reqwest version the crate supports.
+#[cfg(feature = "reqwest-012")]
+mod reqwest_012;
 #[cfg(feature = "reqwest")]
-mod reqwest_transport;
+mod reqwest_013;
 #[cfg(feature = "ureq")]
 mod ureq_transport;

@@ -1,4 +1,6 @@
-//! The reqwest transport against a canned HTTP/1.1 server on 127.0.0.1: what
+//! The reqwest transport (of the version the parent module names:
+//! `backend`, `ReqwestTransport`, and `PROXY_CHILD`, [`proxy_child`]'s full
+//! name) against a canned HTTP/1.1 server on 127.0.0.1: what
 //! goes on the wire, redirects, body bounds, timeouts, refused connections,
 //! and whole flows through `run` — the guarantees of the ureq transport, on
 //! tokio.
@@ -8,10 +10,10 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+use super::{backend, ReqwestTransport, PROXY_CHILD};
 use crate::support::proxy::LoggingProxy;
 use crate::support::proxy_env::*;
 use crate::support::*;
-use oauth2_sansio::io::reqwest::ReqwestTransport;
 use oauth2_sansio::limits::DEFAULT_RESPONSE_LIMIT;
 use oauth2_sansio::{
     Credentials, Error, ErrorCode, Machine, Step, TransportFailure, TransportFailureKind,
@@ -401,7 +403,7 @@ async fn with_client_sends_through_the_callers_client() {
         "",
     ))]);
     let client = ReqwestTransport::client_builder()
-        .proxy(reqwest::Proxy::all(proxy.url("")).unwrap())
+        .proxy(backend::Proxy::all(proxy.url("")).unwrap())
         .user_agent("caller/1.0")
         .build()
         .unwrap();
@@ -437,7 +439,7 @@ async fn with_client_never_proxies_loopback_requests() {
     let proxy = LoggingProxy::start();
     let server = CannedServer::start(vec![Answer::Bytes(canned(200, "{}"))]);
     let client = ReqwestTransport::client_builder()
-        .proxy(reqwest::Proxy::all(proxy.url()).unwrap())
+        .proxy(backend::Proxy::all(proxy.url()).unwrap())
         .user_agent("caller/1.0")
         .build()
         .unwrap();
@@ -488,9 +490,6 @@ fn closed_port() -> std::net::SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap()
 }
-
-/// [`proxy_child`]'s full name.
-const PROXY_CHILD: ProxyChild = ProxyChild("reqwest_transport::proxy_child");
 
 /// The child process of the proxy tests (`support::proxy_env`): a code
 /// exchange under the proxy variable the parent set. Does nothing when

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use oauth2_sansio::{Credentials, UserCredentials};
+use oauth2_sansio::{Credentials, FileProblem, UserCredentials};
 use proptest::prelude::*;
 
 use crate::support::json::*;
@@ -17,14 +17,35 @@ fn check_round_trip(creds: &UserCredentials) -> Result<(), TestCaseError> {
     let again = UserCredentials::from_authorized_user_json(written.as_bytes())
         .map_err(|e| TestCaseError::fail(format!("written file does not read back: {e}")))?;
     prop_assert_eq!(&again, creds);
-    prop_assert_eq!(again.to_authorized_user_json(), written);
+    prop_assert_eq!(&again.to_authorized_user_json(), &written);
+    // serde writes and reads the same JSON.
+    prop_assert_eq!(&serde_json::to_string(creds).unwrap(), &written);
+    let through_serde: UserCredentials = serde_json::from_str(&written)
+        .map_err(|e| TestCaseError::fail(format!("serde does not read it back: {e}")))?;
+    prop_assert_eq!(&through_serde, creds);
     Ok(())
 }
 
 fn check_arbitrary(bytes: &[u8]) -> Result<(), TestCaseError> {
+    let through_serde = serde_json::from_slice::<UserCredentials>(bytes);
     match UserCredentials::from_authorized_user_json(bytes) {
-        Ok(creds) => check_round_trip(&creds)?,
-        Err(e) => prop_assert!(shows_safely(&e.to_string()), "{e}"),
+        Ok(creds) => {
+            check_round_trip(&creds)?;
+            if let Ok(same) = through_serde {
+                prop_assert_eq!(same, creds, "serde and the reader disagree");
+            }
+        }
+        Err(e) => {
+            prop_assert!(shows_safely(&e.to_string()), "{e}");
+            // serde has no size bound (the caller's format has its own);
+            // it refuses everything else the reader refuses.
+            let too_large = matches!(e.problem(), FileProblem::TooLarge { .. });
+            prop_assert!(
+                too_large || through_serde.is_err(),
+                "serde read what the reader refuses: {}",
+                e
+            );
+        }
     }
     Ok(())
 }

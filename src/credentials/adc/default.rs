@@ -80,7 +80,7 @@ impl DefaultCredentials {
 
     /// The same, with `change` made to the credentials (the io layer
     /// attaching what the core cannot do).
-    #[cfg(any(feature = "ureq", feature = "reqwest"))]
+    #[cfg(any(feature = "ureq", feature = "reqwest", feature = "reqwest-012"))]
     pub(crate) fn map_credentials(
         mut self,
         change: impl FnOnce(AnyCredentials) -> AnyCredentials,

@@ -52,9 +52,9 @@ use crate::wire::python_json::quoted_python_json;
 ///         assert_eq!(request.uri(), "https://sts.googleapis.com/v1/token");
 ///         br#"{"access_token":"ya29.narrow","issued_token_type":"urn:ietf:params:oauth:token-type:access_token","token_type":"Bearer","expires_in":3600}"#
 ///     };
-///     Ok(http::Response::new(body.to_vec()))
+///     Ok(oauth2_sansio::http::Response::new(body.to_vec()))
 /// }, |_| {})?;
-/// assert_eq!(downscoped.token().unwrap().token().secret(), "ya29.narrow");
+/// assert_eq!(downscoped.token().unwrap().secret(), "ya29.narrow");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]

@@ -46,9 +46,9 @@ use crate::wire::endpoint::parse_endpoint;
 ///     } else {
 ///         br#"{"access_token":"ya29.sts","issued_token_type":"urn:ietf:params:oauth:token-type:access_token","token_type":"Bearer","expires_in":3600}"#
 ///     };
-///     Ok(http::Response::new(body.to_vec()))
+///     Ok(oauth2_sansio::http::Response::new(body.to_vec()))
 /// }, |_| {})?;
-/// assert_eq!(credentials.token().unwrap().token().secret(), "ya29.sts");
+/// assert_eq!(credentials.token().unwrap().secret(), "ya29.sts");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]

@@ -56,13 +56,13 @@ use crate::macros::setters;
 ///         assert_eq!(request.headers()["authorization"], "Bearer ya29.user");
 ///         br#"{"accessToken":"ya29.target","expireTime":"2099-01-01T00:00:00Z"}"#
 ///     };
-///     Ok(http::Response::new(body.to_vec()))
+///     Ok(oauth2_sansio::http::Response::new(body.to_vec()))
 /// }, |_| {})?;
 /// assert_eq!(sent, [
 ///     "https://oauth2.googleapis.com/token",
 ///     "https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/target@p.iam.gserviceaccount.com:generateAccessToken",
 /// ]);
-/// assert_eq!(target.token().unwrap().token().secret(), "ya29.target");
+/// assert_eq!(target.token().unwrap().secret(), "ya29.target");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]

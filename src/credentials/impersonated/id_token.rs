@@ -40,9 +40,9 @@ use crate::machine::call::Parser;
 ///         assert!(request.uri().path().ends_with(":generateIdToken"));
 ///         format!(r#"{{"token":"{jwt}"}}"#).into_bytes()
 ///     };
-///     Ok(http::Response::new(body))
+///     Ok(oauth2_sansio::http::Response::new(body))
 /// }, |_| {})?;
-/// assert_eq!(id_tokens.token().unwrap().token().secret(), jwt);
+/// assert_eq!(id_tokens.token().unwrap().secret(), jwt);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]

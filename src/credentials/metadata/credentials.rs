@@ -36,12 +36,12 @@ const TOKEN_PATH: &str = "instance/service-accounts/default/token";
 /// let now = std::time::SystemTime::now();
 /// let refreshed = drive(credentials.refresh()?, || now, |request| {
 ///     assert_eq!(request.headers()["metadata-flavor"], "Google");
-///     Ok(http::Response::builder()
+///     Ok(oauth2_sansio::http::Response::builder()
 ///         .header("Metadata-Flavor", "Google")
 ///         .body(br#"{"access_token":"ya29.m","expires_in":3599,"token_type":"Bearer"}"#.to_vec())
 ///         .unwrap())
 /// }, |_| {})?;
-/// assert_eq!(refreshed.token().unwrap().token().secret(), "ya29.m");
+/// assert_eq!(refreshed.token().unwrap().secret(), "ya29.m");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]

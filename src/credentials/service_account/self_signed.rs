@@ -80,7 +80,7 @@ impl JwtAccess {
 ///     .self_signed_jwt(JwtAccess::service("pubsub.googleapis.com")?);
 /// let now = SystemTime::now();
 /// jwt.sign_if_stale(now)?;
-/// let mut request = http::Request::new(());
+/// let mut request = oauth2_sansio::http::Request::new(());
 /// jwt.authorize(&mut request, now)?;
 /// assert!(request.headers()["authorization"].to_str()?.starts_with("Bearer ey"));
 /// # }

@@ -5,7 +5,6 @@ use std::time::{Duration, SystemTime};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use url::Url;
@@ -16,6 +15,7 @@ use crate::error::config::ConfigError;
 use crate::flows::code::pkce::CHALLENGE_METHOD;
 use crate::flows::params::is_scope_token;
 use crate::macros::setters;
+use crate::secret::entropy::Entropy;
 use crate::secret::{CsrfState, PkceVerifier};
 
 /// Google's `access_type` parameter.
@@ -152,23 +152,23 @@ impl<'c> AuthorizationRequest<'c> {
     }
 
     /// Builds the URL, drawing `state` and the PKCE verifier (32 bytes each)
-    /// from `rng`.
-    pub fn build<R: CryptoRng + ?Sized>(
+    /// from `rng`: rand 0.10's `&mut rand::rng()`, or an RNG of another rand
+    /// version through [`EntropyFn`](crate::EntropyFn) (see [`Entropy`]).
+    pub fn build<R: Entropy + ?Sized>(
         self,
         now: SystemTime,
         rng: &mut R,
     ) -> Result<(Url, PendingAuthorization), ConfigError> {
         let mut entropy = [0u8; 64];
-        rng.fill_bytes(&mut entropy);
+        rng.fill_entropy(&mut entropy);
         let built = self.build_with_entropy(now, &entropy);
         zeroize::Zeroize::zeroize(&mut entropy);
         built
     }
 
     /// Builds the URL from 64 caller-supplied random bytes: the first 32 make
-    /// `state`, the last 32 the PKCE verifier. Use this when your RNG does
-    /// not implement `rand_core` 0.10's `CryptoRng`; the bytes must come from
-    /// a CSPRNG.
+    /// `state`, the last 32 the PKCE verifier. The bytes must come from a
+    /// CSPRNG.
     pub fn build_with_entropy(
         self,
         now: SystemTime,

@@ -5,7 +5,6 @@
 
 use std::time::{Duration, SystemTime};
 
-use rand_core::CryptoRng;
 use url::Url;
 use zeroize::Zeroize;
 
@@ -16,6 +15,7 @@ use crate::error::config::ConfigError;
 use crate::error::{Error, InvalidResponse};
 use crate::flows::code::authorize::{AuthorizationRequest, PendingAuthorization};
 use crate::machine::call::{Call, Update};
+use crate::secret::entropy::Entropy;
 use crate::wire::answer::{error_response, json_object, required_text};
 use crate::wire::endpoint::to_uri;
 use crate::wire::form_post::{form_post, ClientInForm};
@@ -139,13 +139,13 @@ impl AuthorizationRequest<'_> {
     /// only `client_id` and `request_uri`, and the pending authorization.
     /// A client without the endpoint gets
     /// [`ConfigError::MissingEndpoint`].
-    pub fn push<R: CryptoRng + ?Sized>(
+    pub fn push<R: Entropy + ?Sized>(
         self,
         now: SystemTime,
         rng: &mut R,
     ) -> Result<PushedAuthorization, ConfigError> {
         let mut entropy = [0u8; 64];
-        rng.fill_bytes(&mut entropy);
+        rng.fill_entropy(&mut entropy);
         let pushed = self.push_with_entropy(now, &entropy);
         entropy.zeroize();
         pushed

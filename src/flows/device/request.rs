@@ -61,8 +61,8 @@ impl Client {
     ///     r#"{"error":"authorization_pending"}"#,
     ///     r#"{"device_code":"AH-1Ng","user_code":"GQVQ-JKEC","verification_url":"https://www.google.com/device","expires_in":1800,"interval":5}"#,
     /// ];
-    /// let mut send = |_request: http::Request<Vec<u8>>| {
-    ///     Ok(http::Response::new(answers.pop().unwrap().as_bytes().to_vec()))
+    /// let mut send = |_request: oauth2_sansio::http::Request<Vec<u8>>| {
+    ///     Ok(oauth2_sansio::http::Response::new(answers.pop().unwrap().as_bytes().to_vec()))
     /// };
     /// let clock = Cell::new(SystemTime::UNIX_EPOCH); // a fake clock; real code sleeps
     ///

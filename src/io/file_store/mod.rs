@@ -57,7 +57,7 @@
 //! // With a transport: cache.token_with(SystemTime::now, |refresh| transport.run(refresh))
 //! let token = cache.token(SystemTime::now, |_request| {
 //!     // This server rotates refresh tokens.
-//!     Ok(http::Response::new(br#"{"access_token":"ya29.a","token_type":"Bearer","expires_in":3599,"refresh_token":"1//rotated"}"#.to_vec()))
+//!     Ok(oauth2_sansio::http::Response::new(br#"{"access_token":"ya29.a","token_type":"Bearer","expires_in":3599,"refresh_token":"1//rotated"}"#.to_vec()))
 //! })?;
 //! let saved = file.load()?.expect("saved");
 //! assert_eq!(saved.refresh_token().unwrap().secret(), "1//rotated");

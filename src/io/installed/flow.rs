@@ -6,7 +6,6 @@ use std::io::Write;
 use std::process::Child;
 use std::time::{Duration, SystemTime};
 
-use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 
 use super::browser::Browser;
@@ -18,11 +17,12 @@ use crate::client::Client;
 use crate::credentials::UserCredentials;
 use crate::dpop::DpopKey;
 use crate::error::TransportFailure;
-use crate::flows::code::authorize::AuthorizationRequest;
+use crate::flows::code::authorize::{AccessType, AuthorizationRequest};
 use crate::flows::code::loopback::LoopbackCallback;
 use crate::io::sleep_until;
 use crate::machine::drive::drive;
 use crate::macros::setters;
+use crate::secret::entropy::Entropy;
 
 /// How long the flow waits for the browser to come back: 5 minutes.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
@@ -45,8 +45,20 @@ type Configure =
 /// with RFC 8252's defaults and without its known problems.
 ///
 /// Defaults: `http://127.0.0.1:PORT/` with an OS-chosen port, the system
-/// browser, the prompt on stderr, a 5-minute timeout, Google's
-/// `access_type=offline` (see [`configure_request`](Self::configure_request)).
+/// browser, the prompt on stderr, a 5-minute timeout, and a request for a
+/// refresh token (see [`offline`](Self::offline)).
+///
+/// # Refresh tokens
+///
+/// By default the authorization request carries `prompt=consent` and
+/// Google's `access_type=offline`: Google then returns a refresh token at
+/// every sign-in (without `prompt=consent`, only at the first consent), and
+/// an OpenID Connect server issues one for the `offline_access` scope,
+/// which it honours only with `prompt=consent` (OpenID Connect Core §11).
+/// Add `offline_access` to the scopes for such a server (oidc-provider,
+/// Keycloak, Auth0, ...); the runner does not add it itself, since Google
+/// refuses it. [`offline(false)`](Self::offline) asks for neither, and
+/// [`configure_request`](Self::configure_request) can set another `prompt`.
 #[must_use = "call run() to sign in"]
 pub struct InstalledAppFlow {
     client: Client,
@@ -57,6 +69,7 @@ pub struct InstalledAppFlow {
     trailing_slash: Option<bool>,
     browser: Browser,
     timeout: Duration,
+    offline: bool,
     configure: Option<Configure>,
     prompt: Box<dyn Write + Send>,
     push: bool,
@@ -75,6 +88,7 @@ impl InstalledAppFlow {
             trailing_slash: None,
             browser: Browser::default(),
             timeout: DEFAULT_TIMEOUT,
+            offline: true,
             configure: None,
             prompt: Box::new(std::io::stderr()),
             push: false,
@@ -113,6 +127,11 @@ impl InstalledAppFlow {
         /// [`DEFAULT_TIMEOUT`]).
         pub fn timeout(timeout: Duration) => timeout = timeout;
 
+        /// Whether to ask for a refresh token (default `true`):
+        /// `prompt=consent` and `access_type=offline` (see
+        /// [Refresh tokens](Self#refresh-tokens)); `false` sends neither.
+        pub fn offline(offline: bool) => offline = offline;
+
         /// Pushes the authorization request to the server first (RFC 9126,
         /// [`AuthorizationRequest::push`]), so the browser's URL carries only
         /// `client_id` and `request_uri`. Always done, whatever this says,
@@ -129,7 +148,9 @@ impl InstalledAppFlow {
     }
 
     /// Adjusts the authorization request before it is built: `prompt`,
-    /// `login_hint`, `access_type`, extra parameters, more scopes.
+    /// `login_hint`, `access_type`, extra parameters, more scopes. It sees
+    /// the request with [`offline`](Self::offline)'s parameters already
+    /// set, and may change them.
     ///
     /// ```
     /// # use oauth2_sansio::{AccessType, Client};
@@ -164,7 +185,8 @@ impl InstalledAppFlow {
     ///
     /// 1. listens on the loopback host (the port is released on every
     ///    exit, success or error);
-    /// 2. builds the authorization URL (`state` and PKCE from `rng`) with
+    /// 2. builds the authorization URL (`state` and PKCE from `rng`, any
+    ///    [`Entropy`](crate::Entropy): `&mut rand::rng()` with rand 0.10) with
     ///    the real port in the redirect URI, and a one-time start link to
     ///    it (its path and cookie from `rng` too); prints the prompt with
     ///    the start link and opens the browser on it (a browser that fails
@@ -180,7 +202,7 @@ impl InstalledAppFlow {
     /// 4. exchanges the code, sending requests with `send`.
     pub fn run<R, S>(self, rng: &mut R, send: S) -> Result<UserCredentials, InstalledAppError>
     where
-        R: CryptoRng + ?Sized,
+        R: Entropy + ?Sized,
         S: FnMut(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, TransportFailure>,
     {
         let Self {
@@ -192,6 +214,7 @@ impl InstalledAppFlow {
             trailing_slash,
             browser,
             timeout,
+            offline,
             configure,
             mut prompt,
             push,
@@ -202,10 +225,17 @@ impl InstalledAppFlow {
         let listener = Listener::bind(host, port)?;
         let redirect = loopback_url(host, listener.port(), &path);
         let openid = scopes.iter().any(|scope| scope == "openid");
-        let mut request = client
+        let request = client
             .authorization_request(redirect)
             .scopes(scopes)
             .with_nonce(openid && client.jwks_uri().is_some());
+        let mut request = if offline {
+            request
+                .prompt("consent")
+                .access_type(Some(AccessType::Offline))
+        } else {
+            request.access_type(None)
+        };
         if let Some(configure) = configure {
             request = configure(request);
         }
@@ -258,7 +288,7 @@ impl InstalledAppFlow {
     #[cfg(feature = "ureq")]
     pub fn run_with_ureq<R>(self, rng: &mut R) -> Result<UserCredentials, InstalledAppError>
     where
-        R: CryptoRng + ?Sized,
+        R: Entropy + ?Sized,
     {
         let transport = crate::io::ureq::UreqTransport::new();
         self.run(rng, |request| transport.send(request))
@@ -276,6 +306,7 @@ impl fmt::Debug for InstalledAppFlow {
             .field("trailing_slash", &self.trailing_slash)
             .field("browser", &self.browser)
             .field("timeout", &self.timeout)
+            .field("offline", &self.offline)
             .field("configure_request", &self.configure.is_some())
             .field("push", &self.push)
             .field("dpop", &self.dpop)

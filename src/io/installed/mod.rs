@@ -98,14 +98,13 @@
 //!
 //! ```no_run
 //! use oauth2_sansio::io::installed::InstalledAppFlow;
-//! use oauth2_sansio::ClientSecrets;
+//! use oauth2_sansio::io::read_client_secrets;
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let secrets = ClientSecrets::from_json(&std::fs::read("client_secrets.json")?)?;
+//! let secrets = read_client_secrets("client_secrets.json")?;
 //! let client = secrets.client_builder().build()?;
 //! let credentials = InstalledAppFlow::new(client)
-//!     .scopes(["openid", "email"])
-//!     .configure_request(|request| request.prompt("consent"))
+//!     .scopes(["openid", "email"]) // and "offline_access" on an OpenID server
 //!     // or .run_with_ureq(&mut rand::rng())? with the `ureq` feature
 //!     .run(&mut rand::rng(), |_request| {
 //!         // send the token request with any HTTP client

@@ -51,14 +51,8 @@ where
 }
 
 /// A valid token whenever asked: the credentials cached, renewed before
-/// they expire, one refresh for every task that asks at once.
-///
-/// ```no_run
-/// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
-/// let source = oauth2_sansio::io::reqwest::default_token_source(["https://www.googleapis.com/auth/cloud-platform"]).await?;
-/// let token = source.token().await?; // token.authorize(&mut request, now), or token.bearer()
-/// # let _ = token; Ok(()) }
-/// ```
+/// they expire, one refresh for every task that asks at once. The
+/// [module docs](super) show it.
 #[derive(Debug)]
 pub struct TokenSource<C: Credentials> {
     cache: SharedToken<C>,

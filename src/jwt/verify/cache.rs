@@ -173,7 +173,7 @@ pub enum CacheVerdict {
 /// assert!(matches!(cache.verify(&verifier, token, now), CacheVerdict::FetchKeys));
 /// let fetched = drive(cache.fetch(now), || now, |request| {
 ///     assert_eq!(request.uri(), GOOGLE_JWKS_URI);
-///     Ok(http::Response::builder()
+///     Ok(oauth2_sansio::http::Response::builder()
 ///         .header("cache-control", "public, max-age=21155")
 ///         .body(br#"{"keys":[]}"#.to_vec())
 ///         .unwrap())

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 pub use browser::Authorization;
 pub use files::{credentials_json, expiry_in, mode, Scratch, PAST};
-pub use process::{oauth2_sansio, Finished, Running};
+pub use process::{example, oauth2_sansio, Finished, Running};
 pub use rotating::{Outcome, RotatingServer, FIRST_REFRESH_TOKEN};
 #[cfg(unix)]
 pub use user::unprivileged;

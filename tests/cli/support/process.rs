@@ -2,6 +2,7 @@
 //! read line by line while it runs, and always killed and reaped.
 
 use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread::JoinHandle;
@@ -21,7 +22,27 @@ pub const NO_METADATA_SERVER: &str = "127.0.0.1:1";
 /// removes `NO_GCE_CHECK` and points `GCE_METADATA_HOST` and
 /// `GCE_METADATA_IP` at its fake.
 pub fn oauth2_sansio(args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_oauth2-sansio"));
+    isolated(Path::new(env!("CARGO_BIN_EXE_oauth2-sansio")), args)
+}
+
+/// The example `name` (built beside the binary by `cargo test`, with the
+/// features it needs), run as [`oauth2_sansio`] runs the binary.
+pub fn example(name: &str, args: &[&str]) -> Command {
+    let binary = Path::new(env!("CARGO_BIN_EXE_oauth2-sansio"));
+    let example = binary
+        .with_file_name("examples")
+        .join(name)
+        .with_extension(std::env::consts::EXE_EXTENSION);
+    assert!(
+        example.is_file(),
+        "the example {name} is not built: `cargo test --all-features` builds it \
+         (or `cargo build --all-features --examples`)"
+    );
+    isolated(&example, args)
+}
+
+fn isolated(program: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(program);
     command
         .args(args)
         .stdin(Stdio::null())

@@ -54,7 +54,6 @@ pub use request::{
     LoopbackRequest, LoopbackRequestParser, Parsed, Rejection, LOOPBACK_REQUEST_LIMIT,
 };
 
-use rand_core::CryptoRng;
 use url::Url;
 use zeroize::Zeroizing;
 
@@ -64,6 +63,7 @@ use crate::error::config::ConfigError;
 use crate::flows::code::authorize::PendingAuthorization;
 use crate::flows::code::callback::CallbackError;
 use crate::flows::code::exchange::{code_exchange, CodeExchange};
+use crate::secret::entropy::Entropy;
 
 /// The page shown when the sign-in succeeded (google-auth-oauthlib's text).
 pub const SUCCESS_MESSAGE: &str =
@@ -129,13 +129,13 @@ impl LoopbackCallback {
     /// each). Open the browser on `http://HOST:PORT` followed by
     /// [`start_path`](Self::start_path), with the redirect URI's host and
     /// port, so that the cookie comes back with the callback.
-    pub fn with_start_link<R: CryptoRng + ?Sized>(
+    pub fn with_start_link<R: Entropy + ?Sized>(
         self,
         authorization_url: &Url,
         rng: &mut R,
     ) -> Self {
         let mut entropy = Zeroizing::new([0u8; 64]);
-        rng.fill_bytes(&mut *entropy);
+        rng.fill_entropy(&mut *entropy);
         self.with_start_link_from_entropy(authorization_url, &entropy)
     }
 
