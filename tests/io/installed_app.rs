@@ -210,9 +210,13 @@ impl TokenEndpoint {
 pub(crate) type Running = JoinHandle<Result<UserCredentials, InstalledAppError>>;
 
 /// Runs `flow` with `run` on a thread, the prompt captured.
-pub(crate) fn spawn_flow<F>(flow: InstalledAppFlow, run: F) -> (Running, PromptReader)
+pub(crate) fn spawn_flow<F, T>(
+    flow: InstalledAppFlow,
+    run: F,
+) -> (JoinHandle<Result<T, InstalledAppError>>, PromptReader)
 where
-    F: FnOnce(InstalledAppFlow) -> Result<UserCredentials, InstalledAppError> + Send + 'static,
+    F: FnOnce(InstalledAppFlow) -> Result<T, InstalledAppError> + Send + 'static,
+    T: Send + 'static,
 {
     let (tx, rx) = mpsc::channel();
     let flow = flow.prompt_to(PromptWriter(tx));

@@ -9,6 +9,7 @@ use std::time::SystemTime;
 use oauth2_sansio::io::installed::{Browser, InstalledAppError, InstalledAppFlow};
 use oauth2_sansio::jwt::verify::IdTokenError;
 use oauth2_sansio::jwt::{encode, Claims, RingSigner};
+use oauth2_sansio::ConfigError;
 use oauth2_sansio::{Client, ClientSecret, TransportFailure};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
@@ -127,4 +128,45 @@ fn an_id_token_for_another_nonce_or_audience_or_none_refuses_the_sign_in() {
             other => panic!("expected {expected:?}, got {:?}", other.map(|_| ())),
         }
     }
+}
+
+#[test]
+fn an_openid_sign_in_gives_the_verified_claims_and_needs_the_key_set() {
+    let nonce = Arc::new(Mutex::new(None));
+    let send = server(nonce.clone(), |nonce| {
+        tokens_with(id_token(nonce, CLIENT_ID))
+    });
+    // No openid in the scopes: run_openid adds it, and sends the nonce.
+    let flow = InstalledAppFlow::new(discovered())
+        .scopes(["email"])
+        .browser(Browser::Disabled);
+    let (running, mut prompt) = spawn_flow(flow, move |flow| {
+        flow.run_openid(&mut StdRng::seed_from_u64(9), send)
+    });
+    let auth = prompt.url();
+    assert_eq!(auth.param("scope"), "email openid");
+    *nonce.lock().unwrap() = Some(auth.param("nonce"));
+    assert_eq!(status(&genuine_callback(&auth, "code-2")), 200);
+    let signed_in = running.join().unwrap().unwrap();
+    assert_eq!(signed_in.id_token().subject(), Some("user-7"));
+    assert!(signed_in.credentials().refresh_token().is_some());
+
+    let without_keys = Client::builder(CLIENT_ID)
+        .authorization_endpoint("https://as.example/auth")
+        .token_endpoint("https://as.example/token")
+        .issuer(ISSUER)
+        .build()
+        .unwrap();
+    let refused = InstalledAppFlow::new(without_keys)
+        .browser(Browser::Disabled)
+        .run_openid(&mut StdRng::seed_from_u64(1), |_| panic!("nothing is sent"));
+    assert!(
+        matches!(
+            refused,
+            Err(InstalledAppError::Config(ConfigError::MissingEndpoint {
+                endpoint: "jwks_uri"
+            }))
+        ),
+        "{refused:?}"
+    );
 }

@@ -16,13 +16,50 @@ use super::serve::serve;
 use crate::client::Client;
 use crate::credentials::UserCredentials;
 use crate::dpop::DpopKey;
+#[cfg(feature = "ring")]
+use crate::error::config::ConfigError;
 use crate::error::TransportFailure;
 use crate::flows::code::authorize::{AccessType, AuthorizationRequest};
 use crate::flows::code::loopback::LoopbackCallback;
 use crate::io::sleep_until;
+#[cfg(feature = "ring")]
+use crate::jwt::verify::VerifiedIdToken;
 use crate::machine::drive::drive;
 use crate::macros::setters;
 use crate::secret::entropy::Entropy;
+
+/// The verified ID token of a sign-in, when there was one to verify.
+#[cfg(feature = "ring")]
+type VerifiedClaims = Option<VerifiedIdToken>;
+#[cfg(not(feature = "ring"))]
+type VerifiedClaims = ();
+
+/// What an OpenID Connect sign-in ([`InstalledAppFlow::run_openid`]) ends
+/// with: the credentials and the ID token, verified.
+#[cfg(feature = "ring")]
+#[derive(Debug)]
+pub struct OpenIdSignIn {
+    credentials: UserCredentials,
+    id_token: VerifiedIdToken,
+}
+
+#[cfg(feature = "ring")]
+impl OpenIdSignIn {
+    /// The user's credentials.
+    pub fn credentials(&self) -> &UserCredentials {
+        &self.credentials
+    }
+
+    /// The verified ID token: `sub`, `email`, ... typed.
+    pub fn id_token(&self) -> &VerifiedIdToken {
+        &self.id_token
+    }
+
+    /// Both, owned.
+    pub fn into_parts(self) -> (UserCredentials, VerifiedIdToken) {
+        (self.credentials, self.id_token)
+    }
+}
 
 /// How long the flow waits for the browser to come back: 5 minutes.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
@@ -199,8 +236,64 @@ impl InstalledAppFlow {
     ///    400; a second visit of the start link ends the flow with
     ///    [`CallbackError::StartLinkReused`](crate::CallbackError::StartLinkReused).
     ///    Each connection has [`CONNECTION_TIMEOUT`](super::CONNECTION_TIMEOUT);
-    /// 4. exchanges the code, sending requests with `send`.
+    /// 4. exchanges the code, sending requests with `send`;
+    /// 5. when the client knows its issuer's key set
+    ///    ([`ClientBuilder::jwks_uri`](crate::ClientBuilder::jwks_uri),
+    ///    which discovery sets) and the scopes include `openid` (feature
+    ///    `ring`): sends a `nonce` with the request, fetches the key set and
+    ///    hands the credentials over only if the exchange's ID token
+    ///    verifies (signature, issuer, this client as audience, the nonce);
+    ///    else [`InstalledAppError::IdToken`]. [`run_openid`](Self::run_openid)
+    ///    also gives the verified claims.
     pub fn run<R, S>(self, rng: &mut R, send: S) -> Result<UserCredentials, InstalledAppError>
+    where
+        R: Entropy + ?Sized,
+        S: FnMut(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, TransportFailure>,
+    {
+        self.sign_in(rng, send, false)
+            .map(|(credentials, _)| credentials)
+    }
+
+    /// An OpenID Connect sign-in: [`run`](Self::run) with `openid` added to
+    /// the scopes and a `nonce` always sent, ending with the credentials and
+    /// the verified ID token's claims ([`OpenIdSignIn`]). The client must
+    /// know its issuer's key set ([`ClientBuilder::jwks_uri`](crate::ClientBuilder::jwks_uri),
+    /// set by discovery) and its issuer; otherwise it fails before anything
+    /// is sent.
+    #[cfg(feature = "ring")]
+    pub fn run_openid<R, S>(self, rng: &mut R, send: S) -> Result<OpenIdSignIn, InstalledAppError>
+    where
+        R: Entropy + ?Sized,
+        S: FnMut(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, TransportFailure>,
+    {
+        if self.client.jwks_uri().is_none() {
+            return Err(ConfigError::MissingEndpoint {
+                endpoint: "jwks_uri",
+            }
+            .into());
+        }
+        if self.client.issuer().is_none() {
+            return Err(ConfigError::MissingEndpoint { endpoint: "issuer" }.into());
+        }
+        match self.sign_in(rng, send, true)? {
+            (credentials, Some(id_token)) => Ok(OpenIdSignIn {
+                credentials,
+                id_token,
+            }),
+            (_, None) => Err(InstalledAppError::IdToken(
+                crate::jwt::verify::IdTokenError::Missing,
+            )),
+        }
+    }
+
+    /// The sign-in of [`run`](Self::run); with `openid`, an OpenID one (the
+    /// scope added, the nonce sent whatever `configure_request` did).
+    fn sign_in<R, S>(
+        self,
+        rng: &mut R,
+        send: S,
+        openid: bool,
+    ) -> Result<(UserCredentials, VerifiedClaims), InstalledAppError>
     where
         R: Entropy + ?Sized,
         S: FnMut(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, TransportFailure>,
@@ -224,11 +317,14 @@ impl InstalledAppFlow {
         let path = redirect_path(&path, trailing_slash)?;
         let listener = Listener::bind(host, port)?;
         let redirect = loopback_url(host, listener.port(), &path);
-        let openid = scopes.iter().any(|scope| scope == "openid");
-        let request = client
+        let asks_openid = openid || scopes.iter().any(|scope| scope == "openid");
+        let mut request = client
             .authorization_request(redirect)
             .scopes(scopes)
-            .with_nonce(openid && client.jwks_uri().is_some());
+            .with_nonce(asks_openid && client.jwks_uri().is_some());
+        if openid {
+            request = request.scope("openid");
+        }
         let mut request = if offline {
             request
                 .prompt("consent")
@@ -238,6 +334,9 @@ impl InstalledAppFlow {
         };
         if let Some(configure) = configure {
             request = configure(request);
+        }
+        if openid {
+            request = request.with_nonce(true);
         }
         if let Some(key) = &dpop {
             request = request.bind_code_to(key);
@@ -277,10 +376,20 @@ impl InstalledAppFlow {
         let credentials = drive(exchange, SystemTime::now, &mut send, sleep_until)
             .map_err(InstalledAppError::Exchange)?;
         #[cfg(feature = "ring")]
-        if let Some((jwks_uri, verifier)) = id_token_check {
-            super::id_token::verify(&credentials, &verifier, &jwks_uri, send)?;
-        }
-        Ok(credentials)
+        let verified = match id_token_check {
+            Some((jwks_uri, verifier)) => Some(super::id_token::verify(
+                &credentials,
+                &verifier,
+                &jwks_uri,
+                send,
+            )?),
+            None => None,
+        };
+        #[cfg(not(feature = "ring"))]
+        let verified = {
+            let _ = send;
+        };
+        Ok((credentials, verified))
     }
 
     /// [`run`](Self::run) with a default

@@ -7,7 +7,9 @@ use super::error::InstalledAppError;
 use crate::credentials::UserCredentials;
 use crate::error::TransportFailure;
 use crate::io::sleep_until;
-use crate::jwt::verify::{CacheVerdict, IdTokenError, IdTokenVerifier, KeySetCache};
+use crate::jwt::verify::{
+    CacheVerdict, IdTokenError, IdTokenVerifier, KeySetCache, VerifiedIdToken,
+};
 use crate::machine::drive::drive;
 
 /// Verifies the ID token of `credentials` with `verifier` (issuer,
@@ -17,7 +19,7 @@ pub(super) fn verify<S>(
     verifier: &IdTokenVerifier,
     jwks_uri: &url::Url,
     send: S,
-) -> Result<(), InstalledAppError>
+) -> Result<VerifiedIdToken, InstalledAppError>
 where
     S: FnMut(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, TransportFailure>,
 {
@@ -34,7 +36,7 @@ where
     .map_err(InstalledAppError::Keys)?;
     keys.store(fetched);
     match keys.verify(verifier, token.secret(), SystemTime::now()) {
-        CacheVerdict::Verified(_) => Ok(()),
+        CacheVerdict::Verified(verified) => Ok(verified),
         CacheVerdict::Refused(refused) => Err(InstalledAppError::IdToken(refused)),
         _ => Err(InstalledAppError::IdToken(IdTokenError::UnknownKey {
             kid: None,

@@ -129,5 +129,7 @@ pub(crate) mod socket_table;
 pub use browser::Browser;
 pub use connection::CONNECTION_TIMEOUT;
 pub use error::{BrowserError, InstalledAppError};
+#[cfg(feature = "ring")]
+pub use flow::OpenIdSignIn;
 pub use flow::{InstalledAppFlow, DEFAULT_TIMEOUT, PROMPT};
 pub use listener::LoopbackHost;
