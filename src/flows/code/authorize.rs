@@ -177,15 +177,15 @@ impl<'c> AuthorizationRequest<'c> {
         if self.client.require_pushed_authorization_requests {
             return Err(ConfigError::PushRequired);
         }
-        let (secrets, pending) = self.prepare(now, entropy)?;
-        let mut url = secrets.client.authorization_endpoint.clone();
+        let (prepared, pending) = self.prepare(now, entropy)?;
+        let mut url = prepared.client().authorization_endpoint.clone();
         {
             let mut query = url.query_pairs_mut();
-            secrets.each_param(&pending, |name, value| {
+            prepared.each_param(&pending, |name, value| {
                 query.append_pair(name, value);
             });
         }
-        Ok((url, pending))
+        Ok((url, prepared.into_pending(pending)))
     }
 
     /// Checks the request and draws its secrets: what the URL (or the
@@ -232,12 +232,13 @@ impl<'c> AuthorizationRequest<'c> {
         let pending = PendingAuthorization {
             state,
             code_verifier: verifier,
-            redirect_uri: self.redirect_uri.clone(),
+            // Moved in by `Prepared::into_pending`, once the URL is written.
+            redirect_uri: String::new(),
             client_id: self.client.id().to_owned(),
             token_endpoint: self.client.token_endpoint.as_str().to_owned(),
             issuer: self.client.issuer.clone(),
             require_issuer: self.client.require_issuer,
-            scopes: self.scopes.clone(),
+            scopes: Vec::new(),
             created_at: unix_seconds(now).unwrap_or(0),
             nonce,
             pushed_until: None,
@@ -257,7 +258,7 @@ impl<'c> std::ops::Deref for Prepared<'c> {
     }
 }
 
-impl Prepared<'_> {
+impl<'c> Prepared<'c> {
     /// Each parameter of the request, in google-auth-oauthlib's order, with
     /// the secrets of `pending`.
     pub(crate) fn each_param(
@@ -297,8 +298,15 @@ impl Prepared<'_> {
         }
     }
 
-    pub(crate) fn client(&self) -> &Client {
+    pub(crate) fn client(&self) -> &'c Client {
         self.0.client
+    }
+
+    /// `pending` with the request's redirect URI and scopes moved in.
+    pub(crate) fn into_pending(self, mut pending: PendingAuthorization) -> PendingAuthorization {
+        pending.redirect_uri = self.0.redirect_uri;
+        pending.scopes = self.0.scopes;
+        pending
     }
 }
 

@@ -185,7 +185,7 @@ impl AuthorizationRequest<'_> {
         let pushing = Pushing {
             authorization_endpoint: client.authorization_endpoint.clone(),
             client_id: client.id().to_owned(),
-            pending,
+            pending: prepared.into_pending(pending),
         };
         Ok(identity
             .call(
