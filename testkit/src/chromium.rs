@@ -109,6 +109,42 @@ impl HeadlessChromium {
         Browser::command_with_args(CHROMIUM, args)
     }
 
+    /// Opens `url` with this profile and `--dump-dom`, as a user's browser
+    /// would (the profile keeps its cookies from one call to the next), and
+    /// returns the DOM of the page the redirect chain ends on. Chromium is
+    /// killed if it runs longer than `timeout`, and every process of the
+    /// profile has exited when this returns.
+    pub fn dump_dom(&self, url: &str, timeout: Duration) -> String {
+        let mut child = Command::new(CHROMIUM)
+            .args(FLAGS)
+            .arg(format!("--user-data-dir={}", self.profile.display()))
+            .arg("--dump-dom")
+            .arg(url)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {CHROMIUM}: {e}"));
+        let mut stdout = child.stdout.take().expect("piped");
+        let reader = std::thread::spawn(move || {
+            let mut dom = String::new();
+            let _ = std::io::Read::read_to_string(&mut stdout, &mut dom);
+            dom
+        });
+        let deadline = Instant::now() + timeout;
+        while child.try_wait().ok().flatten().is_none() {
+            if Instant::now() >= deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                break;
+            }
+            std::thread::sleep(POLL);
+        }
+        let left = self.wait_for_exit(EXIT_TIMEOUT);
+        kill(&left);
+        reader.join().unwrap_or_default()
+    }
+
     /// The PIDs of the processes that run with this profile, by
     /// `pgrep -f '=<profile>(/| |$)'`, which finds every process
     /// `pgrep -f user-data-dir=<profile>` finds (an exited but unreaped

@@ -23,3 +23,5 @@ mod id_token;
 mod par_dpop;
 mod private_key_jwt;
 mod rfc;
+#[cfg(all(feature = "installed", feature = "reqwest"))]
+mod web_server;
