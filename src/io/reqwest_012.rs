@@ -21,6 +21,8 @@
 use ::reqwest_012 as backend;
 
 pub use adc::{default_credentials, default_token_source, TokenSource};
+#[cfg(feature = "ring")]
+pub use id_token::KeySetClient;
 pub use transport::{ReqwestTransport, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 
 // The files of `io::reqwest`, compiled a second time over reqwest 0.12.
@@ -30,6 +32,11 @@ mod adc;
 #[allow(clippy::duplicate_mod)]
 #[path = "reqwest/transport.rs"]
 mod transport;
+
+#[cfg(feature = "ring")]
+#[allow(clippy::duplicate_mod)]
+#[path = "reqwest/id_token.rs"]
+mod id_token;
 
 /// What differs from reqwest 0.13 (`io::reqwest`).
 mod shim {

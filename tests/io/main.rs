@@ -23,6 +23,8 @@ mod iam_signer;
 mod installed_app;
 #[cfg(all(feature = "installed", feature = "ureq", feature = "ring"))]
 mod installed_id_token;
+#[cfg(feature = "ring")]
+mod key_set_client;
 // The reqwest transport's tests (reqwest_transport.rs), run over each
 // reqwest version the crate supports.
 #[cfg(feature = "reqwest-012")]

@@ -56,9 +56,13 @@
 //! [`run`]: crate::io::reqwest::ReqwestTransport::run
 
 mod adc;
+#[cfg(feature = "ring")]
+mod id_token;
 mod transport;
 
 pub use adc::{default_credentials, default_token_source, TokenSource};
+#[cfg(feature = "ring")]
+pub use id_token::KeySetClient;
 pub use transport::{ReqwestTransport, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 
 /// The reqwest this module is over (`super::backend` in `transport.rs` and

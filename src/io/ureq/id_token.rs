@@ -7,9 +7,8 @@ use std::time::SystemTime;
 
 use super::UreqTransport;
 use crate::jwt::verify::{
-    CacheVerdict, IdTokenError, IdTokenVerifier, KeySetCache, VerifiedIdToken,
+    IdTokenVerifier, KeySetCache, Verification, VerifiedIdToken, VerifyFailure, VerifyStep,
 };
-use crate::Error;
 
 /// An issuer's key set behind a lock, fetched through `transport` when
 /// [`KeySetCache`] says so; threads verifying at once wait for one fetch.
@@ -29,27 +28,6 @@ pub struct KeySetClient {
     transport: UreqTransport,
     cache: Mutex<KeySetCache>,
 }
-
-/// Why a token could not be verified.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum VerifyFailure {
-    /// The token is refused.
-    Refused(IdTokenError),
-    /// No key set could be fetched (and none was held).
-    Fetch(Error),
-}
-
-impl fmt::Display for VerifyFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Refused(e) => write!(f, "{e}"),
-            Self::Fetch(e) => write!(f, "the issuer's key set could not be fetched: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for VerifyFailure {}
 
 impl KeySetClient {
     /// Keys from `cache` (not fetched yet, usually), fetched with
@@ -72,33 +50,15 @@ impl KeySetClient {
             Ok(cache) => cache,
             Err(poisoned) => poisoned.into_inner(),
         };
-        // A fetch starts a cool-down, so this ends after one fetch at most
-        // (two when the keys held had expired and the token is new).
-        for _ in 0..3 {
-            let now = SystemTime::now();
-            match cache.verify(verifier, token, now) {
-                CacheVerdict::Verified(verified) => return Ok(verified),
-                CacheVerdict::Refused(refused) => return Err(VerifyFailure::Refused(refused)),
-                CacheVerdict::FetchKeys => {
-                    let fetch = cache.fetch(now);
-                    match self.transport.run(fetch) {
-                        Ok(fetched) => cache.store(fetched),
-                        Err(e) if cache.keys(now).is_none() => return Err(VerifyFailure::Fetch(e)),
-                        Err(_) => {}
-                    }
+        let mut verification = Verification::new(&mut cache, verifier, token);
+        loop {
+            match verification.next(SystemTime::now()) {
+                VerifyStep::Fetch(fetch) => {
+                    let fetched = self.transport.run(fetch);
+                    verification.fetched(fetched, SystemTime::now());
                 }
+                VerifyStep::Done(answer) => return answer,
             }
-        }
-        // Fetched as often as allowed, and the token's key is still not
-        // there: the held keys' own answer.
-        let now = SystemTime::now();
-        match cache.keys(now) {
-            Some(keys) => verifier
-                .verify(token, keys, now)
-                .map_err(VerifyFailure::Refused),
-            None => Err(VerifyFailure::Refused(IdTokenError::UnknownKey {
-                kid: None,
-            })),
         }
     }
 }

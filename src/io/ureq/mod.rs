@@ -20,10 +20,11 @@ mod iam_signer;
 #[cfg(feature = "ring")]
 mod id_token;
 
+#[cfg(feature = "ring")]
+pub use crate::jwt::verify::VerifyFailure;
 pub use adc::{default_credentials, default_token_source, TokenSource};
 pub use iam_signer::IamSigner;
-#[cfg(feature = "ring")]
-pub use id_token::{KeySetClient, VerifyFailure};
+pub use id_token::KeySetClient;
 
 use std::io;
 use std::time::{Duration, SystemTime};

@@ -18,6 +18,8 @@ mod claims;
 mod error;
 mod jwks;
 #[cfg(feature = "ring")]
+mod verification;
+#[cfg(feature = "ring")]
 mod verifier;
 
 #[cfg(feature = "ring")]
@@ -25,6 +27,8 @@ pub use cache::{CachePolicy, CacheVerdict, FetchedKeys, JwksFetch, KeySetCache};
 #[cfg(feature = "ring")]
 pub use error::IdTokenError;
 pub use jwks::{Jwk, JwkSet, JwksError, MAX_JWKS_KEYS, MAX_JWKS_LEN};
+#[cfg(feature = "ring")]
+pub use verification::{Verification, VerifyFailure, VerifyStep};
 #[cfg(feature = "ring")]
 pub use verifier::{
     IdTokenVerifier, JwsAlgorithm, VerifiedIdToken, DEFAULT_LEEWAY, GOOGLE_ISSUERS,
