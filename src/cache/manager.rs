@@ -335,6 +335,28 @@ impl<C: Credentials> TokenManager<C> {
         true
     }
 
+    /// Retires `token` because a server refused it (a `401` saying the
+    /// token is invalid) although the manager still thinks it valid: the
+    /// next [`lookup`](Self::lookup) asks for a refresh (or, while a job
+    /// is out, answers [`Lookup::Pending`]) instead of handing it out.
+    ///
+    /// Only the token being served is retired ([`CachedToken::same_as`]):
+    /// a token already replaced by a refresh is ignored, so that many
+    /// requests refused with the same token cause one refresh, and the
+    /// later ones get the new token. Returns whether `token` was retired.
+    /// The credentials (their refresh token) are kept.
+    pub fn reject(&mut self, token: &CachedToken<C>) -> bool {
+        if !self
+            .served
+            .as_ref()
+            .is_some_and(|served| served.token.same_as(token))
+        {
+            return false;
+        }
+        self.served = None;
+        true
+    }
+
     /// Starts over with `credentials` (after a new sign-in, say): their
     /// token (if any) is served, failures are forgotten, and the outcome of
     /// a job that is out is ignored when it comes.

@@ -92,6 +92,8 @@ mod backoff;
 mod cached;
 mod keep;
 mod manager;
+#[cfg(test)]
+mod reject_tests;
 mod shared;
 mod signal;
 
