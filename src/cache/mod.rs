@@ -88,6 +88,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod answer;
 mod backoff;
 mod cached;
 mod keep;
@@ -97,6 +98,7 @@ mod reject_tests;
 mod shared;
 mod signal;
 
+pub use answer::ApiAnswer;
 pub use backoff::Backoff;
 pub use cached::{CachedToken, TokenError};
 pub use keep::{KeepError, KeepErrorKind, Keeper};
