@@ -30,4 +30,6 @@ mod reqwest_012;
 #[cfg(feature = "reqwest")]
 mod reqwest_013;
 #[cfg(feature = "ureq")]
+mod ureq_authorized;
+#[cfg(feature = "ureq")]
 mod ureq_transport;

@@ -16,11 +16,13 @@
 //! ```
 
 mod adc;
+mod authorized;
 mod iam_signer;
 #[cfg(feature = "ring")]
 mod id_token;
 
 pub use adc::{default_credentials, default_token_source, TokenSource};
+pub use authorized::AuthorizedAgent;
 pub use iam_signer::IamSigner;
 #[cfg(feature = "ring")]
 pub use id_token::{KeySetClient, VerifyFailure};
