@@ -165,7 +165,8 @@ pub fn invalid_token() -> Response<Vec<u8>> {
 pub struct CountingRefresher {
     count: Arc<AtomicUsize>,
     token_type: &'static str,
-    fails: bool,
+    /// The first refresh (counting from 1) answered with `invalid_grant`.
+    fails_from: usize,
 }
 
 impl CountingRefresher {
@@ -174,7 +175,7 @@ impl CountingRefresher {
         Self {
             count: Arc::default(),
             token_type: "Bearer",
-            fails: false,
+            fails_from: usize::MAX,
         }
     }
 
@@ -188,8 +189,14 @@ impl CountingRefresher {
 
     /// Answers every refresh with `invalid_grant`.
     pub fn failing() -> Self {
+        Self::failing_from(1)
+    }
+
+    /// Answers the `n`-th refresh (from 1) and all after it with
+    /// `invalid_grant`.
+    pub fn failing_from(n: usize) -> Self {
         Self {
-            fails: true,
+            fails_from: n,
             ..Self::bearer()
         }
     }
@@ -205,7 +212,7 @@ impl Refresher<UserCredentials> for CountingRefresher {
 
     fn refresh(&self, machine: UserRefresh) -> Self::Future {
         let n = self.count.fetch_add(1, Ordering::SeqCst) + 1;
-        let body = if self.fails {
+        let body = if n >= self.fails_from {
             (400, r#"{"error":"invalid_grant"}"#.to_owned())
         } else {
             (
