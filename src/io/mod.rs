@@ -40,7 +40,6 @@ mod authorized;
 #[cfg(any(feature = "tower", feature = "ureq"))]
 pub use authorized::AuthorizedError;
 
-/// Every request of a tower HTTP client authorized from a token cache.
 #[cfg(feature = "tower")]
 pub mod tower;
 

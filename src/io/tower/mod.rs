@@ -59,8 +59,9 @@
 //! let mut api = AuthLayer::new(cache, refresher).layer(service());
 //!
 //! let request = Replay::attach(http::Request::get("https://www.googleapis.com/drive/v3/files").body(Vec::new())?);
-//! let future = tower_service::Service::call(&mut api, request);
-//! # let _ = future;
+//! let future = tower_service::Service::call(&mut api, request); // after poll_ready
+//! # let response = tokio::runtime::Builder::new_current_thread().build()?.block_on(future)?;
+//! # assert_eq!(response.status(), 200);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
