@@ -273,3 +273,26 @@ fn proof_has_nonce(proof: &str) -> bool {
     let claims: serde_json::Value = serde_json::from_slice(&claims).expect("JSON");
     claims["nonce"] == "n-42"
 }
+
+#[cfg(feature = "ring")]
+#[tokio::test]
+async fn a_dpop_bound_token_refused_as_invalid_is_refreshed_once() {
+    use oauth2_sansio::dpop::DpopKey;
+
+    let api = FakeApi::new(|seen| {
+        if seen.authorization.as_deref() == Some("DPoP ya29.1") {
+            unauthorized(r#"DPoP error="invalid_token", algs="ES256""#)
+        } else {
+            Response::new(b"ok".to_vec())
+        }
+    });
+    let refresher = CountingRefresher::dpop();
+    let credentials = signed_in().with_dpop(DpopKey::generate().unwrap());
+    let mut service = layered(credentials, &api, &refresher);
+
+    let answer = call(&mut service, replayable("x")).await.unwrap();
+    assert_eq!(answer.status(), 200);
+    assert_eq!(refresher.count(), 2);
+    assert_eq!(authorizations(&api), ["DPoP ya29.1", "DPoP ya29.2"]);
+    assert!(api.seen().iter().all(|seen| seen.dpop.is_some()));
+}
