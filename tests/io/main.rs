@@ -29,6 +29,8 @@ mod installed_id_token;
 mod reqwest_012;
 #[cfg(feature = "reqwest")]
 mod reqwest_013;
+#[cfg(all(feature = "reqwest", feature = "tower"))]
+mod reqwest_tower;
 #[cfg(feature = "ureq")]
 mod ureq_authorized;
 #[cfg(feature = "ureq")]

@@ -56,6 +56,8 @@
 //! [`run`]: crate::io::reqwest::ReqwestTransport::run
 
 mod adc;
+#[cfg(feature = "tower")]
+mod tower;
 mod transport;
 
 pub use adc::{default_credentials, default_token_source, TokenSource};

@@ -23,11 +23,12 @@
 //! Errors are [`AuthorizedError`](crate::io::AuthorizedError)s; none shows
 //! a token.
 //!
-//! reqwest's `Client` is a tower service over `reqwest::Request`, not
-//! `http::Request`: wrap it in a service that converts
-//! (`reqwest::Request::try_from(request)` and
-//! `http::Response::from(response)`), a few lines, rather than making the
-//! crate depend on reqwest for this.
+//! For reqwest, wrap the crate's `ReqwestTransport` (features `reqwest` or
+//! `reqwest-012`), a tower service over `http::Request<Vec<u8>>` with the
+//! transport's rules (no redirect followed, the body bounded, no proxy for
+//! loopback): reqwest's own `Client` is a service over `reqwest::Request`,
+//! which the layer cannot authorize. It also runs the refreshes:
+//! `move |machine| { let t = transport.clone(); async move { t.run(machine, sleep).await } }`.
 //!
 //! ```
 //! use std::sync::Arc;
