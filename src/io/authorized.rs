@@ -26,9 +26,13 @@ impl<E: fmt::Display> fmt::Display for AuthorizedError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Token(e) => write!(f, "the request was not authorized: {e}"),
+            Self::Authorize(e @ AuthorizeError::Proof(_)) => write!(
+                f,
+                "the request was not authorized: {e}; a DPoP proof needs the request's absolute URI and a working key"
+            ),
             Self::Authorize(e) => write!(
                 f,
-                "the request was not authorized: {e}; give it an absolute https URI"
+                "the request was not authorized: {e}; send it again"
             ),
             Self::Send(e) => write!(f, "the authorized request failed: {e}"),
         }
