@@ -29,6 +29,10 @@ use crate::error::{Error, InvalidResponse};
 ///   its lifetime has passed, so a server that hands out such tokens is
 ///   not asked again on every call.
 ///
+/// - A token a server refused although it looked valid
+///   ([`reject`](Self::reject)) is no longer handed out: the next lookup
+///   renews it.
+///
 /// It reads no clock: every decision is made at the `now` it is given.
 pub struct TokenManager<C> {
     credentials: Arc<C>,
@@ -227,7 +231,8 @@ impl<C: Credentials> TokenManager<C> {
     /// job another caller runs, or give up until the backoff has passed.
     ///
     /// A token handed out is valid at `now`; while the current token is
-    /// valid, this never fails nor answers [`Lookup::Pending`].
+    /// valid (and not [rejected](Self::reject)), this never fails nor
+    /// answers [`Lookup::Pending`].
     pub fn lookup(&mut self, now: SystemTime) -> Result<Lookup<C>, TokenError> {
         let valid = match &self.served {
             Some(served) => match served.freshness(now) {
