@@ -29,6 +29,10 @@ use crate::error::{Error, InvalidResponse};
 ///   its lifetime has passed, so a server that hands out such tokens is
 ///   not asked again on every call.
 ///
+/// - A token a server refused although it looked valid
+///   ([`reject`](Self::reject)) is no longer handed out: the next lookup
+///   renews it.
+///
 /// It reads no clock: every decision is made at the `now` it is given.
 pub struct TokenManager<C> {
     credentials: Arc<C>,
@@ -227,7 +231,8 @@ impl<C: Credentials> TokenManager<C> {
     /// job another caller runs, or give up until the backoff has passed.
     ///
     /// A token handed out is valid at `now`; while the current token is
-    /// valid, this never fails nor answers [`Lookup::Pending`].
+    /// valid (and not [rejected](Self::reject)), this never fails nor
+    /// answers [`Lookup::Pending`].
     pub fn lookup(&mut self, now: SystemTime) -> Result<Lookup<C>, TokenError> {
         let valid = match &self.served {
             Some(served) => match served.freshness(now) {
@@ -332,6 +337,28 @@ impl<C: Credentials> TokenManager<C> {
             return false;
         }
         self.in_flight = None;
+        true
+    }
+
+    /// Retires `token` because a server refused it (a `401` saying the
+    /// token is invalid) although the manager still thinks it valid: the
+    /// next [`lookup`](Self::lookup) asks for a refresh (or, while a job
+    /// is out, answers [`Lookup::Pending`]) instead of handing it out.
+    ///
+    /// Only the token being served is retired ([`CachedToken::same_as`]):
+    /// a token already replaced by a refresh is ignored, so that many
+    /// requests refused with the same token cause one refresh, and the
+    /// later ones get the new token. Returns whether `token` was retired.
+    /// The credentials (their refresh token) are kept.
+    pub fn reject(&mut self, token: &CachedToken<C>) -> bool {
+        if !self
+            .served
+            .as_ref()
+            .is_some_and(|served| served.token.same_as(token))
+        {
+            return false;
+        }
+        self.served = None;
         true
     }
 

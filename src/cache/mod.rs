@@ -88,13 +88,17 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod answer;
 mod backoff;
 mod cached;
 mod keep;
 mod manager;
+#[cfg(test)]
+mod reject_tests;
 mod shared;
 mod signal;
 
+pub use answer::ApiAnswer;
 pub use backoff::Backoff;
 pub use cached::{CachedToken, TokenError};
 pub use keep::{KeepError, KeepErrorKind, Keeper};

@@ -213,6 +213,19 @@ impl<C: Credentials> SharedToken<C> {
         self.get_async(&clock, &mut ClosureRunner(run)).await
     }
 
+    /// Retires `token`, which a server refused, if it is still the one
+    /// served: the next caller refreshes; see [`TokenManager::reject`].
+    /// Many callers rejecting the same token cause one refresh.
+    pub fn reject(&self, token: &CachedToken<C>) -> bool {
+        let mut state = self.lock();
+        let retired = state.manager.reject(token);
+        if retired {
+            self.publish(&state);
+        }
+        drop(state);
+        retired
+    }
+
     /// Starts over with `credentials`; see [`TokenManager::replace`].
     pub fn replace(&self, credentials: C) {
         let mut state = self.lock();

@@ -53,6 +53,27 @@ impl DpopChallenge {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn dpop_challenge(headers: &HeaderMap) -> Option<DpopChallenge> {
+    single_challenge(headers, "dpop").map(Challenge::into_dpop)
+}
+
+/// The `error` of the `Bearer` challenge among the `WWW-Authenticate`
+/// headers ([RFC 6750 §3](https://www.rfc-editor.org/rfc/rfc6750#section-3)),
+/// read by the same rules as [`dpop_challenge`]: `None` when there is no
+/// such challenge (or several, or the headers are malformed or oversized),
+/// `Some(None)` for a challenge without an `error`.
+pub(crate) fn bearer_error(headers: &HeaderMap) -> Option<Option<String>> {
+    let challenge = single_challenge(headers, "bearer")?;
+    Some(
+        challenge
+            .params
+            .into_iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("error"))
+            .map(|(_, value)| sanitize(&value)),
+    )
+}
+
+/// The one challenge of `scheme` (lower case) among the headers.
+fn single_challenge<'h>(headers: &'h HeaderMap, scheme: &str) -> Option<Challenge<'h>> {
     let mut total = 0;
     let mut found = None;
     for value in headers.get_all(WWW_AUTHENTICATE) {
@@ -62,11 +83,11 @@ pub fn dpop_challenge(headers: &HeaderMap) -> Option<DpopChallenge> {
         }
         let text = value.to_str().ok()?;
         for challenge in challenges(text)? {
-            if challenge.scheme.eq_ignore_ascii_case("dpop") {
+            if challenge.scheme.eq_ignore_ascii_case(scheme) {
                 if found.is_some() {
                     return None;
                 }
-                found = Some(challenge.into_dpop());
+                found = Some(challenge);
             }
         }
     }
@@ -237,6 +258,25 @@ mod tests {
         assert!(!found.wants_nonce());
         let escaped = dpop_challenge(&headers(&[r#"DPoP error="a\"b""#])).unwrap();
         assert_eq!(escaped.error.as_deref(), Some("a\"b"));
+    }
+
+    #[test]
+    fn the_bearer_error_is_read_beside_other_challenges() {
+        assert_eq!(
+            bearer_error(&headers(&[
+                r#"Bearer realm="https://accounts.google.com/", error="invalid_token""#
+            ])),
+            Some(Some("invalid_token".to_owned()))
+        );
+        assert_eq!(
+            bearer_error(&headers(&["Basic realm=\"x\"", "bearer realm=\"api\""])),
+            Some(None)
+        );
+        assert_eq!(
+            bearer_error(&headers(&[r#"DPoP error="invalid_token""#])),
+            None
+        );
+        assert_eq!(bearer_error(&headers(&["Bearer, Bearer"])), None);
     }
 
     #[test]

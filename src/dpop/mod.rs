@@ -29,6 +29,7 @@ mod ring_key;
 pub(crate) mod sending;
 mod thumbprint;
 
+pub(crate) use challenge::bearer_error;
 pub use challenge::{dpop_challenge, DpopChallenge, MAX_CHALLENGE_LEN};
 pub use htu::target_uri;
 pub use key::DpopKey;

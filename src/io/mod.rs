@@ -16,6 +16,10 @@
 //! - `reqwest` (feature `reqwest`): `ReqwestTransport`, an async transport
 //!   over reqwest 0.13, on any runtime; `reqwest_012` (feature
 //!   `reqwest-012`): the same over reqwest 0.12.
+//! - `tower` (feature `tower`): `AuthLayer`, every request of a tower HTTP
+//!   client authorized from a [`SharedToken`](crate::cache::SharedToken),
+//!   with one refresh and one resend after a `401`; `ureq::AuthorizedAgent`
+//!   is its blocking twin.
 
 #[cfg(any(feature = "ureq", feature = "reqwest", feature = "reqwest-012"))]
 pub mod adc;
@@ -30,6 +34,14 @@ pub use client_secrets::{read_client_secrets, ClientSecretsFileError};
 
 #[cfg(feature = "ureq")]
 pub mod ureq;
+
+#[cfg(any(feature = "tower", feature = "ureq"))]
+mod authorized;
+#[cfg(any(feature = "tower", feature = "ureq"))]
+pub use authorized::AuthorizedError;
+
+#[cfg(feature = "tower")]
+pub mod tower;
 
 /// `ReqwestTransport`, the async twin of the ureq transport.
 #[cfg(feature = "reqwest")]

@@ -29,6 +29,10 @@ pub use transport::{ReqwestTransport, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 #[allow(clippy::duplicate_mod)]
 #[path = "reqwest/adc.rs"]
 mod adc;
+#[cfg(feature = "tower")]
+#[allow(clippy::duplicate_mod)]
+#[path = "reqwest/tower.rs"]
+mod tower;
 #[allow(clippy::duplicate_mod)]
 #[path = "reqwest/transport.rs"]
 mod transport;

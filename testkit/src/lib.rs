@@ -9,12 +9,14 @@
 //! (oidc-provider, a user agent, headless Chromium). Helpers that only one
 //! test crate needs live in that crate's `support/` module.
 //!
-//! Its features mirror the crate's: enabling `ring`, `ureq` or `installed`
+//! Its features mirror the crate's: enabling `ring`, `ureq`, `installed` or `tower`
 //! on oauth2-sansio enables it here too.
 #![forbid(unsafe_code)]
 
 #[cfg(target_os = "linux")]
 pub mod another_user;
+#[cfg(feature = "tower")]
+pub mod authorized_api;
 pub mod canned_http;
 #[cfg(feature = "installed")]
 pub mod chromium;

@@ -37,3 +37,5 @@ mod service_account;
 mod token_cache;
 mod token_cache_keep;
 mod token_exchange;
+#[cfg(feature = "tower")]
+mod tower_layer;

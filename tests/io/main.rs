@@ -3,7 +3,9 @@
 //! Application Default Credentials against a fake metadata server and
 //! files on disk, IAM's signBlob as a JWT signer, the credentials file on
 //! disk, `client_secrets.json` read from disk, and the installed-app
-//! runner with the test playing the browser. Each subject needs its
+//! runner with the test playing the browser, and the authorizing clients
+//! (the tower layer over hyper and reqwest, ureq's `AuthorizedAgent`) with
+//! a canned server as token endpoint and API. Each subject needs its
 //! feature; without it its module is left out.
 #![forbid(unsafe_code)]
 
@@ -17,6 +19,8 @@ mod client_secrets;
 mod executable;
 #[cfg(feature = "file-store")]
 mod file_store;
+#[cfg(all(feature = "tower", feature = "ureq"))]
+mod hyper_tower;
 #[cfg(feature = "ureq")]
 mod iam_signer;
 #[cfg(all(feature = "installed", feature = "ureq"))]
@@ -31,5 +35,9 @@ mod key_set_client;
 mod reqwest_012;
 #[cfg(feature = "reqwest")]
 mod reqwest_013;
+#[cfg(all(feature = "reqwest", feature = "tower"))]
+mod reqwest_tower;
+#[cfg(feature = "ureq")]
+mod ureq_authorized;
 #[cfg(feature = "ureq")]
 mod ureq_transport;

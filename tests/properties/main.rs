@@ -35,3 +35,5 @@ mod private_key_jwt;
 mod rfc;
 mod token_cache;
 mod token_response;
+#[cfg(feature = "tower")]
+mod tower_layer;

@@ -58,6 +58,8 @@
 mod adc;
 #[cfg(feature = "ring")]
 mod id_token;
+#[cfg(feature = "tower")]
+mod tower;
 mod transport;
 
 pub use adc::{default_credentials, default_token_source, TokenSource};

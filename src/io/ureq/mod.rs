@@ -16,6 +16,7 @@
 //! ```
 
 mod adc;
+mod authorized;
 mod iam_signer;
 #[cfg(feature = "ring")]
 mod id_token;
@@ -23,6 +24,7 @@ mod id_token;
 #[cfg(feature = "ring")]
 pub use crate::jwt::verify::VerifyFailure;
 pub use adc::{default_credentials, default_token_source, TokenSource};
+pub use authorized::AuthorizedAgent;
 pub use iam_signer::IamSigner;
 pub use id_token::KeySetClient;
 
