@@ -90,6 +90,8 @@
 
 mod backoff;
 mod cached;
+#[cfg(feature = "ring")]
+pub mod fleet;
 mod keep;
 mod manager;
 mod shared;
