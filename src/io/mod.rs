@@ -13,6 +13,8 @@
 //!   refresh (always available: it needs only std).
 //! - `reqwest` (feature `reqwest`): `ReqwestTransport`, an async transport
 //!   over reqwest 0.13, on any runtime.
+//! - `redis` (feature `redis`): `RedisFleet`, credentials shared by the
+//!   processes of a fleet through Redis.
 
 #[cfg(any(feature = "ureq", feature = "reqwest"))]
 pub mod adc;
@@ -31,6 +33,9 @@ pub mod reqwest;
 
 #[cfg(feature = "file-store")]
 pub mod file_store;
+
+#[cfg(feature = "redis")]
+pub mod redis;
 
 /// The installed-app runner: loopback listener, browser, code exchange.
 #[cfg(feature = "installed")]

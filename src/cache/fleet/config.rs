@@ -28,6 +28,7 @@ pub struct FleetConfig {
     pub(super) lock_ttl: Duration,
     pub(super) wait_limit: Option<Duration>,
     pub(super) retention: Duration,
+    shared_dpop_key: bool,
 }
 
 impl FleetConfig {
@@ -41,6 +42,7 @@ impl FleetConfig {
             lock_ttl: DEFAULT_LOCK_TTL,
             wait_limit: None,
             retention: DEFAULT_RETENTION,
+            shared_dpop_key: false,
         }
     }
 
@@ -65,6 +67,19 @@ impl FleetConfig {
     pub fn with_retention(mut self, retention: Duration) -> Self {
         self.retention = retention;
         self
+    }
+
+    /// Says that every instance holds the DPoP key the shared tokens are
+    /// bound to, so DPoP-bound credentials may be shared (they are refused
+    /// otherwise: a bound token is useless without its key).
+    pub fn with_shared_dpop_key(mut self) -> Self {
+        self.shared_dpop_key = true;
+        self
+    }
+
+    /// Whether [`with_shared_dpop_key`](Self::with_shared_dpop_key) was set.
+    pub fn shares_dpop_key(&self) -> bool {
+        self.shared_dpop_key
     }
 
     /// The store key of the credentials entry.
