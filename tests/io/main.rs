@@ -2,7 +2,7 @@
 //! canned HTTP server (what goes on the wire, bounds, timeouts, proxies),
 //! Application Default Credentials against a fake metadata server and
 //! files on disk, IAM's signBlob as a JWT signer, the credentials file on
-//! disk, and the installed-app
+//! disk, credentials shared by processes through Redis, and the installed-app
 //! runner with the test playing the browser. Each subject needs its
 //! feature; without it its module is left out.
 #![forbid(unsafe_code)]
@@ -20,6 +20,8 @@ mod file_store;
 mod iam_signer;
 #[cfg(all(feature = "installed", feature = "ureq"))]
 mod installed_app;
+#[cfg(all(feature = "redis", feature = "ureq"))]
+mod redis_fleet;
 #[cfg(feature = "reqwest")]
 mod reqwest_transport;
 #[cfg(feature = "ureq")]

@@ -72,7 +72,10 @@ impl Server {
 enum Phase<'c> {
     Preparing(FleetPrepare<'c>, Option<StoreOp>),
     /// Holds the lock, about to refresh with `with`.
-    Refreshing { lock: HeldLock, with: u32 },
+    Refreshing {
+        lock: HeldLock,
+        with: u32,
+    },
     Committing(FleetCommit<'c>, Option<StoreOp>),
     Done,
     Dead,
@@ -127,7 +130,8 @@ impl<'c> World<'c> {
 
     fn begin(&mut self, i: usize) {
         self.next_owner += 1;
-        let prepare = FleetPrepare::new(self.config, format!("owner-{}", self.next_owner), THRESHOLD);
+        let prepare =
+            FleetPrepare::new(self.config, format!("owner-{}", self.next_owner), THRESHOLD);
         self.instances[i].phase = Phase::Preparing(prepare, None);
     }
 
@@ -165,7 +169,10 @@ impl<'c> World<'c> {
                     renewed = state(generation, now + LIFETIME);
                     self.instances[i].local = renewed.clone();
                 }
-                Phase::Committing(FleetCommit::locked(self.config, lock, renewed, [3; 12]), None)
+                Phase::Committing(
+                    FleetCommit::locked(self.config, lock, renewed, [3; 12]),
+                    None,
+                )
             }
             Phase::Committing(mut machine, pending) => {
                 if now >= self.instances[i].acquired + TTL {
@@ -216,10 +223,18 @@ impl<'c> World<'c> {
         let Some(value) = self.store.get(self.config.entry_key(), self.now) else {
             return;
         };
-        let stored = decode_entry(&Sealing::Key(SealingKey::new(&[9; 32])), self.config.entry_key(), value)
-            .expect("only the protocol writes");
+        let stored = decode_entry(
+            &Sealing::Key(SealingKey::new(&[9; 32])),
+            self.config.entry_key(),
+            value,
+        )
+        .expect("only the protocol writes");
         let stored = generation(&stored);
-        assert!(stored >= self.stored_high, "the store went back from rt-{} to rt-{stored}", self.stored_high);
+        assert!(
+            stored >= self.stored_high,
+            "the store went back from rt-{} to rt-{stored}",
+            self.stored_high
+        );
         self.stored_high = stored;
     }
 
@@ -227,7 +242,10 @@ impl<'c> World<'c> {
     /// after the server rotated its token loses the grant: the window no
     /// client can close).
     fn kill(&mut self, i: usize) {
-        if matches!(self.instances[i].phase, Phase::Preparing(..) | Phase::Refreshing { .. }) {
+        if matches!(
+            self.instances[i].phase,
+            Phase::Preparing(..) | Phase::Refreshing { .. }
+        ) {
             self.instances[i].phase = Phase::Dead;
         }
     }
@@ -303,7 +321,13 @@ fn run(n: usize, schedule: &[Action]) -> (Server, u32, bool, Vec<Option<u32>>, O
         .store
         .get(config.entry_key(), world.now)
         .map(|value| generation(&decode_entry(&key, config.entry_key(), value).unwrap()));
-    (world.server, world.stored_high, world.overtime, ends, stored)
+    (
+        world.server,
+        world.stored_high,
+        world.overtime,
+        ends,
+        stored,
+    )
 }
 
 proptest! {

@@ -69,7 +69,11 @@ impl<'c> FleetCommit<'c> {
     /// Writes `state`, refreshed without the lock (the store was down
     /// before the refresh), unless the store holds a token that expires
     /// later.
-    pub fn unlocked(config: &'c FleetConfig, state: SharedState, nonce: [u8; SEAL_NONCE_LEN]) -> Self {
+    pub fn unlocked(
+        config: &'c FleetConfig,
+        state: SharedState,
+        nonce: [u8; SEAL_NONCE_LEN],
+    ) -> Self {
         Self {
             config,
             state,
@@ -145,13 +149,14 @@ impl FleetMachine for FleetCommit<'_> {
                 let value = value.unwrap_or_default();
                 let stored = decode_entry(&self.config.sealing, &self.config.entry_key, &value);
                 let ours = self.state.token().expiry();
-                let newer = stored.ok().is_some_and(|stored| {
-                    match (stored.token().expiry(), ours) {
-                        (None, _) => true,
-                        (Some(_), None) => false,
-                        (Some(theirs), Some(ours)) => theirs > ours,
-                    }
-                });
+                let newer =
+                    stored
+                        .ok()
+                        .is_some_and(|stored| match (stored.token().expiry(), ours) {
+                            (None, _) => true,
+                            (Some(_), None) => false,
+                            (Some(theirs), Some(ours)) => theirs > ours,
+                        });
                 if newer {
                     self.settle(Committed::Superseded);
                 } else {

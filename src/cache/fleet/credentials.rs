@@ -46,8 +46,8 @@ impl FleetCredentials for UserCredentials {
     }
 
     fn fleet_key(&self, subject: &str) -> FleetKey {
-        let key = FleetKey::new(self.token_uri.as_str(), self.client_id(), subject)
-            .scopes(&self.scopes);
+        let key =
+            FleetKey::new(self.token_uri.as_str(), self.client_id(), subject).scopes(&self.scopes);
         match &self.dpop {
             Some(dpop) => key.dpop_thumbprint(dpop.thumbprint()),
             None => key,

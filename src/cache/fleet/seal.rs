@@ -39,13 +39,13 @@ pub const SEAL_NONCE_LEN: usize = NONCE_LEN;
 
 /// An AES-256-GCM key shared by every instance of the fleet (from a secret
 /// manager, say), and by nothing else.
-pub struct SealingKey(LessSafeKey);
+pub struct SealingKey(Box<LessSafeKey>);
 
 impl SealingKey {
     /// The key from its 32 bytes.
     pub fn new(bytes: &[u8; 32]) -> Self {
         let key = UnboundKey::new(&AES_256_GCM, bytes).expect("32 bytes is an AES-256 key");
-        Self(LessSafeKey::new(key))
+        Self(Box::new(LessSafeKey::new(key)))
     }
 
     /// `plaintext` sealed with `nonce`, bound to `aad`: the nonce, then

@@ -118,7 +118,9 @@ fn command(connection: &mut Connection, op: &StoreOp) -> Result<StoreReply, Redi
 
 /// At least 1 ms: `PX 0` is an error in Redis.
 fn millis(duration: Duration) -> u64 {
-    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX).max(1)
+    u64::try_from(duration.as_millis())
+        .unwrap_or(u64::MAX)
+        .max(1)
 }
 
 /// The failure as the machines see it. Redis errors name the failure and

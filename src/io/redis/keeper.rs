@@ -8,8 +8,8 @@ use rand::Rng;
 
 use super::{FleetWarning, Inner, RedisFleet};
 use crate::cache::fleet::{
-    run_fleet, Committed, FleetCommit, FleetCredentials, FleetPrepare, HeldLock, Prepared,
-    StoreOp, SEAL_NONCE_LEN,
+    run_fleet, Committed, FleetCommit, FleetCredentials, FleetPrepare, HeldLock, Prepared, StoreOp,
+    SEAL_NONCE_LEN,
 };
 use crate::cache::{KeepError, KeepErrorKind, Keeper};
 
