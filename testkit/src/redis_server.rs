@@ -44,6 +44,23 @@ impl RedisServer {
         }
     }
 
+    /// Freezes the server (SIGSTOP): connections are accepted by the
+    /// kernel, and nothing is answered until [`resume`](Self::resume).
+    pub fn freeze(&self) {
+        self.signal("-STOP");
+    }
+
+    /// Lets a frozen server go on (SIGCONT).
+    pub fn resume(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, signal: &str) {
+        let pid = self.child.as_ref().expect("running").id().to_string();
+        let status = Command::new("kill").args([signal, &pid]).status().unwrap();
+        assert!(status.success(), "kill {signal} {pid}");
+    }
+
     /// Starts it again on the same port, empty.
     pub fn start_again(&mut self) {
         self.stop();

@@ -75,3 +75,6 @@ pub use ops::{run_fleet, FleetMachine, FleetStep, StoreFailure, StoreOp, StoreRe
 pub use prepare::{FleetPrepare, HeldLock, Prepared};
 pub use seal::{Sealing, SealingKey, SEAL_NONCE_LEN};
 pub use state::SharedState;
+
+#[cfg(test)]
+mod tests;

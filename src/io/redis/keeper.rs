@@ -29,7 +29,7 @@ impl Drop for RedisPrepared {
                 owner: lock.owner().to_owned(),
             };
             // On failure the lock expires after its lifetime.
-            let _ = self.inner.executor.execute(release);
+            let _ = self.inner.store.execute(release);
         }
     }
 }
@@ -57,7 +57,7 @@ where
         let owner = random_hex();
         let threshold = self.credentials.refresh_threshold();
         let machine = FleetPrepare::new(&inner.config, owner, threshold);
-        let outcome = run_fleet(machine, SystemTime::now, |op| inner.executor.execute(op));
+        let outcome = run_fleet(machine, SystemTime::now, |op| inner.store.execute(op));
         let prepared = |lock| RedisPrepared {
             inner: Arc::clone(inner),
             lock,
@@ -101,7 +101,7 @@ where
             Some(lock) => FleetCommit::locked(&inner.config, lock, state, nonce),
             None => FleetCommit::unlocked(&inner.config, state, nonce),
         };
-        match run_fleet(machine, SystemTime::now, |op| inner.executor.execute(op)) {
+        match run_fleet(machine, SystemTime::now, |op| inner.store.execute(op)) {
             Committed::Kept => Ok(()),
             Committed::Superseded => Err(KeepError::new(
                 KeepErrorKind::Busy,

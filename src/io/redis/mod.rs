@@ -33,8 +33,8 @@
 //! that refresh on their own during it send the same refresh token, and
 //! the second is refused.
 
-mod exec;
 mod keeper;
+mod store;
 
 use std::fmt;
 use std::sync::Arc;
@@ -43,6 +43,7 @@ use std::time::Duration;
 use crate::cache::fleet::{EntryError, FleetConfig, FleetCredentials, StoreFailure};
 
 pub use keeper::RedisPrepared;
+pub use store::RedisStore;
 
 /// How long one Redis command (or connecting) may take by default before
 /// the instance falls back to refreshing on its own.
@@ -57,7 +58,7 @@ pub struct RedisFleet<C> {
 
 /// What a prepared refresh keeps to release the lock when dropped.
 struct Inner {
-    executor: exec::Executor,
+    store: RedisStore,
     config: FleetConfig,
     warn: Box<dyn Fn(&FleetWarning) + Send + Sync>,
 }
@@ -75,10 +76,9 @@ impl<C: FleetCredentials> RedisFleet<C> {
         if credentials.is_dpop_bound() && !config.shares_dpop_key() {
             return Err(RedisFleetError::DpopBound);
         }
-        let client = redis::Client::open(url).map_err(|_| RedisFleetError::InvalidUrl)?;
         Ok(Self {
             inner: Arc::new(Inner {
-                executor: exec::Executor::new(client, DEFAULT_REDIS_TIMEOUT),
+                store: RedisStore::new(url, DEFAULT_REDIS_TIMEOUT)?,
                 config,
                 warn: Box::new(|_| {}),
             }),
@@ -89,7 +89,7 @@ impl<C: FleetCredentials> RedisFleet<C> {
     /// Bounds connecting and every command (default
     /// [`DEFAULT_REDIS_TIMEOUT`]).
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.inner_mut().executor.set_timeout(timeout);
+        self.inner_mut().store.set_timeout(timeout);
         self
     }
 

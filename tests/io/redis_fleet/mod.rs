@@ -4,6 +4,7 @@
 //! under contention without loss, a lock holder killed mid-refresh, Redis
 //! stopped and started again, a foreign entry overwritten.
 
+mod agreement;
 mod instance;
 mod token_server;
 
@@ -185,10 +186,12 @@ fn a_holder_killed_mid_refresh_loses_the_lock_and_another_instance_refreshes() {
     );
 }
 
-/// A cache in this process over `redis`, its warnings collected.
+/// A cache in this process over `redis`, each Redis command bounded by
+/// `timeout`, its warnings collected.
 fn cache_in_process(
     redis: &RedisServer,
     server: &TokenServer,
+    timeout: Duration,
 ) -> (
     SharedToken<oauth2_sansio::UserCredentials>,
     Arc<Mutex<Vec<String>>>,
@@ -202,7 +205,7 @@ fn cache_in_process(
         &credentials,
     )
     .unwrap()
-    .with_timeout(Duration::from_millis(500))
+    .with_timeout(timeout)
     .with_warnings({
         let warnings = Arc::clone(&warnings);
         move |warning| warnings.lock().unwrap().push(warning.to_string())
@@ -219,7 +222,7 @@ fn cache_in_process(
 fn with_redis_down_an_instance_refreshes_alone_and_shares_again_once_it_is_back() {
     let mut redis = RedisServer::start();
     let server = TokenServer::start(1, false);
-    let (cache, warnings, config) = cache_in_process(&redis, &server);
+    let (cache, warnings, config) = cache_in_process(&redis, &server, Duration::from_millis(500));
     let transport = UreqTransport::new();
     let token = || {
         let token = cache
@@ -282,10 +285,56 @@ fn with_redis_down_an_instance_refreshes_alone_and_shares_again_once_it_is_back(
 }
 
 #[test]
+fn with_redis_frozen_an_instance_refreshes_alone_within_the_timeouts_and_shares_again_after() {
+    let redis = RedisServer::start();
+    // Tokens that live 2 s, well above the time two timed-out commands
+    // take (else each refreshed token expires before it is served).
+    let server = TokenServer::start(2, false);
+    let (cache, warnings, config) = cache_in_process(&redis, &server, Duration::from_millis(200));
+    let transport = UreqTransport::new();
+    let token = || {
+        let token = cache
+            .token_with(SystemTime::now, |refresh| transport.run(refresh))
+            .unwrap();
+        token.bearer().token().secret().to_owned()
+    };
+    assert_eq!(token(), "at-1");
+
+    redis.freeze();
+    std::thread::sleep(Duration::from_millis(2100));
+    assert_eq!(token(), "at-2");
+    redis.resume();
+    let seen = warnings.lock().unwrap().clone();
+    assert!(
+        seen.iter()
+            .any(|w| w.contains("refreshing without the fleet")),
+        "{seen:?}"
+    );
+
+    std::thread::sleep(Duration::from_millis(2100));
+    warnings.lock().unwrap().clear();
+    assert_eq!(token(), "at-3");
+    assert!(
+        warnings.lock().unwrap().is_empty(),
+        "{:?}",
+        warnings.lock().unwrap()
+    );
+    assert_eq!(
+        stored(&redis, &config)
+            .unwrap()
+            .refresh_token()
+            .unwrap()
+            .secret(),
+        "rt-3"
+    );
+    assert_eq!(server.counts().invalid_grants, 0);
+}
+
+#[test]
 fn a_foreign_or_damaged_entry_is_ignored_and_overwritten() {
     let redis = RedisServer::start();
     let server = TokenServer::start(3600, false);
-    let (cache, warnings, config) = cache_in_process(&redis, &server);
+    let (cache, warnings, config) = cache_in_process(&redis, &server, Duration::from_millis(500));
     let transport = UreqTransport::new();
     for (value, warning) in [
         (

@@ -1,4 +1,4 @@
-//! Executes the fleet machines' store operations on one Redis connection,
+//! The fleet machines' store operations executed on one Redis connection,
 //! made again after any failure, every operation bounded by a timeout.
 
 use std::sync::{Mutex, PoisonError};
@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use redis::{Client, Connection, RedisError};
 
+use super::RedisFleetError;
 use crate::cache::fleet::{StoreFailure, StoreOp, StoreReply};
 
 /// Deletes the lock only if it still holds this owner's value.
@@ -21,28 +22,37 @@ if version ~= ARGV[1] then return 0 end
 redis.call("set", KEYS[1], ARGV[2], "PX", ARGV[3])
 return 1"#;
 
-/// A Redis server and the connection to it, if one is open.
-pub(super) struct Executor {
+/// A Redis server as the fleet's shared store: executes each
+/// [`StoreOp`] as one command (`GET`, `SET NX PX`, or a Lua script for the
+/// compare-and-delete and the compare-and-swap), over one blocking
+/// connection, opened at the first operation and again after a failure.
+/// For driving the [`fleet`](crate::cache::fleet) machines by hand;
+/// [`RedisFleet`](super::RedisFleet) does it for a cache.
+pub struct RedisStore {
     client: Client,
     connection: Mutex<Option<Connection>>,
     timeout: Duration,
 }
 
-impl Executor {
-    pub(super) fn new(client: Client, timeout: Duration) -> Self {
-        Self {
+impl RedisStore {
+    /// The server at `url` (`redis://[:password@]host:port/db`); `timeout`
+    /// bounds connecting and every command. Connects at the first
+    /// operation.
+    pub fn new(url: &str, timeout: Duration) -> Result<Self, RedisFleetError> {
+        let client = Client::open(url).map_err(|_| RedisFleetError::InvalidUrl)?;
+        Ok(Self {
             client,
             connection: Mutex::new(None),
             timeout,
-        }
+        })
     }
 
     pub(super) fn set_timeout(&mut self, timeout: Duration) {
         self.timeout = timeout;
     }
 
-    /// Performs `op` (a sleep on this thread, or one command).
-    pub(super) fn execute(&self, op: StoreOp) -> Result<StoreReply, StoreFailure> {
+    /// Performs `op`: a sleep on this thread, or one command.
+    pub fn execute(&self, op: StoreOp) -> Result<StoreReply, StoreFailure> {
         if let StoreOp::Sleep { until } = op {
             if let Ok(wait) = until.duration_since(SystemTime::now()) {
                 std::thread::sleep(wait);
