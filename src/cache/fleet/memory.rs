@@ -30,7 +30,7 @@ impl MemoryStore {
                 let free = !self.values.contains_key(key);
                 if free {
                     let value = owner.as_bytes().to_vec();
-                    self.values.insert(key.clone(), (value, now + *ttl));
+                    self.values.insert(key.clone(), (value, expiry(now, *ttl)));
                 }
                 StoreReply::Acquired(free)
             }
@@ -50,7 +50,8 @@ impl MemoryStore {
                 let current = self.get(key, now).map_or("", version_of);
                 let matches = current == expected;
                 if matches {
-                    self.values.insert(key.clone(), (value.clone(), now + *ttl));
+                    self.values
+                        .insert(key.clone(), (value.clone(), expiry(now, *ttl)));
                 }
                 StoreReply::Swapped(matches)
             }
@@ -69,4 +70,10 @@ impl MemoryStore {
     pub fn put(&mut self, key: &str, value: Vec<u8>, expires: SystemTime) {
         self.values.insert(key.to_owned(), (value, expires));
     }
+}
+
+/// `ttl` after `now`, or the farthest time the clock can tell.
+fn expiry(now: SystemTime, ttl: std::time::Duration) -> SystemTime {
+    now.checked_add(ttl)
+        .unwrap_or_else(|| now + std::time::Duration::from_secs(u32::MAX.into()))
 }

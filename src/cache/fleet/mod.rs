@@ -28,6 +28,13 @@
 //! The machines read no clock and draw no randomness: the lock's owner
 //! value and the seal's nonce come from the caller.
 //!
+//! Which credentials are shared: those that are [`FleetCredentials`]
+//! (user credentials and the client credentials grant). Metadata-server
+//! tokens need no sharing (each instance asks its own server, which caches
+//! them). DPoP-bound tokens are useless without their key: their key
+//! includes its thumbprint, and the Redis adapter refuses them unless the
+//! configuration says every instance holds that key.
+//!
 //! ```
 //! use std::time::{Duration, SystemTime};
 //! use oauth2_sansio::cache::fleet::*;

@@ -13,6 +13,9 @@ use super::entry::EntryError;
 use crate::credentials::BearerToken;
 use crate::secret::{AccessToken, RefreshToken};
 
+/// The longest an entry is kept, whatever its token's expiry says.
+const MAX_LIFETIME: Duration = Duration::from_secs(400 * 24 * 3600);
+
 /// The shared part of a set of credentials.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SharedState {
@@ -61,7 +64,7 @@ impl SharedState {
     /// How long the store keeps it: until its token expires, or
     /// `retention` from `now` when it carries a refresh token (which
     /// outlives the access token) or its token has no expiry. At least a
-    /// second.
+    /// second, at most 400 days.
     pub(super) fn lifetime(&self, now: SystemTime, retention: Duration) -> Duration {
         let until_expiry = self
             .token
@@ -72,7 +75,7 @@ impl SharedState {
             (Some(left), Some(_)) => left.max(retention),
             (None, _) => retention,
         };
-        lifetime.max(Duration::from_secs(1))
+        lifetime.clamp(Duration::from_secs(1), MAX_LIFETIME)
     }
 
     /// The JSON form (wiped on drop).

@@ -127,7 +127,7 @@ impl fmt::Display for RedisFleetError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             RedisFleetError::InvalidUrl => {
-                "the Redis URL is not valid; write it as redis://[:password@]host:port/db"
+                "the Redis URL is not valid; write it as redis://[:password@]host:port/db (this build has no TLS: rediss:// is not supported)"
             }
             RedisFleetError::DpopBound => {
                 "DPoP-bound tokens are usable only with their key: share the key with every instance and say so with FleetConfig::with_shared_dpop_key, or do not share these credentials"

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use oauth2_sansio::cache::fleet::{decode_entry, FleetConfig, Sealing, SealingKey, SharedState};
 use oauth2_sansio::cache::{KeepErrorKind, SharedToken};
-use oauth2_sansio::io::redis::RedisFleet;
+use oauth2_sansio::io::redis::{RedisFleet, RedisFleetError};
 use oauth2_sansio::io::ureq::UreqTransport;
 use testkit::redis_server::RedisServer;
 
@@ -359,4 +359,28 @@ fn a_foreign_or_damaged_entry_is_ignored_and_overwritten() {
         );
     }
     assert_eq!(server.counts().invalid_grants, 0);
+}
+
+#[test]
+fn dpop_bound_credentials_are_shared_only_when_every_instance_holds_the_key() {
+    let redis = RedisServer::start();
+    let key = oauth2_sansio::dpop::DpopKey::generate().unwrap();
+    let bound = credentials("http://127.0.0.1:1/token").with_dpop(key.clone());
+    let config = || fleet_config(&bound, Duration::from_secs(5));
+    let refused = RedisFleet::new(&redis.url(), config(), &bound).unwrap_err();
+    assert_eq!(refused, RedisFleetError::DpopBound);
+    assert!(refused.to_string().contains("with_shared_dpop_key"));
+    assert!(RedisFleet::new(&redis.url(), config().with_shared_dpop_key(), &bound).is_ok());
+    // A key bound to another DPoP key, or to none, is another entry.
+    let unbound = fleet_config(
+        &credentials("http://127.0.0.1:1/token"),
+        Duration::from_secs(5),
+    );
+    assert_ne!(config().entry_key(), unbound.entry_key());
+    let other = credentials("http://127.0.0.1:1/token")
+        .with_dpop(oauth2_sansio::dpop::DpopKey::generate().unwrap());
+    assert_ne!(
+        config().entry_key(),
+        fleet_config(&other, Duration::from_secs(5)).entry_key()
+    );
 }
