@@ -17,18 +17,25 @@ pub struct RedisServer {
 
 impl RedisServer {
     /// Starts a server on a free port and waits until it answers `PING`.
+    /// A port another test's server took between the probe and the start
+    /// is detected (the answering server is not this child) and another
+    /// port is tried.
     pub fn start() -> Self {
         assert!(
             std::path::Path::new(BINARY).exists(),
             "{BINARY} is missing: run `bash scripts/interop-setup.sh` (installs Debian's redis-server)"
         );
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .unwrap()
-            .port();
-        let mut server = Self { port, child: None };
-        server.start_again();
-        server
+        for _ in 0..5 {
+            let port = TcpListener::bind("127.0.0.1:0")
+                .and_then(|listener| listener.local_addr())
+                .unwrap()
+                .port();
+            let mut server = Self { port, child: None };
+            if server.try_start() {
+                return server;
+            }
+        }
+        panic!("redis-server could not get a port of its own in 5 attempts");
     }
 
     /// `redis://127.0.0.1:PORT/`.
@@ -63,6 +70,16 @@ impl RedisServer {
 
     /// Starts it again on the same port, empty.
     pub fn start_again(&mut self) {
+        assert!(
+            self.try_start(),
+            "redis-server could not start again on port {}",
+            self.port
+        );
+    }
+
+    /// Starts the server on its port; `false` if what answers there is not
+    /// this child (it could not bind the port).
+    fn try_start(&mut self) -> bool {
         self.stop();
         let child = Command::new(BINARY)
             .args(["--save", "", "--appendonly", "no", "--bind", "127.0.0.1"])
@@ -71,6 +88,7 @@ impl RedisServer {
             .stderr(Stdio::null())
             .spawn()
             .expect("redis-server starts");
+        let pid = child.id();
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(10);
         while self.command(&["PING"]).as_deref() != Some("+PONG") {
@@ -80,6 +98,12 @@ impl RedisServer {
             );
             std::thread::sleep(Duration::from_millis(20));
         }
+        let info = self.bulk(&["INFO", "server"]).unwrap_or_default();
+        let ours = String::from_utf8_lossy(&info).contains(&format!("process_id:{pid}\r\n"));
+        if !ours {
+            self.stop();
+        }
+        ours
     }
 
     /// Sends one command and returns the first line of the answer (a bulk
@@ -112,13 +136,22 @@ impl RedisServer {
         Some(line)
     }
 
-    /// The raw value at `key` (`None` when there is none), read with
-    /// `GET` and its bulk length, so binary values come back whole.
+    /// The raw value at `key` (`None` when there is none), read whole
+    /// by its bulk length, so binary values come back intact.
     pub fn get(&self, key: &str) -> Option<Vec<u8>> {
+        self.bulk(&["GET", key])
+    }
+
+    /// The bulk-string answer to a command, read by its length; `None`
+    /// for a nil answer or an unreachable server.
+    fn bulk(&self, args: &[&str]) -> Option<Vec<u8>> {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
         stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-        let request = format!("*2\r\n$3\r\nGET\r\n${}\r\n{key}\r\n", key.len());
-        stream.write_all(request.as_bytes()).ok()?;
+        let mut request = format!("*{}\r\n", args.len()).into_bytes();
+        for arg in args {
+            request.extend(format!("${}\r\n{arg}\r\n", arg.len()).bytes());
+        }
+        stream.write_all(&request).ok()?;
         let mut reader = BufReader::new(stream);
         let mut header = String::new();
         reader.read_line(&mut header).ok()?;

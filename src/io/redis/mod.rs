@@ -25,6 +25,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! Its work is blocking, on the thread of the caller that refreshes: a
+//! waiter may wait up to the wait limit (by default twice the lock's
+//! lifetime) for another instance's refresh. From async code
+//! ([`SharedToken::token_async`](crate::cache::SharedToken::token_async))
+//! that blocks one executor thread meanwhile: keep the lock's lifetime
+//! short, or refresh on a blocking thread.
+//!
 //! When Redis is down or slow (each command is bounded by
 //! [`with_timeout`](RedisFleet::with_timeout)), each instance refreshes on
 //! its own, as a single process would, and says so through the warning
