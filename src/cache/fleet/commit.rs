@@ -125,7 +125,12 @@ impl FleetMachine for FleetCommit<'_> {
                 owner: self.owner.clone().unwrap_or_default(),
             },
             Phase::Finished => {
-                let outcome = self.outcome.take().unwrap_or(Committed::Superseded);
+                let outcome = self.outcome.take().unwrap_or_else(|| {
+                    Committed::Unavailable(StoreFailure(
+                        "the fleet machine was polled after it finished; this is a bug in its driver"
+                            .into(),
+                    ))
+                });
                 return FleetStep::Done(outcome);
             }
         };

@@ -115,7 +115,7 @@ impl FleetMachine for FleetPrepare<'_> {
     type Output = Prepared;
 
     fn poll(&mut self, now: SystemTime) -> FleetStep<Prepared> {
-        let started = *self.started.get_or_insert(now);
+        self.started.get_or_insert(now);
         let config = self.config;
         let op = match self.phase {
             Phase::Look | Phase::LookHeld => StoreOp::Get {
@@ -132,8 +132,11 @@ impl FleetMachine for FleetPrepare<'_> {
                 owner: self.owner.clone(),
             },
             Phase::Finished => {
-                let outcome = self.outcome.take().unwrap_or_else(|| Prepared::Busy {
-                    waited: now.duration_since(started).unwrap_or_default(),
+                let outcome = self.outcome.take().unwrap_or_else(|| {
+                    Prepared::Unavailable(StoreFailure(
+                        "the fleet machine was polled after it finished; this is a bug in its driver"
+                            .into(),
+                    ))
                 });
                 return FleetStep::Done(outcome);
             }
@@ -144,6 +147,11 @@ impl FleetMachine for FleetPrepare<'_> {
     fn handle(&mut self, reply: Result<StoreReply, StoreFailure>, now: SystemTime) {
         let reply = match reply {
             Ok(reply) => reply,
+            // The fresh token stands; the lock expires by itself.
+            Err(_) if self.phase == Phase::ReleaseFresh => {
+                self.phase = Phase::Finished;
+                return;
+            }
             Err(failure) => return self.finish(Prepared::Unavailable(failure)),
         };
         let started = self.started.unwrap_or(now);

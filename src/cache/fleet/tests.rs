@@ -221,3 +221,38 @@ fn nothing_secret_is_printed() {
         assert!(!printed.contains(secret), "{printed}");
     }
 }
+
+#[test]
+fn a_failed_release_does_not_lose_a_fresh_token_found_under_the_lock() {
+    let config = config();
+    let (mut store, now) = (MemoryStore::new(), start());
+    let fresh = state(1, now + Duration::from_secs(60));
+    let machine = FleetPrepare::new(&config, "a".into(), Duration::ZERO);
+    // The first look finds nothing; the entry appears before the lock is taken.
+    let mut ops = 0;
+    let outcome = run_fleet(
+        machine,
+        || now,
+        |op| {
+            ops += 1;
+            match op {
+                StoreOp::Get { .. } if ops == 1 => Ok(StoreReply::Value(None)),
+                StoreOp::Get { .. } => {
+                    let lock = HeldLock {
+                        owner: "w".into(),
+                        version: String::new(),
+                    };
+                    let commit = FleetCommit::locked(&config, lock, fresh.clone(), [0; 12]);
+                    run_fleet(commit, || now, |op| Ok(store.apply(&op, now)));
+                    Ok(store.apply(&op, now))
+                }
+                StoreOp::Release { .. } => Err(StoreFailure("down".into())),
+                op => Ok(store.apply(&op, now)),
+            }
+        },
+    );
+    assert!(
+        matches!(outcome, Prepared::Fresh(ref s) if *s == fresh),
+        "{outcome:?}"
+    );
+}
