@@ -5,6 +5,9 @@
 #     last changed;
 #   - Debian's chromium, the headless browser of the installed-app scenarios,
 #     unless /usr/bin/chromium exists (needs root for apt-get);
+#   - Debian's redis-server, the shared store of the fleet tests
+#     (tests/io/redis_fleet/, benches/fleet.rs), unless /usr/bin/redis-server
+#     exists (needs root for apt-get);
 #   - google-auth, the reference for the metadata server, with its pinned
 #     dependencies (interop/requirements.txt) in a virtual environment,
 #     interop/.venv, unless installed since the requirements last changed.
@@ -54,6 +57,12 @@ if [ ! -x /usr/bin/chromium ]; then
     export DEBIAN_FRONTEND=noninteractive
     quietly apt-get update
     quietly apt-get install -y chromium
+fi
+
+if [ ! -x /usr/bin/redis-server ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    quietly apt-get update
+    quietly apt-get install -y redis-server
 fi
 
 # pip writes nothing like npm's installed lock file: a stamp records the

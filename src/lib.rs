@@ -165,6 +165,8 @@
 //!   runner (loopback redirect listener, system browser).
 //! - `file-store`: `io::file_store::CredentialsFile`, authorized_user JSON
 //!   on disk, saved so that a refresh never loses it.
+//! - `redis`: `io::redis::RedisFleet`, a token cache's credentials shared by
+//!   the processes of a fleet through Redis (the protocol: `cache::fleet`).
 //! - `cli`: the `oauth2-sansio` binary (`login`, `token`, `revoke`), built
 //!   on the three features above.
 //! - `rand_core_06`, `rand_core_09`: [`Entropy`] adapters for RNGs of

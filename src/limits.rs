@@ -1,6 +1,8 @@
 //! The bounds every parser of untrusted input enforces, in one list: what
 //! is larger is refused with a typed error before it is parsed.
 
+#[cfg(feature = "ring")]
+pub use crate::cache::fleet::FLEET_ENTRY_LIMIT;
 pub use crate::client::secrets_file::CLIENT_SECRETS_LIMIT;
 pub use crate::client::DEFAULT_RESPONSE_LIMIT;
 pub use crate::credentials::service_account::SERVICE_ACCOUNT_KEY_LIMIT;

@@ -91,6 +91,8 @@
 mod answer;
 mod backoff;
 mod cached;
+#[cfg(feature = "ring")]
+pub mod fleet;
 mod keep;
 mod manager;
 #[cfg(test)]

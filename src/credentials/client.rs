@@ -40,19 +40,19 @@ pub type ClientCredentialsGrant = Call<TokenResponse, ClientCredentials>;
 /// invalid from expiry on; a token without `expires_in` counts as fresh.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClientCredentials {
-    client: Arc<ClientIdentity>,
-    token_uri: http::Uri,
+    pub(crate) client: Arc<ClientIdentity>,
+    pub(crate) token_uri: http::Uri,
     scopes: Vec<String>,
-    params: Vec<(String, String)>,
+    pub(crate) params: Vec<(String, String)>,
     response_limit: usize,
     refresh_threshold: Duration,
-    token: Option<BearerToken>,
+    pub(crate) token: Option<BearerToken>,
     granted_scopes: Option<Vec<String>>,
     extra: Map<String, Value>,
     /// The DPoP key every grant proves possession of, when bound.
-    dpop: Option<DpopKey>,
+    pub(crate) dpop: Option<DpopKey>,
     /// The current token is `token_type` `DPoP`.
-    token_is_dpop: bool,
+    pub(crate) token_is_dpop: bool,
 }
 
 impl ClientCredentials {

@@ -20,6 +20,8 @@
 //!   client authorized from a [`SharedToken`](crate::cache::SharedToken),
 //!   with one refresh and one resend after a `401`; `ureq::AuthorizedAgent`
 //!   is its blocking twin.
+//! - `redis` (feature `redis`): `RedisFleet`, credentials shared by the
+//!   processes of a fleet through Redis.
 
 #[cfg(any(feature = "ureq", feature = "reqwest", feature = "reqwest-012"))]
 pub mod adc;
@@ -52,6 +54,9 @@ pub mod reqwest_012;
 
 #[cfg(feature = "file-store")]
 pub mod file_store;
+
+#[cfg(feature = "redis")]
+pub mod redis;
 
 /// The installed-app runner: loopback listener, browser, code exchange.
 #[cfg(feature = "installed")]

@@ -5,7 +5,7 @@
 //! committed test keys, scratch directories, a canned HTTP server on
 //! 127.0.0.1, a fake metadata server (in memory and on 127.0.0.1), an
 //! in-memory IAM Credentials API for impersonation,
-//! processes of another local user, and the interop harness
+//! processes of another local user, a throwaway Redis server, and the interop harness
 //! (oidc-provider, a user agent, headless Chromium). Helpers that only one
 //! test crate needs live in that crate's `support/` module.
 //!
@@ -27,6 +27,7 @@ pub mod interop;
 pub mod jwt;
 pub mod metadata;
 pub mod one_request;
+pub mod redis_server;
 pub mod scratch;
 pub mod sts;
 pub mod token_cache;

@@ -2,10 +2,11 @@
 //! canned HTTP server (what goes on the wire, bounds, timeouts, proxies),
 //! Application Default Credentials against a fake metadata server and
 //! files on disk, IAM's signBlob as a JWT signer, the credentials file on
-//! disk, `client_secrets.json` read from disk, and the installed-app
-//! runner with the test playing the browser, and the authorizing clients
-//! (the tower layer over hyper and reqwest, ureq's `AuthorizedAgent`) with
-//! a canned server as token endpoint and API. Each subject needs its
+//! disk, `client_secrets.json` read from disk, credentials shared by
+//! processes through Redis, and the installed-app runner with the test
+//! playing the browser, and the authorizing clients (the tower layer over
+//! hyper and reqwest, ureq's `AuthorizedAgent`) with a canned server as
+//! token endpoint and API. Each subject needs its
 //! feature; without it its module is left out.
 #![forbid(unsafe_code)]
 
@@ -33,6 +34,8 @@ mod key_set_client;
 // reqwest version the crate supports.
 #[cfg(feature = "reqwest-012")]
 mod reqwest_012;
+#[cfg(all(feature = "redis", feature = "ureq"))]
+mod redis_fleet;
 #[cfg(feature = "reqwest")]
 mod reqwest_013;
 #[cfg(all(feature = "reqwest", feature = "tower"))]

@@ -20,6 +20,8 @@ mod dpop;
 mod executable_output;
 mod external_account;
 mod external_aws;
+#[cfg(feature = "ring")]
+mod fleet;
 mod grant_responses;
 #[cfg(feature = "ring")]
 mod id_token_verify;

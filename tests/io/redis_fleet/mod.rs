@@ -1,0 +1,386 @@
+//! Credentials shared through a real Redis (a throwaway `redis-server` on
+//! 127.0.0.1) by several processes (this binary, run again as
+//! `instance::fleet_instance`) and threads: one refresh per fleet, rotation
+//! under contention without loss, a lock holder killed mid-refresh, Redis
+//! stopped and started again, a foreign entry overwritten.
+
+mod agreement;
+mod instance;
+mod token_server;
+
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use oauth2_sansio::cache::fleet::{decode_entry, FleetConfig, Sealing, SealingKey, SharedState};
+use oauth2_sansio::cache::{KeepErrorKind, SharedToken};
+use oauth2_sansio::io::redis::{RedisFleet, RedisFleetError};
+use oauth2_sansio::io::ureq::UreqTransport;
+use testkit::redis_server::RedisServer;
+
+use instance::*;
+use token_server::TokenServer;
+
+/// Starts one instance: `tasks` threads, the lock living `lock_ttl`, and
+/// `extra` settings.
+fn spawn(
+    redis: &RedisServer,
+    server: &TokenServer,
+    tasks: u32,
+    lock_ttl: Duration,
+    extra: &[(&str, String)],
+) -> Child {
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command
+        .args([
+            "redis_fleet::instance::fleet_instance",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env(REDIS, redis.url())
+        .env(TOKEN_URL, server.url())
+        .env(TASKS, tasks.to_string())
+        .env(LOCK_TTL_MS, lock_ttl.as_millis().to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (name, value) in extra {
+        command.env(name, value);
+    }
+    command.spawn().unwrap()
+}
+
+/// The outcome lines of a finished instance (one per thread).
+fn outcomes(child: Child) -> Vec<String> {
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "the instance failed\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+        .lines()
+        .filter_map(|line| line.strip_prefix(OUTCOME))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// What the fleet's entry in Redis holds.
+fn stored(redis: &RedisServer, config: &FleetConfig) -> Option<SharedState> {
+    let value = redis.get(config.entry_key())?;
+    let sealing = Sealing::Key(SealingKey::new(&SEALING_KEY));
+    Some(decode_entry(&sealing, config.entry_key(), &value).expect("a valid entry"))
+}
+
+#[test]
+fn one_request_reaches_the_token_endpoint_for_four_processes_of_eight_threads() {
+    let redis = RedisServer::start();
+    let server = TokenServer::start(3600, false);
+    let children: Vec<Child> = (0..4)
+        .map(|_| spawn(&redis, &server, 8, Duration::from_secs(5), &[]))
+        .collect();
+    let lines: Vec<String> = children.into_iter().flat_map(outcomes).collect();
+    assert_eq!(lines.len(), 32, "{lines:?}");
+    assert!(lines.iter().all(|line| line == "ok at-1 rt-1"), "{lines:?}");
+    let counts = server.counts();
+    assert_eq!(
+        (counts.requests, counts.invalid_grants),
+        (1, 0),
+        "{counts:?}"
+    );
+    // A Redis dump holds no usable token.
+    let credentials = credentials(&server.url());
+    let config = fleet_config(&credentials, Duration::from_secs(5));
+    let raw = redis.get(config.entry_key()).unwrap();
+    for secret in ["at-1", "rt-1", "svc", "fleet-client"] {
+        assert!(
+            !raw.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "{secret} in clear"
+        );
+        assert!(redis.keys().iter().all(|key| !key.contains(secret)));
+    }
+    assert_eq!(
+        stored(&redis, &config)
+            .unwrap()
+            .refresh_token()
+            .unwrap()
+            .secret(),
+        "rt-1"
+    );
+}
+
+#[test]
+fn a_rotating_server_under_contention_leaves_every_instance_with_the_latest_refresh_token() {
+    let redis = RedisServer::start();
+    // Tokens that live a second: the fleet refreshes again and again.
+    let server = TokenServer::start(1, false);
+    let start = instance::unix_ms(SystemTime::now());
+    let timing = [
+        (LOOP_UNTIL, (start + 3_000).to_string()),
+        (FINAL_AT, (start + 4_500).to_string()),
+    ];
+    let children: Vec<Child> = (0..3)
+        .map(|_| spawn(&redis, &server, 4, Duration::from_secs(5), &timing))
+        .collect();
+    let lines: Vec<String> = children.into_iter().flat_map(outcomes).collect();
+    let counts = server.counts();
+    assert_eq!(counts.invalid_grants, 0, "{counts:?} {lines:?}");
+    assert_eq!(counts.requests, counts.latest, "{counts:?}");
+    assert!(
+        counts.latest >= 3,
+        "tokens were renewed several times: {counts:?}"
+    );
+    let latest = format!("ok at-{0} rt-{0}", counts.latest);
+    assert_eq!(lines.len(), 12, "{lines:?}");
+    assert!(
+        lines.iter().all(|line| *line == latest),
+        "{latest}: {lines:?}"
+    );
+}
+
+#[test]
+fn a_holder_killed_mid_refresh_loses_the_lock_and_another_instance_refreshes() {
+    let redis = RedisServer::start();
+    let server = TokenServer::start(3600, true);
+    let lock_ttl = Duration::from_millis(1500);
+    let mut holder = spawn(&redis, &server, 1, lock_ttl, &[]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while server.counts().requests == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the holder never reached the server"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let credentials = credentials(&server.url());
+    let config = fleet_config(&credentials, lock_ttl);
+    assert!(
+        redis.get(config.lock_key()).is_some(),
+        "the holder holds the lock"
+    );
+    holder.kill().unwrap(); // SIGKILL
+    holder.wait().unwrap();
+
+    let started = Instant::now();
+    let lines = outcomes(spawn(&redis, &server, 2, lock_ttl, &[]));
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(lines, ["ok at-1 rt-1", "ok at-1 rt-1"]);
+    let counts = server.counts();
+    assert_eq!(
+        (counts.requests, counts.invalid_grants),
+        (2, 0),
+        "{counts:?}"
+    );
+    assert_eq!(
+        stored(&redis, &config)
+            .unwrap()
+            .refresh_token()
+            .unwrap()
+            .secret(),
+        "rt-1"
+    );
+    assert!(
+        redis.get(config.lock_key()).is_none(),
+        "the lock was released"
+    );
+}
+
+/// A cache in this process over `redis`, each Redis command bounded by
+/// `timeout`, its warnings collected.
+fn cache_in_process(
+    redis: &RedisServer,
+    server: &TokenServer,
+    timeout: Duration,
+) -> (
+    SharedToken<oauth2_sansio::UserCredentials>,
+    Arc<Mutex<Vec<String>>>,
+    FleetConfig,
+) {
+    let credentials = credentials(&server.url());
+    let warnings = Arc::new(Mutex::new(Vec::new()));
+    let fleet = RedisFleet::new(
+        &redis.url(),
+        fleet_config(&credentials, Duration::from_secs(5)),
+        &credentials,
+    )
+    .unwrap()
+    .with_timeout(timeout)
+    .with_warnings({
+        let warnings = Arc::clone(&warnings);
+        move |warning| warnings.lock().unwrap().push(warning.to_string())
+    });
+    let config = fleet_config(&credentials, Duration::from_secs(5));
+    (
+        SharedToken::new(credentials).with_keeper(fleet),
+        warnings,
+        config,
+    )
+}
+
+#[test]
+fn with_redis_down_an_instance_refreshes_alone_and_shares_again_once_it_is_back() {
+    let mut redis = RedisServer::start();
+    let server = TokenServer::start(1, false);
+    let (cache, warnings, config) = cache_in_process(&redis, &server, Duration::from_millis(500));
+    let transport = UreqTransport::new();
+    let token = || {
+        let token = cache
+            .token_with(SystemTime::now, |refresh| transport.run(refresh))
+            .unwrap();
+        token.bearer().token().secret().to_owned()
+    };
+    let expire = || std::thread::sleep(Duration::from_millis(1100));
+
+    assert_eq!(token(), "at-1");
+    assert!(warnings.lock().unwrap().is_empty());
+    assert_eq!(
+        stored(&redis, &config).unwrap().token().token().secret(),
+        "at-1"
+    );
+
+    redis.stop();
+    expire();
+    assert_eq!(token(), "at-2", "refreshed alone, no panic, no error");
+    let seen = warnings.lock().unwrap().clone();
+    assert!(
+        seen.iter()
+            .any(|w| w.contains("refreshing without the fleet")),
+        "{seen:?}"
+    );
+    assert!(
+        seen.iter()
+            .any(|w| w.contains("shared at its next refresh")),
+        "{seen:?}"
+    );
+    assert_eq!(
+        cache.keep_failure().map(|f| f.kind()),
+        Some(KeepErrorKind::Io)
+    );
+
+    redis.start_again();
+    expire();
+    warnings.lock().unwrap().clear();
+    assert_eq!(token(), "at-3");
+    assert!(
+        warnings.lock().unwrap().is_empty(),
+        "{:?}",
+        warnings.lock().unwrap()
+    );
+    assert!(cache.keep_failure().is_none());
+    assert_eq!(
+        stored(&redis, &config)
+            .unwrap()
+            .refresh_token()
+            .unwrap()
+            .secret(),
+        "rt-3"
+    );
+    let counts = server.counts();
+    assert_eq!(
+        (counts.requests, counts.invalid_grants),
+        (3, 0),
+        "{counts:?}"
+    );
+}
+
+#[test]
+fn with_redis_frozen_an_instance_refreshes_alone_within_the_timeouts_and_shares_again_after() {
+    let redis = RedisServer::start();
+    // Tokens that live 2 s, well above the time two timed-out commands
+    // take (else each refreshed token expires before it is served).
+    let server = TokenServer::start(2, false);
+    let (cache, warnings, config) = cache_in_process(&redis, &server, Duration::from_millis(200));
+    let transport = UreqTransport::new();
+    let token = || {
+        let token = cache
+            .token_with(SystemTime::now, |refresh| transport.run(refresh))
+            .unwrap();
+        token.bearer().token().secret().to_owned()
+    };
+    assert_eq!(token(), "at-1");
+
+    redis.freeze();
+    std::thread::sleep(Duration::from_millis(2100));
+    assert_eq!(token(), "at-2");
+    redis.resume();
+    let seen = warnings.lock().unwrap().clone();
+    assert!(
+        seen.iter()
+            .any(|w| w.contains("refreshing without the fleet")),
+        "{seen:?}"
+    );
+
+    std::thread::sleep(Duration::from_millis(2100));
+    warnings.lock().unwrap().clear();
+    assert_eq!(token(), "at-3");
+    assert!(
+        warnings.lock().unwrap().is_empty(),
+        "{:?}",
+        warnings.lock().unwrap()
+    );
+    assert_eq!(
+        stored(&redis, &config)
+            .unwrap()
+            .refresh_token()
+            .unwrap()
+            .secret(),
+        "rt-3"
+    );
+    assert_eq!(server.counts().invalid_grants, 0);
+}
+
+#[test]
+fn a_foreign_or_damaged_entry_is_ignored_and_overwritten() {
+    let redis = RedisServer::start();
+    let server = TokenServer::start(3600, false);
+    let (cache, warnings, config) = cache_in_process(&redis, &server, Duration::from_millis(500));
+    let transport = UreqTransport::new();
+    for (value, warning) in [
+        (
+            "7:s-not-sealed-by-this-key",
+            "does not open with this sealing key",
+        ),
+        ("{\"foreign\":true}", "not written by this crate"),
+    ] {
+        redis.command(&["SET", config.entry_key(), value]).unwrap();
+        warnings.lock().unwrap().clear();
+        let latest = format!("rt-{}", server.counts().latest);
+        cache.replace(credentials_with(&server.url(), &latest));
+        let token = cache
+            .token_with(SystemTime::now, |refresh| transport.run(refresh))
+            .unwrap();
+        assert!(token.bearer().token().secret().starts_with("at-"));
+        let seen = warnings.lock().unwrap().clone();
+        assert!(seen.iter().any(|w| w.contains(warning)), "{seen:?}");
+        assert!(
+            stored(&redis, &config).is_some(),
+            "overwritten with a valid entry"
+        );
+    }
+    assert_eq!(server.counts().invalid_grants, 0);
+}
+
+#[test]
+fn dpop_bound_credentials_are_shared_only_when_every_instance_holds_the_key() {
+    let redis = RedisServer::start();
+    let key = oauth2_sansio::dpop::DpopKey::generate().unwrap();
+    let bound = credentials("http://127.0.0.1:1/token").with_dpop(key.clone());
+    let config = || fleet_config(&bound, Duration::from_secs(5));
+    let refused = RedisFleet::new(&redis.url(), config(), &bound).unwrap_err();
+    assert_eq!(refused, RedisFleetError::DpopBound);
+    assert!(refused.to_string().contains("with_shared_dpop_key"));
+    assert!(RedisFleet::new(&redis.url(), config().with_shared_dpop_key(), &bound).is_ok());
+    // A key bound to another DPoP key, or to none, is another entry.
+    let unbound = fleet_config(
+        &credentials("http://127.0.0.1:1/token"),
+        Duration::from_secs(5),
+    );
+    assert_ne!(config().entry_key(), unbound.entry_key());
+    let other = credentials("http://127.0.0.1:1/token")
+        .with_dpop(oauth2_sansio::dpop::DpopKey::generate().unwrap());
+    assert_ne!(
+        config().entry_key(),
+        fleet_config(&other, Duration::from_secs(5)).entry_key()
+    );
+}
