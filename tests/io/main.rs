@@ -32,10 +32,10 @@ mod installed_id_token;
 mod key_set_client;
 // The reqwest transport's tests (reqwest_transport.rs), run over each
 // reqwest version the crate supports.
-#[cfg(feature = "reqwest-012")]
-mod reqwest_012;
 #[cfg(all(feature = "redis", feature = "ureq"))]
 mod redis_fleet;
+#[cfg(feature = "reqwest-012")]
+mod reqwest_012;
 #[cfg(feature = "reqwest")]
 mod reqwest_013;
 #[cfg(all(feature = "reqwest", feature = "tower"))]
