@@ -3,7 +3,7 @@
 //! userinfo endpoint for them.
 //!
 //! ```text
-//! cargo run --example web_server --features reqwest,ring -- client_secrets.json ISSUER [ADDR]
+//! cargo run --example web_server --features reqwest,ring,tower -- client_secrets.json ISSUER [ADDR]
 //! ```
 //!
 //! `client_secrets.json` is a `web` client (its endpoints may be absent:
@@ -26,6 +26,10 @@
 //!   is refused); the ID token is verified (signature by the issuer's key,
 //!   issuer, audience, the nonce sent);
 //! - tokens never reach the browser: the session cookie is only an id;
+//!   each session's credentials sit in a token cache (`SharedToken`), and
+//!   the page's API calls go through the crate's tower layer (`AuthLayer`):
+//!   a token refreshed before it expires, one refresh for all the requests
+//!   of a session in flight, one resend after a refused token;
 //! - logout is a POST carrying the session's CSRF token (a random value
 //!   rendered in the page, compared in constant time), revokes the refresh
 //!   token and forgets the session.
@@ -41,15 +45,19 @@ use axum::routing::{get, post};
 use axum::Router;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use oauth2_sansio::cache::SharedToken;
 use oauth2_sansio::discovery::{AuthorizationServerMetadata, DiscoveryRequest, WellKnown};
 use oauth2_sansio::io::reqwest::ReqwestTransport;
+use oauth2_sansio::io::tower::{AuthLayer, Replay};
 use oauth2_sansio::jwt::verify::{CacheVerdict, KeySetCache};
 use oauth2_sansio::rand_core::UnwrapErr;
 use oauth2_sansio::{
-    AccessType, Client, ClientSecrets, Credentials, PendingAuthorization, UserCredentials,
+    AccessType, Client, ClientSecrets, PendingAuthorization, UserCredentials, UserRefresh,
 };
 use rand::rngs::SysRng;
 use rand::TryRng;
+use tower_layer::Layer;
+use tower_service::Service;
 
 /// How long a sign-in may take between `/login` and `/callback`.
 const PENDING_LIFETIME: Duration = Duration::from_secs(600);
@@ -64,8 +72,9 @@ type Failure = Box<dyn std::error::Error + Send + Sync>;
 struct Session {
     /// The sign-in under way, and when it started.
     pending: Option<(PendingAuthorization, Instant)>,
-    /// The signed-in user's credentials (never sent to the browser).
-    credentials: Option<UserCredentials>,
+    /// The signed-in user's credentials, in a token cache (never sent to
+    /// the browser).
+    credentials: Option<Arc<SharedToken<UserCredentials>>>,
     /// The value a logout form must carry.
     csrf: String,
 }
@@ -220,7 +229,7 @@ async fn callback(
     match finish_sign_in(&app, pending, query.as_deref().unwrap_or("")).await {
         Ok(credentials) => {
             if let Some(session) = app.sessions.lock().unwrap().get_mut(&id) {
-                session.credentials = Some(credentials);
+                session.credentials = Some(Arc::new(SharedToken::new(credentials)));
                 session.csrf = random_token();
             }
             Redirect::to("/me").into_response()
@@ -286,14 +295,25 @@ async fn me(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     }
 }
 
-async fn userinfo(app: &App, credentials: &UserCredentials) -> Result<serde_json::Value, Failure> {
+/// userinfo through the tower layer over the reqwest transport, with the
+/// session's token cache.
+async fn userinfo(
+    app: &App,
+    credentials: &Arc<SharedToken<UserCredentials>>,
+) -> Result<serde_json::Value, Failure> {
     let endpoint = app
         .metadata
         .userinfo_endpoint()
         .ok_or("no userinfo endpoint")?;
-    let mut request = http::Request::get(endpoint.as_str()).body(Vec::new())?;
-    credentials.authorize(&mut request, SystemTime::now())?;
-    let response = app.transport.send(request).await?;
+    let transport = app.transport.clone();
+    let refresher = move |machine: UserRefresh| {
+        let transport = transport.clone();
+        async move { transport.run(machine, sleep_until).await }
+    };
+    let mut api = AuthLayer::new(Arc::clone(credentials), refresher).layer(app.transport.clone());
+    let request = Replay::attach(http::Request::get(endpoint.as_str()).body(Vec::new())?);
+    std::future::poll_fn(|cx| api.poll_ready(cx)).await?;
+    let response = api.call(request).await?;
     if response.status() != 200 {
         return Err(format!("userinfo answered HTTP {}", response.status()).into());
     }
@@ -329,10 +349,11 @@ async fn logout(
         }
         sessions.remove(&id)
     };
-    if let (Some(credentials), Some(endpoint)) = (
+    if let (Some(cache), Some(endpoint)) = (
         session.and_then(|s| s.credentials),
         app.metadata.revocation_endpoint(),
     ) {
+        let credentials = cache.credentials();
         if let Ok(revocation) = credentials.revoke_refresh_token(endpoint) {
             // The session is gone either way; a failed revocation leaves
             // the refresh token to expire at the provider.

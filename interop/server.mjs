@@ -11,7 +11,7 @@
 // requested scope, and redirects back; `login_hint=deny` answers
 // access_denied instead.
 //
-// The provider's error events are appended as JSON lines to the event log
+// The provider's error events (and each successful grant) are appended as JSON lines to the event log
 // (--event-log PATH, else $INTEROP_EVENT_LOG, else stderr), written before
 // the response that caused them is sent.
 //
@@ -52,6 +52,9 @@ const EVENTS = [
   'end_session_confirm.error',
   'end_session_success.error',
   'grant.error',
+  // Not an error: every token the token endpoint issues, so a test can
+  // count refreshes.
+  'grant.success',
   'grant.revoked',
   'introspection.error',
   'jwks.error',

@@ -23,5 +23,5 @@ mod id_token;
 mod par_dpop;
 mod private_key_jwt;
 mod rfc;
-#[cfg(all(feature = "installed", feature = "reqwest"))]
+#[cfg(all(feature = "installed", feature = "reqwest", feature = "tower"))]
 mod web_server;

@@ -14,7 +14,7 @@ use std::time::Duration;
 use oauth2_sansio::io::ureq::UreqTransport;
 use oauth2_sansio::url::Url;
 use testkit::chromium::HeadlessChromium;
-use testkit::interop::{InteropServer, UserAgent};
+use testkit::interop::{InteropServer, ServerOptions, UserAgent};
 use testkit::scratch::Scratch;
 
 /// The example's client, registered in interop/clients.json.
@@ -259,5 +259,47 @@ fn replayed_crossed_and_late_callbacks_and_forged_sign_outs_are_refused() {
     assert!(
         !events.iter().any(|e| e["event"] == "revocation.error"),
         "the refresh token was revoked without error: {events:?}"
+    );
+}
+
+#[test]
+fn once_the_access_token_expires_concurrent_pages_share_one_refresh() {
+    let server = InteropServer::start_with(
+        ServerOptions::default().access_token_ttl(Duration::from_secs(2)),
+    );
+    let app = WebApp::start(&server);
+    let (session, callback) = start_sign_in(&app, None);
+    let back = request("GET", callback.as_str(), Some(&session), None);
+    assert_eq!(back.status, 303, "{}", back.body);
+    let grants = || {
+        server
+            .events()
+            .iter()
+            .filter(|e| e["event"] == "grant.success")
+            .count()
+    };
+    assert_eq!(grants(), 1, "the code exchange");
+
+    std::thread::sleep(Duration::from_secs(3));
+    let me = app.url("/me");
+    let pages: Vec<_> = (0..10)
+        .map(|_| {
+            let (me, session) = (me.clone(), session.clone());
+            std::thread::spawn(move || request("GET", &me, Some(&session), None))
+        })
+        .collect();
+    for page in pages {
+        let page = page.join().unwrap();
+        assert!(
+            page.body.contains("Signed in as <b>user1</b>"),
+            "{}",
+            page.body
+        );
+    }
+    assert_eq!(grants(), 2, "one refresh for the ten pages");
+    let events = server.events();
+    assert!(
+        !events.iter().any(|e| e["event"] == "grant.error"),
+        "no refresh token was used twice: {events:?}"
     );
 }
