@@ -30,6 +30,19 @@ fn refresh(manager: &mut TokenManager<UserCredentials>, access: &str, now: Syste
     assert!(manager.finish(ticket, outcome, now));
 }
 
+/// A manager that refreshed once at `now` and serves `ya29.first`.
+fn serving_first(
+    now: SystemTime,
+) -> (
+    TokenManager<UserCredentials>,
+    super::CachedToken<UserCredentials>,
+) {
+    let mut manager = TokenManager::new(signed_in());
+    refresh(&mut manager, "ya29.first", now);
+    let first = ready(&mut manager, now);
+    (manager, first)
+}
+
 fn ready(
     manager: &mut TokenManager<UserCredentials>,
     now: SystemTime,
@@ -40,15 +53,24 @@ fn ready(
     }
 }
 
+/// A manager whose first token was rejected while fresh and refreshed to
+/// `ya29.second` at `now`.
+fn first_rejected(
+    now: SystemTime,
+) -> (
+    TokenManager<UserCredentials>,
+    super::CachedToken<UserCredentials>,
+) {
+    let (mut manager, first) = serving_first(now);
+    assert!(manager.reject(&first));
+    refresh(&mut manager, "ya29.second", now);
+    (manager, first)
+}
+
 #[test]
 fn a_rejected_token_is_refreshed_though_still_fresh() {
     let now = at(1_000_000);
-    let mut manager = TokenManager::new(signed_in());
-    refresh(&mut manager, "ya29.first", now);
-    let first = ready(&mut manager, now);
-
-    assert!(manager.reject(&first));
-    refresh(&mut manager, "ya29.second", now);
+    let (mut manager, _) = first_rejected(now);
     let second = ready(&mut manager, now);
     assert_eq!(second.secret(), "ya29.second");
     assert!(manager.credentials().refresh_token().is_some());
@@ -57,11 +79,7 @@ fn a_rejected_token_is_refreshed_though_still_fresh() {
 #[test]
 fn a_token_already_replaced_is_not_rejected() {
     let now = at(1_000_000);
-    let mut manager = TokenManager::new(signed_in());
-    refresh(&mut manager, "ya29.first", now);
-    let first = ready(&mut manager, now);
-    assert!(manager.reject(&first));
-    refresh(&mut manager, "ya29.second", now);
+    let (mut manager, first) = first_rejected(now);
 
     // A late 401 of the first token leaves the second one served.
     assert!(!manager.reject(&first));
@@ -71,9 +89,7 @@ fn a_token_already_replaced_is_not_rejected() {
 #[test]
 fn a_token_rejected_while_a_refresh_is_out_waits_for_it() {
     let now = at(1_000_000);
-    let mut manager = TokenManager::new(signed_in());
-    refresh(&mut manager, "ya29.first", now);
-    let first = ready(&mut manager, now);
+    let (mut manager, first) = serving_first(now);
     let stale = now + std::time::Duration::from_secs(3600 - 100);
     let Ok(Lookup::ReadyAndRefresh(_, job)) = manager.lookup(stale) else {
         panic!("the stale window starts a refresh");

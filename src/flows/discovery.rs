@@ -186,6 +186,9 @@ pub struct AuthorizationServerMetadata {
 }
 
 const ISS_PARAMETER: &str = "authorization_response_iss_parameter_supported";
+
+/// A client builder's setter for one endpoint.
+type SetEndpoint = fn(ClientBuilder, String) -> ClientBuilder;
 const PAR_ENDPOINT: &str = "pushed_authorization_request_endpoint";
 const REQUIRE_PAR: &str = "require_pushed_authorization_requests";
 
@@ -274,23 +277,30 @@ impl AuthorizationServerMetadata {
                     .is_none_or(|methods| methods.iter().any(|m| m == CHALLENGE_METHOD)),
             )
             .allow_insecure_endpoints(self.allow_insecure);
-        if let Some(url) = &self.authorization_endpoint {
-            builder = builder.authorization_endpoint(url.as_str());
-        }
-        if let Some(url) = &self.token_endpoint {
-            builder = builder.token_endpoint(url.as_str());
-        }
-        if let Some(url) = &self.revocation_endpoint {
-            builder = builder.revocation_endpoint(url.as_str());
-        }
-        if let Some(url) = &self.introspection_endpoint {
-            builder = builder.introspection_endpoint(url.as_str());
-        }
-        if let Some(url) = &self.device_authorization_endpoint {
-            builder = builder.device_authorization_endpoint(url.as_str());
-        }
-        if let Some(url) = &self.jwks_uri {
-            builder = builder.jwks_uri(url.as_str());
+        let endpoints: [(&Option<Url>, SetEndpoint); 6] = [
+            (
+                &self.authorization_endpoint,
+                ClientBuilder::authorization_endpoint,
+            ),
+            (&self.token_endpoint, ClientBuilder::token_endpoint),
+            (
+                &self.revocation_endpoint,
+                ClientBuilder::revocation_endpoint,
+            ),
+            (
+                &self.introspection_endpoint,
+                ClientBuilder::introspection_endpoint,
+            ),
+            (
+                &self.device_authorization_endpoint,
+                ClientBuilder::device_authorization_endpoint,
+            ),
+            (&self.jwks_uri, ClientBuilder::jwks_uri),
+        ];
+        for (url, set) in endpoints {
+            if let Some(url) = url {
+                builder = set(builder, url.as_str().to_owned());
+            }
         }
         if let Some(url) = &self.pushed_authorization_request_endpoint {
             builder = builder

@@ -6,7 +6,9 @@ use std::time::SystemTime;
 
 use super::config::FleetConfig;
 use super::entry::{decode_entry, encode_entry, version_number, version_of};
-use super::ops::{out_of_turn, FleetMachine, FleetStep, StoreFailure, StoreOp, StoreReply};
+use super::ops::{
+    after_the_end, out_of_turn, FleetMachine, FleetStep, StoreFailure, StoreOp, StoreReply,
+};
 use super::prepare::HeldLock;
 use super::seal::SEAL_NONCE_LEN;
 use super::state::SharedState;
@@ -55,15 +57,11 @@ impl<'c> FleetCommit<'c> {
         state: SharedState,
         nonce: [u8; SEAL_NONCE_LEN],
     ) -> Self {
-        Self {
-            config,
-            state,
-            nonce,
-            owner: Some(lock.owner),
-            expected: lock.version,
-            phase: Phase::Swap,
-            outcome: None,
-        }
+        let mut commit = Self::unlocked(config, state, nonce);
+        commit.owner = Some(lock.owner);
+        commit.expected = lock.version;
+        commit.phase = Phase::Swap;
+        commit
     }
 
     /// Writes `state`, refreshed without the lock (the store was down
@@ -125,13 +123,7 @@ impl FleetMachine for FleetCommit<'_> {
                 owner: self.owner.clone().unwrap_or_default(),
             },
             Phase::Finished => {
-                let outcome = self.outcome.take().unwrap_or_else(|| {
-                    Committed::Unavailable(StoreFailure(
-                        "the fleet machine was polled after it finished; this is a bug in its driver"
-                            .into(),
-                    ))
-                });
-                return FleetStep::Done(outcome);
+                return FleetStep::Done(after_the_end(self.outcome.take(), Committed::Unavailable))
             }
         };
         FleetStep::Op(op)

@@ -103,6 +103,16 @@ pub enum StoreReply {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreFailure(pub String);
 
+/// A fleet machine's outcome, or, polled again after it finished, the
+/// failure that says so.
+pub(crate) fn after_the_end<T>(outcome: Option<T>, unavailable: fn(StoreFailure) -> T) -> T {
+    outcome.unwrap_or_else(|| {
+        unavailable(StoreFailure(
+            "the fleet machine was polled after it finished; this is a bug in its driver".into(),
+        ))
+    })
+}
+
 impl fmt::Display for StoreFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

@@ -6,7 +6,9 @@ use std::time::{Duration, SystemTime};
 
 use super::config::FleetConfig;
 use super::entry::{decode_entry, version_of, EntryError};
-use super::ops::{out_of_turn, FleetMachine, FleetStep, StoreFailure, StoreOp, StoreReply};
+use super::ops::{
+    after_the_end, out_of_turn, FleetMachine, FleetStep, StoreFailure, StoreOp, StoreReply,
+};
 use super::state::SharedState;
 use crate::credentials::freshness::Freshness;
 
@@ -132,13 +134,7 @@ impl FleetMachine for FleetPrepare<'_> {
                 owner: self.owner.clone(),
             },
             Phase::Finished => {
-                let outcome = self.outcome.take().unwrap_or_else(|| {
-                    Prepared::Unavailable(StoreFailure(
-                        "the fleet machine was polled after it finished; this is a bug in its driver"
-                            .into(),
-                    ))
-                });
-                return FleetStep::Done(outcome);
+                return FleetStep::Done(after_the_end(self.outcome.take(), Prepared::Unavailable))
             }
         };
         FleetStep::Op(op)

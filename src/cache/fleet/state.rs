@@ -3,7 +3,6 @@
 //! token), never the client's secret or keys, which stay with each
 //! instance's own credentials.
 
-use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
@@ -16,8 +15,9 @@ use crate::secret::{AccessToken, RefreshToken};
 /// The longest an entry is kept, whatever its token's expiry says.
 const MAX_LIFETIME: Duration = Duration::from_secs(400 * 24 * 3600);
 
-/// The shared part of a set of credentials.
-#[derive(Clone, PartialEq, Eq)]
+/// The shared part of a set of credentials. `Debug` shows no secret: the
+/// token and refresh token types redact themselves.
+#[derive(Clone, PartialEq, Eq, Debug)]
 pub struct SharedState {
     token: BearerToken,
     dpop: bool,
@@ -113,16 +113,6 @@ impl SharedState {
             dpop: wire.dpop,
             refresh_token,
         })
-    }
-}
-
-impl fmt::Debug for SharedState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SharedState")
-            .field("token", &self.token)
-            .field("dpop", &self.dpop)
-            .field("refresh_token", &self.refresh_token)
-            .finish()
     }
 }
 

@@ -52,16 +52,25 @@ fn take_lock(config: &FleetConfig, store: &mut MemoryStore, clock: &Cell<SystemT
     }
 }
 
+/// Instance `b` prepares a refresh.
+fn prepare_as_b(
+    config: &FleetConfig,
+    store: &mut MemoryStore,
+    clock: &Cell<SystemTime>,
+) -> Prepared {
+    run(
+        FleetPrepare::new(config, "b".into(), Duration::ZERO),
+        store,
+        clock,
+    )
+}
+
 #[test]
 fn a_waiter_gives_up_busy_after_its_wait_limit() {
     let config = config().with_wait_limit(Duration::from_millis(300));
     let (mut store, clock) = (MemoryStore::new(), Cell::new(start()));
     let _held = take_lock(&config, &mut store, &clock);
-    let outcome = run(
-        FleetPrepare::new(&config, "b".into(), Duration::ZERO),
-        &mut store,
-        &clock,
-    );
+    let outcome = prepare_as_b(&config, &mut store, &clock);
     let Prepared::Busy { waited } = outcome else {
         panic!("{outcome:?}")
     };
@@ -73,11 +82,7 @@ fn a_dead_holders_lock_passes_to_a_waiter_after_its_lifetime() {
     let config = config();
     let (mut store, clock) = (MemoryStore::new(), Cell::new(start()));
     let _dead = take_lock(&config, &mut store, &clock);
-    let outcome = run(
-        FleetPrepare::new(&config, "b".into(), Duration::ZERO),
-        &mut store,
-        &clock,
-    );
+    let outcome = prepare_as_b(&config, &mut store, &clock);
     assert!(
         matches!(outcome, Prepared::Held { ref lock, .. } if lock.owner() == "b"),
         "{outcome:?}"
@@ -98,11 +103,7 @@ fn a_waiter_takes_the_token_the_holder_shares() {
     );
     assert_eq!(run(commit, &mut store, &clock), Committed::Kept);
     assert_eq!(store.get(config.lock_key(), clock.get()), None, "released");
-    let outcome = run(
-        FleetPrepare::new(&config, "b".into(), Duration::ZERO),
-        &mut store,
-        &clock,
-    );
+    let outcome = prepare_as_b(&config, &mut store, &clock);
     assert!(
         matches!(outcome, Prepared::Fresh(ref s) if *s == state(1, start() + Duration::from_secs(60)))
     );
