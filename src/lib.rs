@@ -141,12 +141,12 @@
 //! | `wire/` | form bodies and POSTs, strict JSON objects, [`TokenResponse`], endpoint URLs, reading an answer |
 //! | `flows/` | `code/` (authorization URL, pushed requests, callback, code exchange, the loopback parser), `device/`, and one file per other flow |
 //! | `credentials/` | the [`Credentials`] trait (`kind.rs`), every kind, [`AnyCredentials`], freshness, [`CredentialsStore`] |
-//! | `cache/` | [`cache::TokenManager`], [`cache::SharedToken`]; `answer.rs`: what an API's `401` asks of the token |
+//! | `cache/` | [`cache::TokenManager`], [`cache::SharedToken`]; `answer.rs`: what an API's `401` asks of the token; `fleet/`: the sans-IO protocol by which many processes share one set of credentials (lock, compare-and-swap, sealed entries) |
 //! | `jwt/` | claims, signing ([`jwt::Signer`], ring), unverified decoding, `verify/` (ID tokens, key sets) |
 //! | `dpop/` | [`dpop::DpopKey`] and its proofs, nonces per origin, `WWW-Authenticate` challenges, the token calls' nonce retry |
 //! | `secret/` | secret newtypes; wiping request and response bodies; [`Entropy`], the random bytes behind them |
 //! | `error/` | [`Error`] and its parts; [`ConfigError`], [`FileError`] |
-//! | `io/` | the only IO: `ureq/` (`authorized.rs`: API calls), `tower/` (the authorizing layer), `authorized.rs` (what both share), `reqwest/` (one transport for reqwest 0.13 and, through `reqwest_012.rs`, 0.12), `installed/` (the loopback runner and browser), `file_store/`, `client_secrets.rs` |
+//! | `io/` | the only IO: `ureq/` (`authorized.rs`: API calls), `tower/` (the authorizing layer), `authorized.rs` (what both share), `reqwest/` (one transport for reqwest 0.13 and, through `reqwest_012.rs`, 0.12), `installed/` (the loopback runner and browser), `file_store/`, `redis/` (the fleet's store), `client_secrets.rs` |
 //! | `bin/oauth2-sansio/` | the command-line tool, on the public API only |
 //!
 //! # Features
