@@ -22,7 +22,9 @@ use oauth2_sansio::cache::fleet::{
 };
 use oauth2_sansio::cache::{Keeper, SharedToken};
 use oauth2_sansio::io::redis::{RedisFleet, RedisStore};
+use oauth2_sansio::rand_core::UnwrapErr;
 use oauth2_sansio::{drive, Client, Credentials, RefreshToken, TransportFailure, UserCredentials};
+use rand::rngs::SysRng;
 use testkit::redis_server::RedisServer;
 
 fn fresh_credentials() -> UserCredentials {
@@ -64,7 +66,7 @@ fn shared_fleet(
     let state = credentials.shared_state().unwrap();
     let commit = FleetCommit::locked(&writer, lock, state, [9; 12]);
     run_fleet(commit, SystemTime::now, |op| store.execute(op));
-    RedisFleet::new(&redis.url(), config(), credentials).unwrap()
+    RedisFleet::new(&redis.url(), config(), credentials, UnwrapErr(SysRng)).unwrap()
 }
 
 fn sealed() -> Sealing {

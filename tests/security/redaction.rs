@@ -274,3 +274,26 @@ fn id_token_verification_types_show_no_token() {
         &[&token, &signature],
     );
 }
+
+#[cfg(feature = "ring")]
+#[test]
+fn fleet_keys_show_no_secret_of_the_credentials_they_key() {
+    use oauth2_sansio::cache::fleet::FleetCredentials;
+    use oauth2_sansio::RefreshToken;
+
+    let credentials = UserCredentials::from_refresh_token(
+        &client(),
+        RefreshToken::new(REFRESH),
+        vec!["openid".into()],
+    );
+    let key = credentials.fleet_key("user@example.test");
+    let secrets = [CLIENT_SECRET, REFRESH];
+    assert_redacted("FleetKey", format!("{key:?}"), &secrets);
+    // The names in Redis are hashes: not even the subject is in clear.
+    let names = [key.entry_key("fleet:"), key.lock_key("fleet:")].join(" ");
+    assert_redacted(
+        "FleetKey's Redis names",
+        names,
+        &[CLIENT_SECRET, REFRESH, "user@example.test"],
+    );
+}

@@ -4,8 +4,6 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use rand::Rng;
-
 use super::{FleetWarning, Inner, RedisFleet};
 use crate::cache::fleet::{
     run_fleet, Committed, FleetCommit, FleetCredentials, FleetPrepare, HeldLock, Prepared, StoreOp,
@@ -54,7 +52,7 @@ where
 
     fn prepare(&self) -> Result<(RedisPrepared, Option<C>), KeepError> {
         let inner = &self.inner;
-        let owner = random_hex();
+        let owner = inner.random_hex();
         let threshold = self.credentials.refresh_threshold();
         let machine = FleetPrepare::new(&inner.config, owner, threshold);
         let outcome = run_fleet(machine, SystemTime::now, |op| inner.store.execute(op));
@@ -96,7 +94,7 @@ where
             return Ok(());
         };
         let inner = &self.inner;
-        let nonce = random_nonce();
+        let nonce = inner.random_nonce();
         let machine = match prepared.lock.take() {
             Some(lock) => FleetCommit::locked(&inner.config, lock, state, nonce),
             None => FleetCommit::unlocked(&inner.config, state, nonce),
@@ -118,14 +116,24 @@ where
     }
 }
 
-/// A lock owner value: 128 random bits.
-fn random_hex() -> String {
-    let mut rng = rand::rng();
-    format!("{:016x}{:016x}", rng.next_u64(), rng.next_u64())
-}
+impl Inner {
+    /// A lock owner value: 128 random bits, hex.
+    fn random_hex(&self) -> String {
+        let mut bits = [0u8; 16];
+        self.fill(&mut bits);
+        bits.iter().map(|b| format!("{b:02x}")).collect()
+    }
 
-fn random_nonce() -> [u8; SEAL_NONCE_LEN] {
-    let mut nonce = [0; SEAL_NONCE_LEN];
-    rand::rng().fill_bytes(&mut nonce);
-    nonce
+    fn random_nonce(&self) -> [u8; SEAL_NONCE_LEN] {
+        let mut nonce = [0; SEAL_NONCE_LEN];
+        self.fill(&mut nonce);
+        nonce
+    }
+
+    fn fill(&self, bytes: &mut [u8]) {
+        self.entropy
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .fill_entropy(bytes);
+    }
 }

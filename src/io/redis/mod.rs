@@ -12,13 +12,15 @@
 //! use oauth2_sansio::cache::fleet::{FleetConfig, FleetCredentials, Sealing, SealingKey};
 //! use oauth2_sansio::cache::SharedToken;
 //! use oauth2_sansio::io::redis::RedisFleet;
+//! use oauth2_sansio::rand_core::UnwrapErr;
+//! use rand::rngs::SysRng;
 //! # let credentials: oauth2_sansio::UserCredentials = unimplemented!();
 //! # let key_bytes = [0u8; 32];
 //!
 //! // The same 32-byte key on every instance, from a secret manager.
 //! let sealing = Sealing::Key(SealingKey::new(&key_bytes));
 //! let config = FleetConfig::new(&credentials.fleet_key("reports@example.com"), "myapp:", sealing);
-//! let fleet = RedisFleet::new("redis://127.0.0.1:6379/", config, &credentials)?
+//! let fleet = RedisFleet::new("redis://127.0.0.1:6379/", config, &credentials, UnwrapErr(SysRng))?
 //!     .with_warnings(|warning| eprintln!("warning: {warning}"));
 //! let cache = SharedToken::new(credentials).with_keeper(fleet);
 //! // cache.token_with(SystemTime::now, |refresh| transport.run(refresh))
@@ -48,6 +50,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::cache::fleet::{EntryError, FleetConfig, FleetCredentials, StoreFailure};
+use crate::secret::entropy::Entropy;
 
 pub use keeper::RedisPrepared;
 pub use store::RedisStore;
@@ -68,6 +71,8 @@ struct Inner {
     store: RedisStore,
     config: FleetConfig,
     warn: Box<dyn Fn(&FleetWarning) + Send + Sync>,
+    /// Lock owner values and the sealing nonces come from here.
+    entropy: std::sync::Mutex<Box<dyn Entropy + Send>>,
 }
 
 impl<C: FleetCredentials> RedisFleet<C> {
@@ -78,8 +83,15 @@ impl<C: FleetCredentials> RedisFleet<C> {
     ///
     /// DPoP-bound credentials are refused unless `config` says every
     /// instance holds the same DPoP key
-    /// ([`FleetConfig::with_shared_dpop_key`]).
-    pub fn new(url: &str, config: FleetConfig, credentials: &C) -> Result<Self, RedisFleetError> {
+    /// ([`FleetConfig::with_shared_dpop_key`]). Lock owner values and the
+    /// sealing nonces are drawn from `entropy`, a CSPRNG (the OS's:
+    /// `rand_core::UnwrapErr(rand::rngs::SysRng)`).
+    pub fn new(
+        url: &str,
+        config: FleetConfig,
+        credentials: &C,
+        entropy: impl Entropy + Send + 'static,
+    ) -> Result<Self, RedisFleetError> {
         if credentials.is_dpop_bound() && !config.shares_dpop_key() {
             return Err(RedisFleetError::DpopBound);
         }
@@ -88,6 +100,7 @@ impl<C: FleetCredentials> RedisFleet<C> {
                 store: RedisStore::new(url, DEFAULT_REDIS_TIMEOUT)?,
                 config,
                 warn: Box::new(|_| {}),
+                entropy: std::sync::Mutex::new(Box::new(entropy)),
             }),
             credentials: credentials.clone(),
         })

@@ -9,7 +9,9 @@ use oauth2_sansio::cache::fleet::{FleetConfig, FleetCredentials, Sealing, Sealin
 use oauth2_sansio::cache::SharedToken;
 use oauth2_sansio::io::redis::RedisFleet;
 use oauth2_sansio::io::ureq::UreqTransport;
+use oauth2_sansio::rand_core::UnwrapErr;
 use oauth2_sansio::{Client, ClientSecret, RefreshToken, UserCredentials};
+use rand::rngs::SysRng;
 
 /// The fleet's sealing key in these tests.
 pub const SEALING_KEY: [u8; 32] = [0x5e; 32];
@@ -79,7 +81,7 @@ fn fleet_instance() {
     };
     let credentials = credentials(&token_url);
     let config = fleet_config(&credentials, Duration::from_millis(env_u64(LOCK_TTL_MS)));
-    let fleet = RedisFleet::new(&redis, config, &credentials)
+    let fleet = RedisFleet::new(&redis, config, &credentials, UnwrapErr(SysRng))
         .unwrap()
         .with_timeout(Duration::from_secs(1))
         .with_warnings(|warning| println!("fleet warning: {warning}"));

@@ -16,6 +16,8 @@ use oauth2_sansio::cache::fleet::{decode_entry, FleetConfig, Sealing, SealingKey
 use oauth2_sansio::cache::{KeepErrorKind, SharedToken};
 use oauth2_sansio::io::redis::{RedisFleet, RedisFleetError};
 use oauth2_sansio::io::ureq::UreqTransport;
+use oauth2_sansio::rand_core::UnwrapErr;
+use rand::rngs::SysRng;
 use testkit::redis_server::RedisServer;
 
 use instance::*;
@@ -203,6 +205,7 @@ fn cache_in_process(
         &redis.url(),
         fleet_config(&credentials, Duration::from_secs(5)),
         &credentials,
+        UnwrapErr(SysRng),
     )
     .unwrap()
     .with_timeout(timeout)
@@ -367,10 +370,16 @@ fn dpop_bound_credentials_are_shared_only_when_every_instance_holds_the_key() {
     let key = oauth2_sansio::dpop::DpopKey::generate().unwrap();
     let bound = credentials("http://127.0.0.1:1/token").with_dpop(key.clone());
     let config = || fleet_config(&bound, Duration::from_secs(5));
-    let refused = RedisFleet::new(&redis.url(), config(), &bound).unwrap_err();
+    let refused = RedisFleet::new(&redis.url(), config(), &bound, UnwrapErr(SysRng)).unwrap_err();
     assert_eq!(refused, RedisFleetError::DpopBound);
     assert!(refused.to_string().contains("with_shared_dpop_key"));
-    assert!(RedisFleet::new(&redis.url(), config().with_shared_dpop_key(), &bound).is_ok());
+    assert!(RedisFleet::new(
+        &redis.url(),
+        config().with_shared_dpop_key(),
+        &bound,
+        UnwrapErr(SysRng),
+    )
+    .is_ok());
     // A key bound to another DPoP key, or to none, is another entry.
     let unbound = fleet_config(
         &credentials("http://127.0.0.1:1/token"),
