@@ -30,17 +30,7 @@ pub(crate) enum JsonProblem {
 
 /// Parses `bytes` as one JSON object in which no object repeats a key.
 pub(crate) fn parse_object(bytes: &[u8], limit: usize) -> Result<Map<String, Value>, JsonProblem> {
-    if bytes.len() > limit {
-        return Err(JsonProblem::TooLarge { limit });
-    }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
-    if first.is_some_and(|b| *b != b'{') {
-        return match serde_json::from_slice::<de::IgnoredAny>(bytes) {
-            Ok(_) => Err(JsonProblem::NotObject),
-            Err(e) => Err(not_json(&e)),
-        };
-    }
+    let bytes = json_start(bytes, limit)?;
     let mut duplicate = None;
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let parsed = Strict {
@@ -54,6 +44,23 @@ pub(crate) fn parse_object(bytes: &[u8], limit: usize) -> Result<Map<String, Val
         (Ok(_), None) => Err(JsonProblem::NotObject),
         (Err(e), None) => Err(not_json(&e)),
     }
+}
+
+/// `bytes` without a UTF-8 byte-order mark, if they are within `limit`
+/// and do not start with something other than an object.
+pub(crate) fn json_start(bytes: &[u8], limit: usize) -> Result<&[u8], JsonProblem> {
+    if bytes.len() > limit {
+        return Err(JsonProblem::TooLarge { limit });
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_some_and(|b| *b != b'{') {
+        return match serde_json::from_slice::<de::IgnoredAny>(bytes) {
+            Ok(_) => Err(JsonProblem::NotObject),
+            Err(e) => Err(not_json(&e)),
+        };
+    }
+    Ok(bytes)
 }
 
 /// Reads one JSON object from any serde deserializer, with
@@ -79,7 +86,7 @@ pub(crate) fn strict_object<'de, D: Deserializer<'de>>(
     }
 }
 
-fn not_json(error: &serde_json::Error) -> JsonProblem {
+pub(crate) fn not_json(error: &serde_json::Error) -> JsonProblem {
     JsonProblem::NotJson {
         line: error.line(),
         column: error.column(),
@@ -91,8 +98,8 @@ fn not_json(error: &serde_json::Error) -> JsonProblem {
 /// Each enclosing object or array puts its part of the path in front as
 /// the error passes through it, so nothing is spent on paths unless a
 /// duplicate is found.
-struct Strict<'a> {
-    duplicate: &'a mut Option<String>,
+pub(crate) struct Strict<'a> {
+    pub(crate) duplicate: &'a mut Option<String>,
 }
 
 impl<'de> DeserializeSeed<'de> for Strict<'_> {
@@ -197,7 +204,7 @@ fn number_from_string<'de, A: MapAccess<'de>>(mut access: A) -> Result<Value, A:
 
 /// `error`, passing out of the member `part` (a key, or `[index]`): when it
 /// is a duplicate key's, `part` goes in front of the key's path.
-fn nested_in<E>(duplicate: &mut Option<String>, part: &str, error: E) -> E {
+pub(crate) fn nested_in<E>(duplicate: &mut Option<String>, part: &str, error: E) -> E {
     if let Some(path) = duplicate {
         let separator = if path.starts_with('[') { "" } else { "." };
         *path = format!("{part}{separator}{path}");

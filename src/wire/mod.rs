@@ -6,6 +6,7 @@ pub mod endpoint;
 pub mod form;
 pub mod form_post;
 pub mod json;
+pub(crate) mod json_fields;
 pub(crate) mod python_json;
 pub(crate) mod time;
 pub mod token_response;

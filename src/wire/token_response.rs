@@ -2,12 +2,14 @@
 
 use std::time::{Duration, SystemTime};
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorCode, InvalidResponse, OAuthError};
 use crate::secret::{AccessToken, IdToken, RefreshToken};
-use crate::wire::answer::take_text;
-use crate::wire::json::{parse_object, JsonProblem};
+use crate::wire::json::JsonProblem;
+use crate::wire::json_fields::{read_fields, Field, Fields};
 
 /// The longest `expires_in` accepted (about 136 years); larger values are
 /// treated as a malformed response rather than overflowing time arithmetic.
@@ -81,8 +83,8 @@ impl TokenResponse {
         if (300..400).contains(&status) {
             return Err(Error::Redirect { status });
         }
-        let map = match parse_object(body, limit) {
-            Ok(map) => map,
+        let fields = match read_fields(body, limit, &FIELDS) {
+            Ok(fields) => fields,
             Err(JsonProblem::TooLarge { limit }) => {
                 return Err(InvalidResponse::BodyTooLarge { limit }.into())
             }
@@ -92,27 +94,21 @@ impl TokenResponse {
             }
             Err(_) => return Err(InvalidResponse::NotJsonObject { status }.into()),
         };
-        if let Some(error) = oauth_error(&map, status)? {
+        let Fields { known, mut extra } = fields;
+        let [access_token, token_type, expires_in, refresh_token, id_token, scope, error] = known;
+        if let Some(error) = oauth_error(error, &mut extra, status)? {
             return Err(Error::OAuth(error));
         }
         if status != 200 {
             return Err(Error::HttpStatus { status });
         }
-        Self::from_object(map, accepted)
-    }
-
-    /// Moves each field out of `map`, so that every secret exists once, in
-    /// its zeroizing type; what is left is `extra`.
-    fn from_object(mut map: Map<String, Value>, accepted: Accepted) -> Result<Self, Error> {
-        let access_token = AccessToken::new(take_text(&mut map, "access_token")?.ok_or(
-            InvalidResponse::MissingField {
+        let access_token =
+            text(access_token, "access_token")?.ok_or(InvalidResponse::MissingField {
                 field: "access_token",
-            },
-        )?);
-        let token_type =
-            take_text(&mut map, "token_type")?.ok_or(InvalidResponse::MissingField {
-                field: "token_type",
             })?;
+        let token_type = text(token_type, "token_type")?.ok_or(InvalidResponse::MissingField {
+            field: "token_type",
+        })?;
         let dpop = token_type.eq_ignore_ascii_case("dpop");
         let usable = match accepted {
             Accepted::Bearer => token_type.eq_ignore_ascii_case("bearer"),
@@ -125,26 +121,25 @@ impl TokenResponse {
             }
             .into());
         }
-        if !access_token.secret().bytes().all(|b| b.is_ascii_graphic()) {
+        if !access_token.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(InvalidResponse::InvalidField {
                 field: "access_token",
                 reason: "must be printable ASCII without spaces",
             }
             .into());
         }
-        let refresh_token = take_text(&mut map, "refresh_token")?.map(RefreshToken::new);
-        let id_token = take_text(&mut map, "id_token")?.map(IdToken::new);
-        let scopes = take_text(&mut map, "scope")?
-            .map(|s| s.split_whitespace().map(str::to_owned).collect());
-        let expires_in = expires_in(map.remove("expires_in").as_ref())?;
+        let refresh_token = text(refresh_token, "refresh_token")?;
+        let id_token = text(id_token, "id_token")?;
+        let scopes = text(scope, "scope")?;
         Ok(Self {
-            access_token,
-            expires_in,
-            refresh_token,
-            scopes,
-            id_token,
+            expires_in: seconds(expires_in)?,
+            // Secrets move into their zeroizing types in one copy each.
+            access_token: AccessToken::new(access_token.into_owned()),
+            refresh_token: refresh_token.map(|t| RefreshToken::new(t.into_owned())),
+            id_token: id_token.map(|t| IdToken::new(t.into_owned())),
+            scopes: scopes.map(|s| s.split_whitespace().map(str::to_owned).collect()),
             dpop,
-            extra: map,
+            extra,
         })
     }
 
@@ -193,11 +188,44 @@ impl TokenResponse {
     }
 }
 
-/// An RFC 6749 §5.2 error in `map`, if it has an `error` field.
-fn oauth_error(map: &Map<String, Value>, status: u16) -> Result<Option<OAuthError>, Error> {
-    let code = match map.get("error") {
-        None | Some(Value::Null) => return Ok(None),
-        Some(Value::String(code)) if !code.is_empty() => code,
+/// The fields a token response is read for, in the order
+/// [`TokenResponse::parse`] takes them apart; all others go to `extra`.
+const FIELDS: [&str; 7] = [
+    "access_token",
+    "token_type",
+    "expires_in",
+    "refresh_token",
+    "id_token",
+    "scope",
+    "error",
+];
+
+/// A string field (absent, `null` and `""` are `None`); another JSON type
+/// is an invalid field.
+fn text<'v>(field: Option<Field<'v>>, name: &'static str) -> Result<Option<Cow<'v, str>>, Error> {
+    Field::text(field).map_err(|reason| {
+        InvalidResponse::InvalidField {
+            field: name,
+            reason,
+        }
+        .into()
+    })
+}
+
+/// The RFC 6749 §5.2 error the `error` field and the other members in
+/// `extra` say, if there is one. A `null` error is kept among the others.
+fn oauth_error(
+    error: Option<Field<'_>>,
+    extra: &mut Map<String, Value>,
+    status: u16,
+) -> Result<Option<OAuthError>, Error> {
+    let code = match error {
+        None => return Ok(None),
+        Some(Field::Null) => {
+            extra.insert("error".to_owned(), Value::Null);
+            return Ok(None);
+        }
+        Some(Field::Str(code)) if !code.is_empty() => code,
         Some(_) if status == 200 => {
             return Err(InvalidResponse::InvalidField {
                 field: "error",
@@ -207,12 +235,12 @@ fn oauth_error(map: &Map<String, Value>, status: u16) -> Result<Option<OAuthErro
         }
         Some(_) => return Err(Error::HttpStatus { status }),
     };
-    let text = |name| match map.get(name) {
+    let text = |name| match extra.get(name) {
         Some(Value::String(s)) => Some(s.as_str()),
         _ => None,
     };
     Ok(Some(OAuthError::new(
-        ErrorCode::parse(code),
+        ErrorCode::parse(&code),
         text("error_description"),
         text("error_uri"),
         Some(status),
@@ -221,14 +249,19 @@ fn oauth_error(map: &Map<String, Value>, status: u16) -> Result<Option<OAuthErro
 
 /// `expires_in` as a JSON integer or a string of digits, at most [`MAX_EXPIRES_IN`].
 pub(crate) fn expires_in(value: Option<&Value>) -> Result<Option<u64>, InvalidResponse> {
+    seconds(value.map(Field::of_value))
+}
+
+/// [`expires_in`] of a field read borrowed.
+fn seconds(field: Option<Field<'_>>) -> Result<Option<u64>, InvalidResponse> {
     const INVALID: InvalidResponse = InvalidResponse::InvalidField {
         field: "expires_in",
         reason: "must be a non-negative whole number of seconds",
     };
-    let secs = match value {
-        None | Some(Value::Null) => return Ok(None),
-        Some(Value::Number(n)) => n.as_u64().ok_or(INVALID)?,
-        Some(Value::String(s))
+    let secs = match field {
+        None | Some(Field::Null) => return Ok(None),
+        Some(Field::U64(secs)) => secs,
+        Some(Field::Str(s))
             if !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit()) =>
         {
             s.parse::<u64>().map_err(|_| INVALID)?
