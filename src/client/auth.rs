@@ -14,7 +14,7 @@
 //! | a secret | `client_secret_post` (google-auth) | `client_secret_basic` (google-auth-oauthlib) |
 //! | no secret | `none` | `none` |
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
 
 use crate::client::assertion::{Audience, ClientAssertion, ClientAssertionKey};
@@ -24,7 +24,8 @@ use crate::error::Error;
 use crate::machine::call::{Call, Parser};
 use crate::secret::wipe::UnsentRequest;
 use crate::secret::ClientSecret;
-use crate::wire::form_post::ClientInForm;
+use crate::wire::form_post::{basic_credentials, ClientInForm};
+use http::HeaderValue;
 
 /// What a request is for, as far as the default method cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +41,10 @@ pub(crate) enum Purpose {
 pub(crate) struct ClientIdentity {
     id: String,
     secret: Option<ClientSecret>,
+    /// The `Authorization: Basic` value of `id` and `secret`, made at the
+    /// first request that uses it: every later one shares its buffer,
+    /// zeroized when the last is dropped.
+    basic: OnceLock<HeaderValue>,
     /// Set explicitly; `None` follows the rule in the module docs.
     method: Option<ClientAuthMethod>,
     assertion: Option<ClientAssertion>,
@@ -52,6 +57,7 @@ impl ClientIdentity {
         Self {
             id,
             secret,
+            basic: OnceLock::new(),
             method: None,
             assertion: None,
         }
@@ -118,10 +124,10 @@ impl ClientIdentity {
     /// [`call`](Self::call)).
     pub(crate) fn in_form(&self, purpose: Purpose) -> ClientInForm<'_> {
         match (self.method(purpose), &self.secret) {
-            (ClientAuthMethod::ClientSecretBasic, Some(secret)) => ClientInForm::Basic {
-                id: &self.id,
-                secret: secret.secret(),
-            },
+            (ClientAuthMethod::ClientSecretBasic, Some(secret)) => ClientInForm::Basic(
+                self.basic
+                    .get_or_init(|| basic_credentials(&self.id, secret.secret())),
+            ),
             (ClientAuthMethod::ClientSecretPost, Some(secret)) => ClientInForm::Body {
                 id: &self.id,
                 secret: Some(secret.secret()),

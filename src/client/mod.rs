@@ -17,7 +17,7 @@ use crate::google::{
 };
 use crate::macros::setters;
 use crate::secret::ClientSecret;
-use crate::wire::endpoint::{parse_endpoint, to_uri};
+use crate::wire::endpoint::{parse_endpoint, Endpoint};
 
 /// The default bound on a response body the crate parses: 1 MiB.
 pub const DEFAULT_RESPONSE_LIMIT: usize = 1 << 20;
@@ -77,9 +77,7 @@ pub struct Client {
     /// machines it makes.
     pub(crate) identity: Arc<ClientIdentity>,
     pub(crate) authorization_endpoint: Url,
-    pub(crate) token_endpoint: Url,
-    /// `token_endpoint` as sent in requests, converted once.
-    pub(crate) token_uri: http::Uri,
+    pub(crate) token_endpoint: Endpoint,
     pub(crate) revocation_endpoint: Option<Url>,
     pub(crate) device_authorization_endpoint: Option<Url>,
     pub(crate) introspection_endpoint: Option<Url>,
@@ -382,8 +380,7 @@ impl ClientBuilder {
         Ok(Client {
             identity: Arc::new(identity),
             authorization_endpoint,
-            token_uri: to_uri(&token_endpoint),
-            token_endpoint,
+            token_endpoint: Endpoint::new(token_endpoint),
             revocation_endpoint,
             device_authorization_endpoint,
             introspection_endpoint,

@@ -9,6 +9,7 @@ use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 use url::Url;
 
+use crate::wire::endpoint::Endpoint;
 use crate::client::auth::ClientIdentity;
 use crate::credentials::bearer::BearerToken;
 use crate::credentials::external_user::{
@@ -111,7 +112,7 @@ impl UserCredentials {
             .unwrap_or_default();
 
         let client = Arc::new(ClientIdentity::new(client_id, client_secret));
-        let mut creds = UserCredentials::empty(token_uri, client, scopes);
+        let mut creds = UserCredentials::empty(Endpoint::new(token_uri), client, scopes);
         creds.refresh_token = Some(RefreshToken::new(refresh_token));
         creds.token = match (token, expiry) {
             (Some(token), Some(expiry)) => {

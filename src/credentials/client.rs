@@ -61,7 +61,7 @@ impl ClientCredentials {
     pub(crate) fn new(client: &Client, scopes: Vec<String>, params: Vec<(String, String)>) -> Self {
         Self {
             client: Arc::clone(&client.identity),
-            token_uri: client.token_uri.clone(),
+            token_uri: client.token_endpoint.uri(),
             scopes,
             params,
             response_limit: client.response_limit,

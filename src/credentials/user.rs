@@ -17,7 +17,7 @@ use crate::error::Error;
 use crate::machine::call::{Call, Update};
 use crate::macros::setters;
 use crate::secret::{ClientSecret, IdToken, RefreshToken};
-use crate::wire::endpoint::to_uri;
+use crate::wire::endpoint::Endpoint;
 use crate::wire::form_post::form_post;
 use crate::wire::token_response::TokenResponse;
 
@@ -35,7 +35,7 @@ pub struct UserCredentials {
     pub(crate) id_token: Option<Arc<IdToken>>,
     pub(crate) scopes: Vec<String>,
     pub(crate) granted_scopes: Option<Vec<String>>,
-    pub(crate) token_uri: Url,
+    pub(crate) token_uri: Endpoint,
     /// Who the client is and how refreshes authenticate it (its
     /// `private_key_jwt` key is never written to an authorized_user file).
     pub(crate) client: Arc<ClientIdentity>,
@@ -89,7 +89,7 @@ impl UserCredentials {
         self
     }
 
-    pub(crate) fn empty(token_uri: Url, client: Arc<ClientIdentity>, scopes: Vec<String>) -> Self {
+    pub(crate) fn empty(token_uri: Endpoint, client: Arc<ClientIdentity>, scopes: Vec<String>) -> Self {
         Self {
             token: None,
             refresh_token: None,
@@ -242,6 +242,27 @@ impl UserCredentials {
     /// `now` (the token's lifetime counts from then):
     /// a new refresh token or ID token replaces the old one, an absent one
     /// keeps it.
+    /// A copy without the access token, which a refresh replaces: what a
+    /// refresh machine keeps to build the new credentials from.
+    fn without_token(&self) -> Self {
+        Self {
+            token: None,
+            refresh_token: self.refresh_token.clone(),
+            id_token: self.id_token.clone(),
+            scopes: self.scopes.clone(),
+            granted_scopes: self.granted_scopes.clone(),
+            token_uri: self.token_uri.clone(),
+            client: Arc::clone(&self.client),
+            quota_project: self.quota_project.clone(),
+            file_extras: self.file_extras.clone(),
+            refresh_threshold: self.refresh_threshold,
+            response_limit: self.response_limit,
+            extra: Arc::clone(&self.extra),
+            dpop: self.dpop.clone(),
+            token_is_dpop: false,
+        }
+    }
+
     pub(crate) fn updated(self, response: TokenResponse, now: SystemTime) -> Self {
         let mut next = self;
         let expiry = response.expiry(now);
@@ -279,15 +300,15 @@ impl Credentials for UserCredentials {
     fn refresh(&self) -> Result<UserRefresh, Error> {
         let refresh_token = self.refresh_token.as_ref().ok_or(Error::NoRefreshToken)?;
         let scope = self.scopes.join(" ");
-        let mut params = vec![("refresh_token", refresh_token.secret())];
-        if !scope.is_empty() {
-            params.push(("scope", scope.as_str()));
-        }
+        let params = [
+            ("refresh_token", refresh_token.secret()),
+            ("scope", scope.as_str()),
+        ];
         let request = form_post(
-            to_uri(&self.token_uri),
+            self.token_uri.uri(),
             Some("refresh_token"),
             self.client.in_form(Purpose::Refresh),
-            &params,
+            if scope.is_empty() { &params[..1] } else { &params },
         );
         let call = self.client.call(
             Purpose::Refresh,
@@ -295,7 +316,7 @@ impl Credentials for UserCredentials {
             self.response_limit,
             TokenResponse::parse,
         );
-        let call = call.with_context(self.clone());
+        let call = call.with_context(self.without_token());
         Ok(match &self.dpop {
             Some(key) => call.with_dpop(key),
             None => call,

@@ -2,6 +2,7 @@
 //! requests carry them in.
 
 use core::net::IpAddr;
+use std::sync::{Arc, OnceLock};
 
 use url::{Host, Url};
 
@@ -40,6 +41,46 @@ pub fn parse_endpoint(
         "https" => Ok(url),
         "http" if allow_insecure || is_loopback(&url) => Ok(url),
         _ => Err(ConfigError::InsecureEndpoint { endpoint: name }),
+    }
+}
+
+/// An endpoint as configured and as requests carry it, converted once and
+/// shared by the client, the credentials it yields and their machines:
+/// cloning one costs no allocation. Reads as the [`Url`].
+#[derive(Clone)]
+pub(crate) struct Endpoint(Arc<(Url, OnceLock<http::Uri>)>);
+
+impl Endpoint {
+    /// `url`, which [`parse_endpoint`] accepted.
+    pub(crate) fn new(url: Url) -> Self {
+        Self(Arc::new((url, OnceLock::new())))
+    }
+
+    /// The endpoint as requests carry it, converted at the first request.
+    pub(crate) fn uri(&self) -> http::Uri {
+        self.0 .1.get_or_init(|| to_uri(&self.0 .0)).clone()
+    }
+}
+
+impl PartialEq for Endpoint {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 .0 == other.0 .0
+    }
+}
+
+impl Eq for Endpoint {}
+
+impl std::ops::Deref for Endpoint {
+    type Target = Url;
+
+    fn deref(&self) -> &Url {
+        &self.0 .0
+    }
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.0 .0, f)
     }
 }
 

@@ -21,13 +21,9 @@ pub(crate) enum ClientInForm<'a> {
         /// The secret, for `client_secret_post`.
         secret: Option<&'a str>,
     },
-    /// HTTP Basic (`client_secret_basic`).
-    Basic {
-        /// The client id.
-        id: &'a str,
-        /// The secret.
-        secret: &'a str,
-    },
+    /// HTTP Basic (`client_secret_basic`): the header's value, made once
+    /// per client by [`basic_credentials`].
+    Basic(&'a HeaderValue),
 }
 
 const FORM: HeaderValue = HeaderValue::from_static("application/x-www-form-urlencoded");
@@ -57,7 +53,7 @@ pub(crate) fn form_post(
                 form.append_pair("client_secret", secret);
             }
         }
-        ClientInForm::Basic { id, secret } => basic = Some(basic_credentials(id, secret)),
+        ClientInForm::Basic(header) => basic = Some(header.clone()),
     }
     for (name, value) in params {
         form.append_pair(name, value);
@@ -76,7 +72,7 @@ fn worst_case_len(
         ClientInForm::Body { id, secret } => {
             "client_id=&client_secret=&".len() + id.len() + secret.map_or(0, str::len)
         }
-        ClientInForm::Nothing | ClientInForm::Basic { .. } => 0,
+        ClientInForm::Nothing | ClientInForm::Basic(_) => 0,
     };
     let raw = grant_type.map_or(0, |g| "grant_type=&".len() + g.len())
         + client
@@ -105,8 +101,9 @@ fn post(
 }
 
 /// `Basic base64(urlencode(id) ":" urlencode(secret))` (RFC 6749 §2.3.1),
-/// marked sensitive so HTTP/2 encoders never index it.
-fn basic_credentials(client_id: &str, secret: &str) -> HeaderValue {
+/// marked sensitive so HTTP/2 encoders never index it. Its clones share one
+/// buffer, zeroized when the last of them is dropped.
+pub(crate) fn basic_credentials(client_id: &str, secret: &str) -> HeaderValue {
     // Room for the worst case (every byte escaped), so that the buffer
     // holding the secret never moves, and zeroized when dropped.
     let escaped_len = 3 * (client_id.len() + secret.len()) + 1;
@@ -114,12 +111,22 @@ fn basic_credentials(client_id: &str, secret: &str) -> HeaderValue {
     encode_into(&mut pair, client_id.as_bytes());
     pair.push(b':');
     encode_into(&mut pair, secret.as_bytes());
-    let mut header = String::with_capacity(6 + pair.len().div_ceil(3) * 4);
+    let mut header = Zeroizing::new(String::with_capacity(6 + pair.len().div_ceil(3) * 4));
     header.push_str("Basic ");
     STANDARD.encode_string(pair.as_slice(), &mut header);
-    let mut value = HeaderValue::try_from(header).expect("base64 is a valid header value");
+    let shared = bytes::Bytes::from_owner(ZeroizingBytes(header));
+    let mut value = HeaderValue::from_maybe_shared(shared).expect("base64 is a valid header value");
     value.set_sensitive(true);
     value
+}
+
+/// A header's bytes, zeroized when dropped.
+struct ZeroizingBytes(Zeroizing<String>);
+
+impl AsRef<[u8]> for ZeroizingBytes {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
 }
 
 #[cfg(test)]
@@ -135,9 +142,10 @@ mod tests {
             basic in proptest::bool::ANY,
             params in proptest::collection::vec((".{0,8}", ".{0,40}"), 0..5),
         ) {
-            let client = match (&secret, basic) {
-                (Some(secret), true) => ClientInForm::Basic { id: &client_id, secret },
-                (secret, _) => ClientInForm::Body { id: &client_id, secret: secret.as_deref() },
+            let header = secret.as_deref().map(|secret| basic_credentials(&client_id, secret));
+            let client = match (&header, basic) {
+                (Some(header), true) => ClientInForm::Basic(header),
+                _ => ClientInForm::Body { id: &client_id, secret: secret.as_deref() },
             };
             let params: Vec<(&str, &str)> = params.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
             let bound = worst_case_len(grant_type.as_deref(), client, &params);
@@ -188,10 +196,8 @@ mod tests {
             "grant_type=g&client_id=id&token=t%26%3D"
         );
         // Nothing at all in the body, and the client in the header.
-        let basic = ClientInForm::Basic {
-            id: "id",
-            secret: "s p",
-        };
+        let header = basic_credentials("id", "s p");
+        let basic = ClientInForm::Basic(&header);
         let request = form_post(
             http::Uri::from_static("https://as.example/x"),
             None,

@@ -26,7 +26,7 @@ pub(crate) fn code_exchange(
 ) -> CodeExchange {
     let identity = &client.identity;
     let request = form_post(
-        client.token_uri.clone(),
+        client.token_endpoint.uri(),
         Some("authorization_code"),
         identity.in_form(Purpose::Other),
         &[

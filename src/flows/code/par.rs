@@ -169,7 +169,7 @@ impl AuthorizationRequest<'_> {
         let mut params: Vec<(String, String)> = Vec::new();
         prepared.each_param(&pending, |name, value| {
             // The form carries client_id itself unless HTTP Basic does.
-            if name != "client_id" || matches!(in_form, ClientInForm::Basic { .. }) {
+            if name != "client_id" || matches!(in_form, ClientInForm::Basic(_)) {
                 params.push((name.to_owned(), value.to_owned()));
             }
         });

@@ -14,7 +14,6 @@ use crate::machine::call::{Call, SentAt};
 use crate::machine::step::HttpResponse;
 use crate::machine::step::{Machine, Step, WaitReason};
 use crate::secret::DeviceCode;
-use crate::wire::endpoint::to_uri;
 use crate::wire::form_post::form_post;
 use crate::wire::token_response::TokenResponse;
 
@@ -135,7 +134,7 @@ impl DevicePoll {
     fn poll_call(&self, credentials: &UserCredentials) -> Call<TokenResponse, SentAt> {
         let client = &credentials.client;
         let request = form_post(
-            to_uri(&credentials.token_uri),
+            credentials.token_uri.uri(),
             Some(self.dialect.grant_type()),
             client.in_form(Purpose::Other),
             &[(
