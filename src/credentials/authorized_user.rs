@@ -9,7 +9,6 @@ use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 use url::Url;
 
-use crate::wire::endpoint::Endpoint;
 use crate::client::auth::ClientIdentity;
 use crate::credentials::bearer::BearerToken;
 use crate::credentials::external_user::{
@@ -20,6 +19,7 @@ use crate::error::config::FileError;
 use crate::google::GOOGLE_TOKEN_URI;
 use crate::secret::{AccessToken, ClientSecret, RefreshToken};
 use crate::wire::endpoint::parse_endpoint;
+use crate::wire::endpoint::Endpoint;
 use crate::wire::json::{opt_str_list, parse_object, strict_object, take_str};
 use crate::wire::time::{format_utc_seconds, parse_utc_time};
 

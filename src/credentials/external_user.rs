@@ -7,7 +7,6 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 use url::Url;
 
-use crate::wire::endpoint::Endpoint;
 use crate::client::auth::ClientIdentity;
 use crate::client::ClientAuthMethod;
 use crate::credentials::authorized_user::parse_expiry_of;
@@ -16,6 +15,7 @@ use crate::credentials::user::UserCredentials;
 use crate::error::config::FileError;
 use crate::secret::{AccessToken, ClientSecret, RefreshToken};
 use crate::wire::endpoint::parse_endpoint;
+use crate::wire::endpoint::Endpoint;
 use crate::wire::json::take_str;
 
 /// The `type` of an external account authorized-user file.
@@ -66,7 +66,8 @@ pub(crate) fn read_external_user(
 
     let identity = ClientIdentity::new(client_id, Some(client_secret))
         .with_method(ClientAuthMethod::ClientSecretBasic);
-    let mut credentials = UserCredentials::empty(Endpoint::new(token_url), Arc::new(identity), Vec::new());
+    let mut credentials =
+        UserCredentials::empty(Endpoint::new(token_url), Arc::new(identity), Vec::new());
     credentials.refresh_token = Some(refresh_token);
     credentials.token = match (token, expiry) {
         (Some(token), Some(expiry)) => {

@@ -89,7 +89,11 @@ impl UserCredentials {
         self
     }
 
-    pub(crate) fn empty(token_uri: Endpoint, client: Arc<ClientIdentity>, scopes: Vec<String>) -> Self {
+    pub(crate) fn empty(
+        token_uri: Endpoint,
+        client: Arc<ClientIdentity>,
+        scopes: Vec<String>,
+    ) -> Self {
         Self {
             token: None,
             refresh_token: None,
@@ -308,7 +312,11 @@ impl Credentials for UserCredentials {
             self.token_uri.uri(),
             Some("refresh_token"),
             self.client.in_form(Purpose::Refresh),
-            if scope.is_empty() { &params[..1] } else { &params },
+            if scope.is_empty() {
+                &params[..1]
+            } else {
+                &params
+            },
         );
         let call = self.client.call(
             Purpose::Refresh,

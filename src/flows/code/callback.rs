@@ -161,12 +161,12 @@ fn is_clean_token(value: &str) -> bool {
 /// Whether the input starts with `scheme://` (so it is a URL, not a query
 /// whose values happen to contain `://`).
 fn has_scheme(input: &str) -> bool {
-    input.split_once("://").is_some_and(|(scheme, _)| {
-        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-            && scheme
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
-    })
+    // A scheme has no `:`, so its end is the first `://` if it has one.
+    let scheme_len = input
+        .bytes()
+        .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')))
+        .unwrap_or(input.len());
+    input.starts_with(|c: char| c.is_ascii_alphabetic()) && input[scheme_len..].starts_with("://")
 }
 
 /// Splits the input into its query and fragment.
@@ -238,7 +238,10 @@ impl PendingAuthorization {
         pasted: &str,
     ) -> Result<CodeExchange, CallbackError> {
         let pasted = checked_input(pasted)?;
-        let looks_like_code = !pasted.contains(['=', '?', '#', '&']) && !has_scheme(pasted);
+        let delimited = pasted
+            .bytes()
+            .any(|b| matches!(b, b'=' | b'?' | b'#' | b'&'));
+        let looks_like_code = !delimited && !has_scheme(pasted);
         if looks_like_code {
             if !pasted.bytes().all(|b| b.is_ascii_graphic()) {
                 return Err(CallbackError::InvalidParameter("code"));
@@ -327,6 +330,19 @@ mod tests {
     thread_local! {
         /// How many times this thread called `state_matches`.
         pub(super) static STATE_COMPARISONS: Cell<usize> = const { Cell::new(0) };
+    }
+
+    proptest::proptest! {
+        /// `has_scheme` finds a scheme exactly where the first `://`
+        /// follows a valid scheme name, without searching the whole input.
+        #[test]
+        fn has_scheme_is_a_valid_name_before_the_first_separator(input in "[a-z0-9+.:/ -]{0,12}") {
+            let by_search = input.split_once("://").is_some_and(|(scheme, _)| {
+                scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                    && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+            });
+            proptest::prop_assert_eq!(has_scheme(&input), by_search);
+        }
     }
 
     fn comparisons() -> usize {
