@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use std::time::SystemTime;
 
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use url::Url;
 
 use crate::client::auth::ClientIdentity;
@@ -14,13 +14,14 @@ use crate::credentials::bearer::BearerToken;
 use crate::credentials::external_user::{
     external_user_fields, read_external_user, EXTERNAL_ACCOUNT_AUTHORIZED_USER_TYPE,
 };
+use crate::credentials::file_fields::{FileFields, JsonFields};
 use crate::credentials::user::{FileExtras, UserCredentials};
 use crate::error::config::FileError;
 use crate::google::GOOGLE_TOKEN_URI;
 use crate::secret::{AccessToken, ClientSecret, RefreshToken};
 use crate::wire::endpoint::parse_endpoint;
 use crate::wire::endpoint::Endpoint;
-use crate::wire::json::{opt_str_list, parse_object, strict_object, take_str};
+use crate::wire::json::strict_object;
 use crate::wire::time::{format_utc_seconds, parse_utc_time};
 
 const FILE: &str = "authorized_user JSON";
@@ -30,6 +31,23 @@ pub const AUTHORIZED_USER_LIMIT: usize = 64 * 1024;
 
 /// The `type` of an authorized_user file.
 pub const AUTHORIZED_USER_TYPE: &str = "authorized_user";
+
+/// The string fields read without a map; the others (`scopes`, `dpop_key`,
+/// the workforce form's) are read from one.
+const FIELDS: [&str; 12] = [
+    "type",
+    "token_uri",
+    "expiry",
+    "client_id",
+    "client_secret",
+    "refresh_token",
+    "token",
+    "quota_project_id",
+    "rapt_token",
+    "universe_domain",
+    "account",
+    "token_type",
+];
 
 impl UserCredentials {
     /// Reads google-auth's `authorized_user` JSON (or, when its `type` says
@@ -58,25 +76,21 @@ impl UserCredentials {
     /// # Ok::<(), oauth2_sansio::FileError>(())
     /// ```
     pub fn from_authorized_user_json(bytes: &[u8]) -> Result<Self, FileError> {
-        let map = parse_object(bytes, AUTHORIZED_USER_LIMIT)
-            .map_err(|p| FileError::from_json(FILE, p))?;
-        Self::from_authorized_user_map(map)
+        let fields = JsonFields::read(bytes, AUTHORIZED_USER_LIMIT, &FIELDS, FILE)?;
+        Self::read_authorized_user(fields)
     }
 
     /// The reader of [`from_authorized_user_json`](Self::from_authorized_user_json),
     /// once the JSON is an object.
-    fn from_authorized_user_map(mut map: Map<String, Value>) -> Result<Self, FileError> {
-        let kind = take_str(&mut map, "type")
-            .map_err(|reason| FileError::invalid(FILE, "type", reason))?;
+    fn read_authorized_user(mut source: impl FileFields) -> Result<Self, FileError> {
+        let kind = source.text(FILE, "type")?;
         if kind.as_deref() == Some(EXTERNAL_ACCOUNT_AUTHORIZED_USER_TYPE) {
-            return read_external_user(map);
+            return read_external_user(source.into_map(FILE)?);
         }
         FileError::check_type(FILE, kind, AUTHORIZED_USER_TYPE)?;
-        // Fields are moved out of the map, so each secret exists once, in its
-        // zeroizing type.
-        let mut text = |field: &'static str| -> Result<Option<String>, FileError> {
-            take_str(&mut map, field).map_err(|reason| FileError::invalid(FILE, field, reason))
-        };
+        // Fields are taken out once each, so each secret exists once, in
+        // its zeroizing type.
+        let mut text = |field: &'static str| source.text(FILE, field);
         let token_uri = token_uri(text("token_uri")?)?;
         let expiry = text("expiry")?.map(|e| parse_expiry(&e)).transpose()?;
         let client_id = text("client_id")?.ok_or_else(|| FileError::missing(FILE, "client_id"))?;
@@ -103,13 +117,11 @@ impl UserCredentials {
                 ))
             }
         };
-        let dpop = map.remove("dpop_key").map(dpop_key).transpose()?;
+        let dpop = source.value("dpop_key").map(dpop_key).transpose()?;
         if token_is_dpop && dpop.is_none() {
             return Err(FileError::missing(FILE, "dpop_key"));
         }
-        let scopes = opt_str_list(&map, "scopes")
-            .map_err(|reason| FileError::invalid(FILE, "scopes", reason))?
-            .unwrap_or_default();
+        let scopes = source.list(FILE, "scopes")?.unwrap_or_default();
 
         let client = Arc::new(ClientIdentity::new(client_id, client_secret));
         let mut creds = UserCredentials::empty(Endpoint::new(token_uri), client, scopes);
@@ -231,7 +243,7 @@ impl Serialize for UserCredentials {
 impl<'de> Deserialize<'de> for UserCredentials {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let map = strict_object(deserializer)?;
-        Self::from_authorized_user_map(map).map_err(de::Error::custom)
+        Self::read_authorized_user(map).map_err(de::Error::custom)
     }
 }
 

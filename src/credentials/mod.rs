@@ -13,6 +13,7 @@ pub mod client;
 pub mod downscoped;
 pub mod external;
 mod external_user;
+mod file_fields;
 pub mod freshness;
 pub mod impersonated;
 pub mod kind;
