@@ -151,6 +151,7 @@ impl<C> Steady<C> {
     }
 
     /// The token if `now` is before [`until`](Self::until).
+    #[inline]
     pub fn token_at(&self, now: SystemTime) -> Option<&CachedToken<C>> {
         self.until
             .is_none_or(|until| now < until)

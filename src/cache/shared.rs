@@ -67,6 +67,7 @@ struct Replica<C>(RwLock<Option<Steady<C>>>);
 
 /// The replica the calling thread reads: threads are numbered in the
 /// order they first read, and spread round-robin.
+#[inline]
 fn replica_index() -> usize {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     thread_local! {
@@ -130,6 +131,7 @@ impl<C: Credentials> SharedToken<C> {
     /// The token, if it can be handed out at `now` without asking the
     /// manager: the read path, which takes only a shared lock on the
     /// calling thread's replica and clones one `Arc`.
+    #[inline]
     pub fn cached(&self, now: SystemTime) -> Option<CachedToken<C>> {
         let replica = &self.replicas[replica_index()].0;
         let steady = replica.read().unwrap_or_else(PoisonError::into_inner);
