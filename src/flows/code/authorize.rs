@@ -323,7 +323,16 @@ fn is_absolute_without_fragment(uri: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
         && !rest.is_empty()
         && !uri.contains('#')
-        && !uri.chars().any(|c| c.is_whitespace() || c.is_control())
+        && !has_space_or_control(uri)
+}
+
+/// Whether `text` has whitespace or a control character, Unicode's or
+/// ASCII's; ASCII text (every redirect URI in practice) is read as bytes.
+fn has_space_or_control(text: &str) -> bool {
+    if text.is_ascii() {
+        return text.bytes().any(|b| b == b' ' || b.is_ascii_control());
+    }
+    text.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 /// What must be remembered between sending the user to the authorization
@@ -498,6 +507,18 @@ mod tests {
             .build_with_entropy(SystemTime::UNIX_EPOCH, &[entropy; 64])
             .unwrap();
         pending
+    }
+
+    #[test]
+    fn ascii_text_is_checked_as_unicode_would_be() {
+        for byte in 0..=0x7fu8 {
+            let text = format!("a{}b", char::from(byte));
+            let by_chars = text.chars().any(|c| c.is_whitespace() || c.is_control());
+            assert_eq!(has_space_or_control(&text), by_chars, "{byte:#04x}");
+        }
+        assert!(has_space_or_control("http://x/\u{a0}"));
+        assert!(has_space_or_control("http://x/\u{85}"));
+        assert!(!has_space_or_control("http://x/é"));
     }
 
     #[test]
