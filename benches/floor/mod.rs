@@ -30,7 +30,9 @@ pub use token_response::{parse_token_response, TokenFields};
 /// Why the floor refused its input.
 pub type Refused = &'static str;
 
-/// What is kept between the authorization URL and the callback.
+/// What is kept between the authorization URL and the callback; used once,
+/// by the step that consumes it (and zeroizes its secrets on drop).
+#[derive(Clone)]
 pub struct Pending {
     pub state: Zeroizing<String>,
     pub verifier: Zeroizing<String>,

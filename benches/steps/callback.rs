@@ -1,7 +1,7 @@
 //! The callback: Google's redirect validated, then the code exchange
 //! request built. Ours consumes the pending authorization and `oauth2` its
 //! PKCE verifier: each call gets one made before it, outside the count;
-//! the floor borrows. `oauth2` has no callback check: its side is
+//! the floor consumes its own the same way. `oauth2` has no callback check: its side is
 //! what its users write (benches/common/code_flow.rs), which checks no
 //! `iss`, no duplicates and compares `state` in variable time.
 
@@ -14,7 +14,7 @@ use super::Side;
 use crate::common::code_flow::*;
 use crate::common::{assert_same_request, oauth2_request};
 use crate::floor::{ClientAuth, FloorClient, Pending};
-use crate::{repeat, repeat_with, Allocations};
+use crate::{repeat_with, Allocations};
 
 fn ours(client: &Client, pending: PendingAuthorization, callback: &str) -> http::Request<Vec<u8>> {
     let mut exchange = pending.complete(client, callback).expect("valid callback");
@@ -31,7 +31,7 @@ fn oauth2(
     oauth2_request(|http| oauth2_exchange(client, code, verifier, &http))
 }
 
-fn floor(client: &FloorClient, pending: &Pending, callback: &str) -> http::Request<Vec<u8>> {
+fn floor(client: &FloorClient, pending: Pending, callback: &str) -> http::Request<Vec<u8>> {
     let code = pending
         .validate_callback(&client.issuer, callback)
         .expect("valid callback");
@@ -73,8 +73,15 @@ pub fn run(side: Side, count: usize) -> Allocations {
         Side::Floor => {
             let floor_client = floor_client();
             let floor_pending = floor_pending(&client, fixture);
-            assert_identical_request(&request, &floor(&floor_client, &floor_pending, &callback));
-            repeat(count, || floor(&floor_client, &floor_pending, &callback))
+            assert_identical_request(
+                &request,
+                &floor(&floor_client, floor_pending.clone(), &callback),
+            );
+            repeat_with(
+                count,
+                || floor_pending.clone(),
+                |pending| floor(&floor_client, pending, &callback),
+            )
         }
     }
 }

@@ -49,7 +49,7 @@ fn oauth2(
 
 fn floor(
     client: &FloorClient,
-    pending: &Pending,
+    pending: Pending,
     code: &str,
     response: HttpResponse,
 ) -> TokenFields {
@@ -102,11 +102,18 @@ pub fn run(side: Side, count: usize) -> Allocations {
             let code = std::hint::black_box(CODE);
             assert_eq!(
                 parsed,
-                TokenView::of_floor(&floor(&floor_client, &floor_pending, code, response()))
+                TokenView::of_floor(&floor(
+                    &floor_client,
+                    floor_pending.clone(),
+                    code,
+                    response()
+                ))
             );
-            repeat_with(count, response, |response| {
-                floor(&floor_client, &floor_pending, code, response)
-            })
+            repeat_with(
+                count,
+                || (floor_pending.clone(), response()),
+                |(pending, response)| floor(&floor_client, pending, code, response),
+            )
         }
     }
 }

@@ -1,8 +1,9 @@
 //! The code exchange request alone, from a bare code. Ours goes through
 //! `complete_pasted` (the shortest public path to the request: a code
 //! check, no `state`) and consumes the pending authorization; `oauth2`
-//! consumes the code and the PKCE verifier: each call gets them made before
-//! it, outside the count; the floor borrows.
+//! consumes the code and the PKCE verifier; the floor consumes its pending
+//! authorization (zeroizing `state` and the verifier) and borrows the code:
+//! each call gets what it consumes made before it, outside the count.
 
 use oauth2::{AuthType, AuthorizationCode, HttpRequest, PkceCodeVerifier};
 use oauth2_sansio::{Client, PendingAuthorization};
@@ -13,7 +14,7 @@ use super::Side;
 use crate::common::code_flow::*;
 use crate::common::{assert_same_request, oauth2_request};
 use crate::floor::{ClientAuth, FloorClient, Pending};
-use crate::{repeat, repeat_with, Allocations};
+use crate::{repeat_with, Allocations};
 
 fn ours(client: &Client, pending: PendingAuthorization) -> http::Request<Vec<u8>> {
     send_step(&mut sansio_exchange(pending, client))
@@ -27,7 +28,7 @@ fn oauth2(
     oauth2_request(|http| oauth2_exchange(client, code, verifier, &http))
 }
 
-fn floor(client: &FloorClient, pending: &Pending, code: &str) -> http::Request<Vec<u8>> {
+fn floor(client: &FloorClient, pending: Pending, code: &str) -> http::Request<Vec<u8>> {
     client.token_request(
         "authorization_code",
         ClientAuth::Basic,
@@ -58,8 +59,12 @@ pub fn run(side: Side, count: usize) -> Allocations {
             let floor_client = floor_client();
             let floor_pending = floor_pending(&client, pending(&client));
             let code = std::hint::black_box(CODE);
-            assert_identical_request(&request, &floor(&floor_client, &floor_pending, code));
-            repeat(count, || floor(&floor_client, &floor_pending, code))
+            assert_identical_request(&request, &floor(&floor_client, floor_pending.clone(), code));
+            repeat_with(
+                count,
+                || floor_pending.clone(),
+                |pending| floor(&floor_client, pending, code),
+            )
         }
     }
 }

@@ -44,10 +44,32 @@ pub(crate) struct ClientIdentity {
     /// The `Authorization: Basic` value of `id` and `secret`, made at the
     /// first request that uses it: every later one shares its buffer,
     /// zeroized when the last is dropped.
-    basic: OnceLock<HeaderValue>,
+    basic: BasicHeader,
     /// Set explicitly; `None` follows the rule in the module docs.
     method: Option<ClientAuthMethod>,
     assertion: Option<ClientAssertion>,
+}
+
+/// The Basic header of an identity, once made: it follows from the id and
+/// the secret, so two identities with those equal are equal whether or not
+/// either has made it yet.
+#[derive(Clone, Default)]
+struct BasicHeader(OnceLock<HeaderValue>);
+
+impl PartialEq for BasicHeader {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for BasicHeader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.get().is_some() {
+            "made"
+        } else {
+            "not yet made"
+        })
+    }
 }
 
 impl ClientIdentity {
@@ -57,7 +79,7 @@ impl ClientIdentity {
         Self {
             id,
             secret,
-            basic: OnceLock::new(),
+            basic: BasicHeader::default(),
             method: None,
             assertion: None,
         }
@@ -126,6 +148,7 @@ impl ClientIdentity {
         match (self.method(purpose), &self.secret) {
             (ClientAuthMethod::ClientSecretBasic, Some(secret)) => ClientInForm::Basic(
                 self.basic
+                    .0
                     .get_or_init(|| basic_credentials(&self.id, secret.secret())),
             ),
             (ClientAuthMethod::ClientSecretPost, Some(secret)) => ClientInForm::Body {
@@ -189,6 +212,23 @@ mod tests {
 
     fn identity(secret: Option<&str>) -> ClientIdentity {
         ClientIdentity::new("id".into(), secret.map(ClientSecret::new))
+    }
+
+    #[test]
+    fn the_basic_header_is_made_once_and_does_not_change_equality() {
+        let used = identity(Some("s p"));
+        let fresh = identity(Some("s p"));
+        let ClientInForm::Basic(first) = used.in_form(Purpose::Other) else {
+            panic!("a secret goes in a Basic header by default");
+        };
+        let ClientInForm::Basic(second) = used.in_form(Purpose::Other) else {
+            unreachable!()
+        };
+        assert!(std::ptr::eq(first, second), "made once");
+        assert_eq!(first, "Basic aWQ6cytw");
+        assert!(first.is_sensitive());
+        assert_eq!(used, fresh);
+        assert_ne!(used, identity(Some("other")));
     }
 
     #[test]
