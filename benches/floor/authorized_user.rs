@@ -137,10 +137,10 @@ pub fn authorized_user_round_trip(json: &[u8]) -> Result<String, Refused> {
         None | Some(Field::Null) => Vec::new(),
         Some(Field::Strings(scopes)) => scopes,
         Some(Field::Str(Cow::Borrowed(joined))) => {
-            joined.split_whitespace().map(Cow::Borrowed).collect()
+            joined.split_ascii_whitespace().map(Cow::Borrowed).collect()
         }
         Some(Field::Str(Cow::Owned(joined))) => joined
-            .split_whitespace()
+            .split_ascii_whitespace()
             .map(|s| Cow::Owned(s.to_owned()))
             .collect(),
         Some(_) => return Err("scopes must be a list of strings or a string"),

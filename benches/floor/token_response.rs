@@ -107,7 +107,7 @@ pub fn parse_token_response(
     let access_token = Zeroizing::new(access_token.into_owned());
     let refresh_token = text(raw.refresh_token)?.map(|t| Zeroizing::new(t.into_owned()));
     let id_token = text(raw.id_token)?.map(|t| Zeroizing::new(t.into_owned()));
-    let scopes = text(raw.scope)?.map(|s| s.split_whitespace().map(str::to_owned).collect());
+    let scopes = text(raw.scope)?.map(|s| s.split_ascii_whitespace().map(str::to_owned).collect());
     let expires_in = match raw.expires_in {
         None | Some(Field::Null) => None,
         Some(Field::U64(secs)) => Some(secs),

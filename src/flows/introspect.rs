@@ -14,7 +14,7 @@ use crate::machine::call::Call;
 use crate::wire::answer::{error_response, json_object};
 use crate::wire::endpoint::to_uri;
 use crate::wire::form_post::form_post;
-use crate::wire::json::{take_str, FieldReason};
+use crate::wire::json::{split_list, take_str, FieldReason};
 
 /// The latest NumericDate accepted: 9999-12-31T23:59:59Z.
 const MAX_NUMERIC_DATE: u64 = crate::wire::time::LATEST_TIME;
@@ -159,7 +159,7 @@ impl IntrospectedToken {
     fn from_object(mut map: Map<String, Value>) -> Result<Self, InvalidResponse> {
         let map = &mut map;
         Ok(Self {
-            scopes: text(map, "scope")?.map(|s| s.split_whitespace().map(str::to_owned).collect()),
+            scopes: text(map, "scope")?.map(|s| split_list(&s)),
             client_id: text(map, "client_id")?,
             username: text(map, "username")?,
             token_type: text(map, "token_type")?,

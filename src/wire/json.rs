@@ -247,6 +247,13 @@ fn no_string<T>(value: Option<&Value>) -> Result<Option<T>, FieldReason> {
     }
 }
 
+/// The items of a space-separated list (`scope`): RFC 6749 §3.3 scope
+/// tokens are ASCII, so ASCII whitespace is what separates them, read as
+/// bytes.
+pub(crate) fn split_list(list: &str) -> Vec<String> {
+    list.split_ascii_whitespace().map(str::to_owned).collect()
+}
+
 /// A list of strings given either as a JSON array or as one space-separated
 /// string (both occur in Google's files and responses). Absent or `null` is
 /// `None`.
@@ -256,7 +263,7 @@ pub(crate) fn opt_str_list(
 ) -> Result<Option<Vec<String>>, FieldReason> {
     match map.get(field) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.split_whitespace().map(str::to_owned).collect())),
+        Some(Value::String(s)) => Ok(Some(split_list(s))),
         Some(Value::Array(items)) => items
             .iter()
             .map(|v| match v {

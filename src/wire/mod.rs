@@ -7,6 +7,7 @@ pub mod form;
 pub mod form_post;
 pub mod json;
 pub(crate) mod json_fields;
+pub(crate) mod printable;
 pub(crate) mod python_json;
 pub(crate) mod time;
 pub mod token_response;

@@ -8,8 +8,9 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorCode, InvalidResponse, OAuthError};
 use crate::secret::{AccessToken, IdToken, RefreshToken};
-use crate::wire::json::JsonProblem;
+use crate::wire::json::{split_list, JsonProblem};
 use crate::wire::json_fields::{read_fields, Field, Fields};
+use crate::wire::printable::is_printable;
 
 /// The longest `expires_in` accepted (about 136 years); larger values are
 /// treated as a malformed response rather than overflowing time arithmetic.
@@ -121,7 +122,7 @@ impl TokenResponse {
             }
             .into());
         }
-        if !access_token.bytes().all(|b| b.is_ascii_graphic()) {
+        if !is_printable(&access_token) {
             return Err(InvalidResponse::InvalidField {
                 field: "access_token",
                 reason: "must be printable ASCII without spaces",
@@ -137,7 +138,7 @@ impl TokenResponse {
             access_token: AccessToken::new(access_token.into_owned()),
             refresh_token: refresh_token.map(|t| RefreshToken::new(t.into_owned())),
             id_token: id_token.map(|t| IdToken::new(t.into_owned())),
-            scopes: scopes.map(|s| s.split_whitespace().map(str::to_owned).collect()),
+            scopes: scopes.map(|s| split_list(&s)),
             dpop,
             extra,
         })

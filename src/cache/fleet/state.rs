@@ -11,6 +11,7 @@ use zeroize::Zeroizing;
 use super::entry::EntryError;
 use crate::credentials::BearerToken;
 use crate::secret::{AccessToken, RefreshToken};
+use crate::wire::printable::is_printable;
 
 /// The longest an entry is kept, whatever its token's expiry says.
 const MAX_LIFETIME: Duration = Duration::from_secs(400 * 24 * 3600);
@@ -95,7 +96,7 @@ impl SharedState {
         // Moved into secret types at once, which wipe them when dropped.
         let access_token = AccessToken::new(wire.access_token);
         let refresh_token = wire.refresh_token.map(RefreshToken::new);
-        let printable = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_graphic());
+        let printable = |text: &str| !text.is_empty() && is_printable(text);
         let refresh_ok = refresh_token.as_ref().is_none_or(|t| printable(t.secret()));
         if !printable(access_token.secret()) || !refresh_ok {
             return Err(EntryError::Malformed);

@@ -10,6 +10,7 @@ use crate::error::{ErrorCode, OAuthError};
 use crate::flows::code::authorize::PendingAuthorization;
 use crate::flows::code::exchange::{code_exchange, CodeExchange};
 use crate::secret::{AuthorizationCode, CsrfState};
+use crate::wire::printable::is_printable;
 
 /// The longest callback input accepted: 16 KiB.
 pub const CALLBACK_LIMIT: usize = 16 * 1024;
@@ -243,7 +244,7 @@ impl PendingAuthorization {
             .any(|b| matches!(b, b'=' | b'?' | b'#' | b'&'));
         let looks_like_code = !delimited && !has_scheme(pasted);
         if looks_like_code {
-            if !pasted.bytes().all(|b| b.is_ascii_graphic()) {
+            if !is_printable(pasted) {
                 return Err(CallbackError::InvalidParameter("code"));
             }
             self.check_client(client)?;

@@ -19,6 +19,7 @@ use crate::secret::entropy::Entropy;
 use crate::wire::answer::{error_response, json_object, required_text};
 use crate::wire::endpoint::to_uri;
 use crate::wire::form_post::{form_post, ClientInForm};
+use crate::wire::printable::is_printable;
 use crate::wire::token_response::expires_in;
 
 /// The longest `request_uri` accepted (oidc-provider's are about 70
@@ -66,9 +67,7 @@ impl PushedRequest {
         }
         let mut map = json_object(200, body, limit)?;
         let request_uri = required_text(&mut map, "request_uri")?;
-        if request_uri.len() > MAX_REQUEST_URI_LEN
-            || !request_uri.bytes().all(|b| b.is_ascii_graphic())
-        {
+        if request_uri.len() > MAX_REQUEST_URI_LEN || !is_printable(&request_uri) {
             return Err(InvalidResponse::InvalidField {
                 field: "request_uri",
                 reason: "must be at most 2048 visible ASCII characters",

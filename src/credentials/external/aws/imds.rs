@@ -10,6 +10,7 @@ use crate::error::Error;
 use crate::external::SubjectTokenError;
 use crate::secret::SecurityToken;
 use crate::wire::json::{parse_object, take_str};
+use crate::wire::printable::is_printable;
 
 /// The largest IMDS answer read (the credentials document, whose session
 /// token is the largest part, is a few KiB).
@@ -42,8 +43,7 @@ fn text(status: u16, body: &[u8], limit: usize) -> Result<&str, Error> {
 /// `PUT imdsv2_session_token_url`: the token, sent back as a header.
 pub(super) fn session_token(status: u16, body: &[u8], limit: usize) -> Result<ImdsAnswer, Error> {
     let token = text(status, body, limit)?;
-    let usable =
-        !token.is_empty() && token.len() <= 1024 && token.bytes().all(|b| b.is_ascii_graphic());
+    let usable = !token.is_empty() && token.len() <= 1024 && is_printable(token);
     if !usable {
         return Err(aws(
             "got an IMDSv2 session token that is empty, longer than 1 KiB or not printable ASCII",

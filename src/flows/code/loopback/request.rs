@@ -1,5 +1,6 @@
 //! The browser's one HTTP request to the loopback listener, parsed from bytes.
 
+use crate::wire::printable::is_printable;
 use std::fmt;
 
 /// The largest request head accepted: 8 KiB (browsers send about 1 KiB).
@@ -207,7 +208,7 @@ fn parse_head(head: &[u8]) -> Result<LoopbackRequest, Rejection> {
             Rejection::UnsupportedTarget
         });
     }
-    if !target.bytes().all(|b| b.is_ascii_graphic()) {
+    if !is_printable(target) {
         return Err(Rejection::Malformed);
     }
 
