@@ -166,7 +166,8 @@
 //! - `file-store`: `io::file_store::CredentialsFile`, authorized_user JSON
 //!   on disk, saved so that a refresh never loses it.
 //! - `redis`: `io::redis::RedisFleet`, a token cache's credentials shared by
-//!   the processes of a fleet through Redis (the protocol: `cache::fleet`).
+//!   the processes of a fleet through Redis (the protocol: `cache::fleet`);
+//!   `io::redis::AsyncRedisFleet`, its async twin on tokio.
 //! - `cli`: the `oauth2-sansio` binary (`login`, `token`, `revoke`), built
 //!   on the three features above.
 //! - `rand_core_06`, `rand_core_09`: [`Entropy`] adapters for RNGs of

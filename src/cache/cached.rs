@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use super::keep::KeepErrorKind;
 use crate::credentials::authorize::{authorize, AuthorizeError};
 use crate::credentials::freshness::Freshness;
 use crate::credentials::kind::Credentials;
@@ -157,6 +158,12 @@ impl TokenError {
 
 impl fmt::Display for TokenError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Error::Store(error) = &self.error {
+            if error.kind() == KeepErrorKind::AsyncOnly {
+                // Not a failed refresh: no attempt is planned.
+                return write!(f, "no access token from a blocking method: {error}");
+            }
+        }
         let when = format_utc_seconds(self.retry_at).unwrap_or_else(|| "later".to_owned());
         write!(
             f,

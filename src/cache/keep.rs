@@ -37,7 +37,8 @@ use crate::error::Error;
 ///
 /// Both methods are called on the caller's thread, also from
 /// [`token_async`](super::SharedToken::token_async): keep them short (the
-/// file store waits for its lock at most its lock timeout).
+/// file store waits for its lock at most its lock timeout), or make the
+/// keeper an [`AsyncKeeper`](super::AsyncKeeper), which async callers await.
 pub trait Keeper<C> {
     /// What `prepare` holds until `keep`: a lock, a reserved file.
     type Prepared;
@@ -75,6 +76,12 @@ pub enum KeepErrorKind {
     /// it (a file that is not credentials, a symbolic link): someone must
     /// fix or replace it.
     Invalid,
+    /// The cache keeps its credentials through an
+    /// [`AsyncKeeper`](super::AsyncKeeper), and a blocking method was
+    /// called, which would block its thread on it: call
+    /// [`token_async`](super::SharedToken::token_async) or
+    /// [`token_async_with`](super::SharedToken::token_async_with).
+    AsyncOnly,
 }
 
 impl KeepError {
@@ -150,29 +157,31 @@ where
     }
 }
 
-/// What a cache does with a refresh job once its keeper (if any) was asked.
-pub(super) enum Plan<'k, C: Credentials> {
+/// What a cache does with a refresh job once its keeper (if any) was asked;
+/// `K` keeps the result: a [`KeepFn`], or its async twin.
+pub(super) enum Plan<C: Credentials, K> {
     /// Send nothing and serve these, which the store holds: they were
     /// renewed after the cached ones and their token is valid.
     Adopt(C),
     /// Send nothing: the refresh cannot be made safely.
     Fail(Error),
     /// Run this machine, then keep what it returns with this.
-    Run(C::Refresh, Option<KeepFn<'k, C>>),
+    Run(C::Refresh, Option<K>),
 }
 
-/// Asks `keeper` to get ready for the refresh `machine` would send for
-/// `cached`, at `now`.
-pub(super) fn plan<'k, C: Credentials>(
-    keeper: Option<&'k dyn DynKeeper<C>>,
+/// Decides what to do with the refresh `machine` would send for `cached`,
+/// at `now`, from what the keeper's `prepare` answered (`None`: the cache
+/// has no keeper). The blocking and the async path both decide here.
+pub(super) fn plan<C: Credentials, K>(
+    prepared: Option<Result<(K, Option<C>), KeepError>>,
     machine: C::Refresh,
     cached: &C,
     now: SystemTime,
-) -> Plan<'k, C> {
-    let Some(keeper) = keeper else {
+) -> Plan<C, K> {
+    let Some(prepared) = prepared else {
         return Plan::Run(machine, None);
     };
-    let (keep, stored) = match keeper.prepare() {
+    let (keep, stored) = match prepared {
         Ok(prepared) => prepared,
         Err(error) => return Plan::Fail(Error::Store(error)),
     };
@@ -188,12 +197,13 @@ pub(super) fn plan<'k, C: Credentials>(
     }
 }
 
-/// Keeps a successful `outcome` with `keep`; `None` when nothing was kept
-/// (no keeper, or the refresh failed and its prepared store is dropped).
-pub(super) fn keep_outcome<C>(
-    keep: Option<KeepFn<'_, C>>,
-    outcome: &Result<C, Error>,
-) -> Option<Result<(), KeepError>> {
+/// Starts keeping a successful `outcome` with `keep`: what `keep` returns
+/// (the result, or a future of it); `None` when nothing is kept (no
+/// keeper, or the refresh failed and its prepared store is dropped).
+pub(super) fn keep_outcome<C, K, R>(keep: Option<K>, outcome: &Result<C, Error>) -> Option<R>
+where
+    K: FnOnce(&C) -> R,
+{
     match (keep, outcome) {
         (Some(keep), Ok(credentials)) => Some(keep(credentials)),
         _ => None,
@@ -229,6 +239,7 @@ mod tests {
         assert!(error(KeepErrorKind::Busy).is_retryable());
         assert!(error(KeepErrorKind::Io).is_retryable());
         assert!(!error(KeepErrorKind::Invalid).is_retryable());
+        assert!(!error(KeepErrorKind::AsyncOnly).is_retryable());
         assert!(Error::Store(error(KeepErrorKind::Busy)).is_retryable());
         assert!(!Error::Store(error(KeepErrorKind::Invalid)).is_retryable());
     }

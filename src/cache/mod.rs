@@ -17,7 +17,9 @@
 //!   before the refresh is sent, or nothing is sent; kept before the new
 //!   token is served, and never dropped when keeping fails. The file store
 //!   is one ([`CredentialsFile`](crate::io::file_store), feature
-//!   `file-store`).
+//!   `file-store`). An [`AsyncKeeper`] does the same for async callers
+//!   without blocking their thread (the Redis fleet store on tokio,
+//!   feature `redis`).
 //!
 //! Driving the manager by hand:
 //!
@@ -94,6 +96,8 @@ mod cached;
 #[cfg(feature = "ring")]
 pub mod fleet;
 mod keep;
+mod keep_async;
+mod keeping;
 mod manager;
 #[cfg(test)]
 mod reject_tests;
@@ -104,5 +108,6 @@ pub use answer::ApiAnswer;
 pub use backoff::Backoff;
 pub use cached::{CachedToken, TokenError};
 pub use keep::{KeepError, KeepErrorKind, Keeper};
+pub use keep_async::{AsyncKeeper, KeepFuture};
 pub use manager::{Lookup, RefreshJob, RefreshTicket, Steady, TokenManager};
 pub use shared::SharedToken;

@@ -9,7 +9,9 @@ use std::task::{Context, Poll};
 use std::time::SystemTime;
 
 use super::cached::{CachedToken, TokenError};
-use super::keep::{self, DynKeeper, KeepError, KeepFn, Keeper, Plan};
+use super::keep::{self, DynKeeper, KeepError, Keeper, Plan};
+use super::keep_async::AsyncKeeper;
+use super::keeping::Keeping;
 use super::manager::{Lookup, RefreshTicket, Steady, TokenManager};
 use super::signal::Signal;
 use crate::credentials::kind::Credentials;
@@ -30,7 +32,8 @@ use crate::machine::drive::{drive, drive_async};
 /// They wait as long as the refresh takes, so give the transport a timeout
 /// (the crate's transports have one). The clock is passed in as well: this
 /// type reads no clock, and does no IO but what its [`Keeper`] does, if
-/// it has one ([`with_keeper`](Self::with_keeper)).
+/// it has one ([`with_keeper`](Self::with_keeper), or
+/// [`with_async_keeper`](Self::with_async_keeper)).
 ///
 /// Share it by reference (scoped threads) or in an `Arc`.
 ///
@@ -53,7 +56,7 @@ pub struct SharedToken<C: Credentials> {
     replicas: Box<[Replica<C>]>,
     state: Mutex<State<C>>,
     reported: Condvar,
-    keeper: Option<Box<dyn DynKeeper<C>>>,
+    keeping: Keeping<C>,
 }
 
 /// How many copies of the steady view readers spread over.
@@ -110,7 +113,7 @@ impl<C: Credentials> SharedToken<C> {
                 unkept: None,
             }),
             reported: Condvar::new(),
-            keeper: None,
+            keeping: Keeping::Nothing,
         }
     }
 
@@ -124,7 +127,26 @@ impl<C: Credentials> SharedToken<C> {
         K: Keeper<C> + Send + Sync + 'static,
         K::Prepared: Send + 'static,
     {
-        self.keeper = Some(Box::new(keeper));
+        self.keeping = Keeping::Blocking(Box::new(keeper));
+        self
+    }
+
+    /// Keeps every set of credentials this cache renews in `keeper`'s
+    /// store, by the rules of [`Keeper`], awaiting it: only
+    /// [`token_async`](Self::token_async) and
+    /// [`token_async_with`](Self::token_async_with) serve tokens then. The
+    /// blocking [`token`](Self::token) and [`token_with`](Self::token_with)
+    /// refuse at once with
+    /// [`KeepErrorKind::AsyncOnly`](super::KeepErrorKind::AsyncOnly),
+    /// rather than block their thread on a future (or, when a valid token
+    /// is cached, serve it and fail only at the first refresh, an hour
+    /// later).
+    pub fn with_async_keeper<K>(mut self, keeper: K) -> Self
+    where
+        K: AsyncKeeper<C> + Send + Sync + 'static,
+        K::Prepared: Send + 'static,
+    {
+        self.keeping = Keeping::Async(Box::new(keeper));
         self
     }
 
@@ -148,6 +170,8 @@ impl<C: Credentials> SharedToken<C> {
     ///
     /// Do not call it from an async task that may wait for another task
     /// on the same thread: use [`token_async`](Self::token_async) there.
+    /// With an async keeper it fails at once
+    /// ([`with_async_keeper`](Self::with_async_keeper)).
     pub fn token<K, S>(&self, clock: K, mut send: S) -> Result<CachedToken<C>, TokenError>
     where
         K: Fn() -> SystemTime,
@@ -158,19 +182,26 @@ impl<C: Credentials> SharedToken<C> {
 
     /// A valid token, refreshing with `run` if needed (blocking): `run`
     /// drives the machine to its end, with [`drive`](crate::drive) or a
-    /// transport's runner.
+    /// transport's runner. With an async keeper it fails at once.
     pub fn token_with<K, R>(&self, clock: K, mut run: R) -> Result<CachedToken<C>, TokenError>
     where
         K: Fn() -> SystemTime,
         R: FnMut(C::Refresh) -> Result<C, Error>,
     {
+        let keeper = self
+            .keeping
+            .blocking()
+            .map_err(|error| TokenError::new(Error::Store(error), clock()))?;
         loop {
             match self.next(clock()) {
                 Next::Return(result) => return result,
                 Next::Run(mut job, machine, cached) => {
-                    if let Some((machine, keep)) = job.prepare(machine, &cached, clock()) {
+                    let prepared = keeper.map(DynKeeper::prepare);
+                    let plan = keep::plan(prepared, machine, &cached, clock());
+                    if let Some((machine, keep)) = job.settle(plan, clock()) {
                         let outcome = run(machine);
-                        job.finish(outcome, keep, clock());
+                        let kept = keep::keep_outcome(keep, &outcome);
+                        job.report(outcome, kept, clock());
                     }
                 }
                 Next::Wait(seen) => self.wait_blocking(seen),
@@ -268,9 +299,15 @@ impl<C: Credentials> SharedToken<C> {
             match self.next(clock()) {
                 Next::Return(result) => return result,
                 Next::Run(mut job, machine, cached) => {
-                    if let Some((machine, keep)) = job.prepare(machine, &cached, clock()) {
+                    let prepared = self.keeping.prepare_async().await;
+                    let plan = keep::plan(prepared, machine, &cached, clock());
+                    if let Some((machine, keep)) = job.settle(plan, clock()) {
                         let outcome = runner.run(machine).await;
-                        job.finish(outcome, keep, clock());
+                        let kept = match keep::keep_outcome(keep, &outcome) {
+                            Some(keeping) => Some(keeping.await),
+                            None => None,
+                        };
+                        job.report(outcome, kept, clock());
                     }
                 }
                 Next::Wait(seen) => {
@@ -343,7 +380,7 @@ impl<C: Credentials> std::fmt::Debug for SharedToken<C> {
         let state = self.lock();
         f.debug_struct("SharedToken")
             .field("manager", &state.manager)
-            .field("keeps", &self.keeper.is_some())
+            .field("keeps", &self.keeping.is_some())
             .field("keep_failure", &state.unkept)
             .finish()
     }
@@ -364,16 +401,11 @@ impl<'a, C: Credentials> JobGuard<'a, C> {
         }
     }
 
-    /// Asks the keeper (if any) to get ready for the refresh `machine`
-    /// would send for `cached`: the machine to run and how to keep its
-    /// result, or `None` when the job was settled without a request.
-    fn prepare(
-        &mut self,
-        machine: C::Refresh,
-        cached: &C,
-        now: SystemTime,
-    ) -> Option<(C::Refresh, Option<KeepFn<'a, C>>)> {
-        match keep::plan(self.shared.keeper.as_deref(), machine, cached, now) {
+    /// Carries out what the keeper's answer decided: the machine to run
+    /// and how to keep its result, or `None` when the job was settled
+    /// without a request.
+    fn settle<K>(&mut self, plan: Plan<C, K>, now: SystemTime) -> Option<(C::Refresh, Option<K>)> {
+        match plan {
             Plan::Run(machine, keep) => Some((machine, keep)),
             Plan::Adopt(stored) => {
                 self.adopt(stored);
@@ -384,12 +416,6 @@ impl<'a, C: Credentials> JobGuard<'a, C> {
                 None
             }
         }
-    }
-
-    /// Keeps a successful `outcome`, then reports it.
-    fn finish(mut self, outcome: Result<C, Error>, keep: Option<KeepFn<'_, C>>, now: SystemTime) {
-        let kept = keep::keep_outcome(keep, &outcome);
-        self.report(outcome, kept, now);
     }
 
     fn report(

@@ -8,7 +8,9 @@
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::{Duration, SystemTime};
 
-use oauth2_sansio::cache::{Backoff, KeepError, KeepErrorKind, Keeper, SharedToken, TokenManager};
+use oauth2_sansio::cache::{
+    AsyncKeeper, Backoff, KeepError, KeepErrorKind, KeepFuture, Keeper, SharedToken, TokenManager,
+};
 use oauth2_sansio::{
     drive, Client, ClientSecret, Credentials, Error, RefreshToken, UserCredentials,
 };
@@ -98,6 +100,21 @@ impl Keeper<UserCredentials> for Handle {
     }
 }
 
+/// The same store kept through the async path, its answers ready at once.
+struct AsyncHandle(Handle);
+
+impl AsyncKeeper<UserCredentials> for AsyncHandle {
+    type Prepared = Prepared;
+
+    fn prepare(&self) -> KeepFuture<'_, (Prepared, Option<UserCredentials>)> {
+        Box::pin(std::future::ready(self.0.prepare()))
+    }
+
+    fn keep(&self, prepared: Prepared, credentials: &UserCredentials) -> KeepFuture<'_, ()> {
+        Box::pin(std::future::ready(self.0.keep(prepared, credentials)))
+    }
+}
+
 fn refresh_token(credentials: &UserCredentials) -> &str {
     credentials
         .refresh_token()
@@ -117,6 +134,14 @@ fn sent_refresh_token(request: &http::Request<Vec<u8>>) -> String {
 fn keeping(credentials: UserCredentials, store: &Arc<Store>, backoff: Backoff) -> Arc<Cache> {
     let manager = TokenManager::new(credentials).with_backoff(backoff);
     let cache = Arc::new(SharedToken::from_manager(manager).with_keeper(Handle(Arc::clone(store))));
+    let _ = store.cache.set(Arc::downgrade(&cache));
+    cache
+}
+
+/// [`keeping`] through an async keeper.
+fn keeping_async(credentials: UserCredentials, store: &Arc<Store>) -> Arc<Cache> {
+    let keeper = AsyncHandle(Handle(Arc::clone(store)));
+    let cache = Arc::new(SharedToken::new(credentials).with_async_keeper(keeper));
     let _ = store.cache.set(Arc::downgrade(&cache));
     cache
 }
@@ -145,6 +170,14 @@ fn their_credentials(
 
 const BACKOFF: Backoff = Backoff::DEFAULT;
 
+/// What the store sees of a refresh that rotates `1//refresh`, in order.
+const PREPARED_SENT_KEPT_RELEASED: [&str; 4] = [
+    "prepare",
+    "send 1//refresh",
+    "keep 1//rotated while the cache holds 1//refresh",
+    "released",
+];
+
 #[test]
 fn the_store_is_prepared_before_the_request_and_kept_before_the_token_is_served() {
     let store = Store::holding(None);
@@ -159,15 +192,7 @@ fn the_store_is_prepared_before_the_request_and_kept_before_the_token_is_served(
         )
         .unwrap();
     assert_eq!(secret(&token), "ya29.new");
-    assert_eq!(
-        store.log(),
-        [
-            "prepare",
-            "send 1//refresh",
-            "keep 1//rotated while the cache holds 1//refresh",
-            "released"
-        ]
-    );
+    assert_eq!(store.log(), PREPARED_SENT_KEPT_RELEASED);
     assert_eq!(refresh_token(&store.stored().unwrap()), "1//rotated");
     assert!(cache.keep_failure().is_none());
     assert!(cache.last_failure().is_none());
@@ -397,9 +422,102 @@ fn a_keeping_cache_is_send_and_sync_and_its_futures_are_send() {
     fn check<T: Send + Sync>(_: &T) {}
     fn check_send<T: Send>(_: T) {}
     let store = Store::holding(None);
-    let cache = keeping(signed_in(), &store, BACKOFF);
-    check(&*cache);
-    check_send(cache.token_async(|| at(0), |_| std::future::ready(Ok(granted("a", 1)))));
+    for cache in [
+        keeping(signed_in(), &store, BACKOFF),
+        keeping_async(signed_in(), &store),
+    ] {
+        check(&*cache);
+        check_send(cache.token_async(|| at(0), |_| std::future::ready(Ok(granted("a", 1)))));
+    }
+}
+
+// --- An async keeper: the same rules, awaited -----------------------------
+
+#[tokio::test]
+async fn an_async_store_is_prepared_before_the_request_and_kept_before_the_token_is_served() {
+    let store = Store::holding(None);
+    let cache = keeping_async(holding("ya29.old", 3600, at(0)), &store);
+    let token = cache
+        .token_async(
+            || at(3375),
+            |request| {
+                store.record(format!("send {}", sent_refresh_token(&request)));
+                std::future::ready(Ok(granted_rotating("ya29.new", 3600, "1//rotated")))
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(secret(&token), "ya29.new");
+    assert_eq!(store.log(), PREPARED_SENT_KEPT_RELEASED);
+    assert_eq!(refresh_token(&store.stored().unwrap()), "1//rotated");
+}
+
+#[tokio::test]
+async fn newer_credentials_in_an_async_store_are_served_without_a_request() {
+    let theirs = their_credentials("1//theirs", "ya29.theirs", 3600, at(3000));
+    let store = Store::holding(Some(theirs.clone()));
+    let cache = keeping_async(holding("ya29.old", 3600, at(0)), &store);
+    let token = cache
+        .token_async(|| at(3375), |_| async { panic!("renewed elsewhere") })
+        .await
+        .unwrap();
+    assert_eq!(secret(&token), "ya29.theirs");
+    assert_eq!(*cache.credentials(), theirs);
+    assert_eq!(store.log(), ["prepare", "released"]);
+}
+
+#[tokio::test]
+async fn an_async_store_that_cannot_be_prepared_stops_the_refresh() {
+    let store = Store::holding(None);
+    *store.prepare_fails.lock().unwrap() = Some(KeepError::new(KeepErrorKind::Io, "read-only"));
+    let cache = keeping_async(signed_in(), &store);
+    let error = cache
+        .token_async(|| at(0), |_| async { panic!("nothing may be sent") })
+        .await
+        .unwrap_err();
+    assert!(matches!(error.error(), Error::Store(e) if e.kind() == KeepErrorKind::Io));
+    assert_eq!(store.log(), ["prepare"]);
+}
+
+#[tokio::test]
+async fn a_failed_refresh_keeps_nothing_in_an_async_store_and_releases_it() {
+    let store = Store::holding(Some(signed_in()));
+    let cache = keeping_async(signed_in(), &store);
+    let error = cache
+        .token_async(|| at(0), |_| std::future::ready(Ok(unavailable())))
+        .await
+        .unwrap_err();
+    assert_eq!(error.error(), &Error::HttpStatus { status: 503 });
+    assert_eq!(store.log(), ["prepare", "released"]);
+    assert_eq!(store.stored(), Some(signed_in()));
+}
+
+#[tokio::test]
+async fn the_blocking_methods_refuse_an_async_keeper_and_leave_the_cache_as_it_was() {
+    let store = Store::holding(None);
+    let cache = keeping_async(holding("ya29.valid", 3600, at(0)), &store);
+    let refused = cache
+        .token(|| at(10), |_| panic!("nothing may be sent"))
+        .unwrap_err();
+    let Error::Store(error) = refused.error() else {
+        panic!("{refused:?}")
+    };
+    assert_eq!(error.kind(), KeepErrorKind::AsyncOnly);
+    assert!(!refused.is_retryable());
+    let text = refused.to_string();
+    assert!(text.contains("call token_async"), "{text}");
+    assert!(
+        !text.contains("next attempt"),
+        "no refresh was tried: {text}"
+    );
+    assert!(cache.last_failure().is_none());
+    assert!(store.log().is_empty(), "the keeper was not asked");
+    // The async path serves the valid token as before.
+    let token = cache
+        .token_async(|| at(10), |_| async { panic!("valid") })
+        .await
+        .unwrap();
+    assert_eq!(secret(&token), "ya29.valid");
 }
 
 // --- Several processes on one store, a server that rotates ---------------

@@ -78,7 +78,9 @@ pub use credentials::FleetCredentials;
 pub use entry::{decode_entry, version_of, EntryError, FLEET_ENTRY_LIMIT};
 pub use key::FleetKey;
 pub use memory::MemoryStore;
-pub use ops::{run_fleet, FleetMachine, FleetStep, StoreFailure, StoreOp, StoreReply};
+pub use ops::{
+    run_fleet, run_fleet_async, FleetMachine, FleetStep, StoreFailure, StoreOp, StoreReply,
+};
 pub use prepare::{FleetPrepare, HeldLock, Prepared};
 pub use seal::{Sealing, SealingKey, SEAL_NONCE_LEN};
 pub use state::SharedState;

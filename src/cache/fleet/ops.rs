@@ -3,6 +3,9 @@
 //! tests) executes each operation atomically.
 
 use std::fmt;
+use std::future::{self, Future};
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, SystemTime};
 
 /// One operation on the shared store. Each is atomic in the store.
@@ -145,17 +148,35 @@ pub trait FleetMachine {
 
 /// Runs `machine` to its end: `execute` performs each operation (sleeps
 /// included) and `clock` tells the time.
-pub fn run_fleet<M, K, E>(mut machine: M, clock: K, mut execute: E) -> M::Output
+pub fn run_fleet<M, K, E>(machine: M, clock: K, mut execute: E) -> M::Output
 where
     M: FleetMachine,
     K: Fn() -> SystemTime,
     E: FnMut(StoreOp) -> Result<StoreReply, StoreFailure>,
 {
+    // The async driver over answers that are ready: it ends in one poll.
+    let run = run_fleet_async(machine, clock, |op| future::ready(execute(op)));
+    match pin!(run).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(output) => output,
+        Poll::Pending => unreachable!("every answer is ready"),
+    }
+}
+
+/// Runs `machine` to its end with asynchronous IO, on any runtime:
+/// `execute` returns a future of each operation's answer (sleeps
+/// included), `clock` tells the time.
+pub async fn run_fleet_async<M, K, E, F>(mut machine: M, clock: K, mut execute: E) -> M::Output
+where
+    M: FleetMachine,
+    K: Fn() -> SystemTime,
+    E: FnMut(StoreOp) -> F,
+    F: Future<Output = Result<StoreReply, StoreFailure>>,
+{
     loop {
         match machine.poll(clock()) {
             FleetStep::Done(output) => return output,
             FleetStep::Op(op) => {
-                let reply = execute(op);
+                let reply = execute(op).await;
                 machine.handle(reply, clock());
             }
         }

@@ -1,11 +1,17 @@
 //! Credentials shared by a fleet of processes through Redis (feature
-//! `redis`): [`RedisFleet`] is a [`Keeper`](crate::cache::Keeper) that
-//! runs the [`fleet`](crate::cache::fleet) protocol against a Redis server
-//! over the `redis` crate's blocking connections.
+//! `redis`): [`RedisFleet`] and [`AsyncRedisFleet`] run the
+//! [`fleet`](crate::cache::fleet) protocol against a Redis server, the
+//! first as a [`Keeper`](crate::cache::Keeper) over the `redis` crate's
+//! blocking connections, the second as an
+//! [`AsyncKeeper`](crate::cache::AsyncKeeper) over its tokio multiplexed
+//! connection. Both send the same commands and read the same entries:
+//! instances of either form share one fleet.
 //!
-//! Attach it to each instance's [`SharedToken`](crate::cache::SharedToken):
+//! Attach one to each instance's [`SharedToken`](crate::cache::SharedToken):
 //! within the process the cache makes one caller refresh; across the fleet
 //! the lock makes one instance refresh, and the others take its token.
+//!
+//! Blocking, for threads:
 //!
 //! ```no_run
 //! use std::time::SystemTime;
@@ -29,29 +35,72 @@
 //!
 //! Its work is blocking, on the thread of the caller that refreshes: a
 //! waiter may wait up to the wait limit (by default twice the lock's
-//! lifetime) for another instance's refresh. From async code
-//! ([`SharedToken::token_async`](crate::cache::SharedToken::token_async))
-//! that blocks one executor thread meanwhile: keep the lock's lifetime
-//! short, or refresh on a blocking thread.
+//! lifetime) for another instance's refresh. From async code that would
+//! block an executor thread meanwhile: use the async form there.
+//!
+//! On tokio, for tasks:
+//!
+//! ```no_run
+//! use std::time::SystemTime;
+//! use oauth2_sansio::cache::fleet::{FleetConfig, FleetCredentials, Sealing, SealingKey};
+//! use oauth2_sansio::cache::SharedToken;
+//! use oauth2_sansio::io::redis::AsyncRedisFleet;
+//! use oauth2_sansio::rand_core::UnwrapErr;
+//! use rand::rngs::SysRng;
+//! # async fn run(credentials: oauth2_sansio::UserCredentials, key_bytes: [u8; 32]) -> Result<(), Box<dyn std::error::Error>> {
+//!
+//! let sealing = Sealing::Key(SealingKey::new(&key_bytes));
+//! let config = FleetConfig::new(&credentials.fleet_key("reports@example.com"), "myapp:", sealing);
+//! let fleet = AsyncRedisFleet::new("redis://127.0.0.1:6379/", config, &credentials, UnwrapErr(SysRng))?
+//!     .with_warnings(|warning| eprintln!("warning: {warning}"));
+//! let cache = SharedToken::new(credentials).with_async_keeper(fleet);
+//! let token = cache
+//!     .token_async(SystemTime::now, |request| async move {
+//!         // One POST to the token endpoint through your async client.
+//!         # drop(request);
+//!         # Ok(oauth2_sansio::http::Response::new(Vec::new()))
+//!     })
+//!     .await?;
+//! # drop(token);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Its waits are tokio timers, its commands go over one multiplexed
+//! connection that the instance's tasks share: a waiter leaves its thread
+//! to other tasks. Only `token_async` and `token_async_with` serve such a
+//! cache; its blocking methods refuse
+//! ([`KeepErrorKind::AsyncOnly`](crate::cache::KeepErrorKind::AsyncOnly)).
+//! A refresh that fails, or whose caller is cancelled, gives the lock back
+//! in a task spawned on the current runtime (a `Drop` cannot await); a
+//! caller cancelled while it takes the lock, or a value dropped outside any
+//! runtime, leaves the lock to expire after its lifetime.
 //!
 //! When Redis is down or slow (each command is bounded by
 //! [`with_timeout`](RedisFleet::with_timeout)), each instance refreshes on
 //! its own, as a single process would, and says so through the warning
-//! hook; once Redis answers again, refreshes are shared again. What an
-//! outage costs with a server that rotates refresh tokens: two instances
-//! that refresh on their own during it send the same refresh token, and
-//! the second is refused.
+//! hook; once Redis answers again (the next command connects again),
+//! refreshes are shared again. What an outage costs with a server that
+//! rotates refresh tokens: two instances that refresh on their own during
+//! it send the same refresh token, and the second is refused.
 
+mod async_keeper;
+mod async_store;
+mod commands;
+mod common;
 mod keeper;
+mod server;
 mod store;
 
 use std::fmt;
-use std::sync::Arc;
 use std::time::Duration;
 
 use crate::cache::fleet::{EntryError, FleetConfig, FleetCredentials, StoreFailure};
 use crate::secret::entropy::Entropy;
+use common::FleetCore;
 
+pub use async_keeper::{AsyncRedisFleet, AsyncRedisPrepared};
+pub use async_store::AsyncRedisStore;
 pub use keeper::RedisPrepared;
 pub use store::RedisStore;
 
@@ -60,19 +109,9 @@ pub use store::RedisStore;
 pub const DEFAULT_REDIS_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Shares one set of credentials with the other instances of a fleet
-/// through a Redis server: see the [module documentation](self).
+/// through a Redis server, blocking: see the [module documentation](self).
 pub struct RedisFleet<C> {
-    inner: Arc<Inner>,
-    credentials: C,
-}
-
-/// What a prepared refresh keeps to release the lock when dropped.
-struct Inner {
-    store: RedisStore,
-    config: FleetConfig,
-    warn: Box<dyn Fn(&FleetWarning) + Send + Sync>,
-    /// Lock owner values and the sealing nonces come from here.
-    entropy: std::sync::Mutex<Box<dyn Entropy + Send>>,
+    core: FleetCore<C, RedisStore>,
 }
 
 impl<C: FleetCredentials> RedisFleet<C> {
@@ -92,42 +131,29 @@ impl<C: FleetCredentials> RedisFleet<C> {
         credentials: &C,
         entropy: impl Entropy + Send + 'static,
     ) -> Result<Self, RedisFleetError> {
-        if credentials.is_dpop_bound() && !config.shares_dpop_key() {
-            return Err(RedisFleetError::DpopBound);
-        }
-        Ok(Self {
-            inner: Arc::new(Inner {
-                store: RedisStore::new(url, DEFAULT_REDIS_TIMEOUT)?,
-                config,
-                warn: Box::new(|_| {}),
-                entropy: std::sync::Mutex::new(Box::new(entropy)),
-            }),
-            credentials: credentials.clone(),
-        })
+        let store = RedisStore::new(url, DEFAULT_REDIS_TIMEOUT)?;
+        let core = FleetCore::new(store, config, credentials, entropy)?;
+        Ok(Self { core })
     }
 
     /// Bounds connecting and every command (default
     /// [`DEFAULT_REDIS_TIMEOUT`]).
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.inner_mut().store.set_timeout(timeout);
+        self.core.inner_mut().store.set_timeout(timeout);
         self
     }
 
     /// Calls `warn` for each [`FleetWarning`] (default: none is reported).
     pub fn with_warnings(mut self, warn: impl Fn(&FleetWarning) + Send + Sync + 'static) -> Self {
-        self.inner_mut().warn = Box::new(warn);
+        self.core.set_warnings(warn);
         self
-    }
-
-    fn inner_mut(&mut self) -> &mut Inner {
-        Arc::get_mut(&mut self.inner).expect("configured before any refresh")
     }
 }
 
 impl<C> fmt::Debug for RedisFleet<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RedisFleet")
-            .field("config", &self.inner.config)
+            .field("config", &self.core.inner.config)
             .finish_non_exhaustive()
     }
 }

@@ -1,12 +1,13 @@
-//! The Redis store and the in-memory store answer every generated sequence
-//! of operations alike: the Lua compare-and-delete and compare-and-swap
-//! read versions by the same rule as `fleet::version_of`, on values this
-//! crate writes and on foreign ones.
+//! The Redis stores (blocking and async, taking turns on one server) and
+//! the in-memory store answer every generated sequence of operations
+//! alike: the Lua compare-and-delete and compare-and-swap read versions by
+//! the same rule as `fleet::version_of`, on values this crate writes and on
+//! foreign ones.
 
 use std::time::{Duration, SystemTime};
 
 use oauth2_sansio::cache::fleet::{MemoryStore, StoreOp};
-use oauth2_sansio::io::redis::RedisStore;
+use oauth2_sansio::io::redis::{AsyncRedisStore, RedisStore};
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
 use testkit::redis_server::RedisServer;
@@ -55,9 +56,11 @@ fn op() -> impl Strategy<Value = StoreOp> {
 }
 
 #[test]
-fn redis_answers_every_operation_as_the_in_memory_store_does() {
+fn both_redis_stores_answer_every_operation_as_the_in_memory_store_does() {
     let redis = RedisServer::start();
-    let store = RedisStore::new(&redis.url(), Duration::from_secs(2)).unwrap();
+    let blocking = RedisStore::new(&redis.url(), Duration::from_secs(2)).unwrap();
+    let asynchronous = AsyncRedisStore::new(&redis.url(), Duration::from_secs(2)).unwrap();
+    let runtime = super::instance::current_thread();
     let config = ProptestConfig {
         cases: 64,
         rng_seed: RngSeed::Fixed(0x0ed1_2026),
@@ -68,9 +71,14 @@ fn redis_answers_every_operation_as_the_in_memory_store_does() {
         assert_eq!(redis.command(&["FLUSHDB"]).as_deref(), Some("+OK"));
         let mut memory = MemoryStore::new();
         let now = SystemTime::now();
-        for op in ops {
+        for (turn, op) in ops.into_iter().enumerate() {
             let expected = memory.apply(&op, now);
-            prop_assert_eq!(store.execute(op.clone()), Ok(expected), "{:?}", op);
+            let reply = if turn % 2 == 0 {
+                blocking.execute(op.clone())
+            } else {
+                runtime.block_on(asynchronous.execute(op.clone()))
+            };
+            prop_assert_eq!(reply, Ok(expected), "{:?}", op);
         }
     });
 }

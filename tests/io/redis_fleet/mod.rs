@@ -2,9 +2,11 @@
 //! 127.0.0.1) by several processes (this binary, run again as
 //! `instance::fleet_instance`) and threads: one refresh per fleet, rotation
 //! under contention without loss, a lock holder killed mid-refresh, Redis
-//! stopped and started again, a foreign entry overwritten.
+//! stopped and started again, a foreign entry overwritten. The async form
+//! (tokio tasks over `AsyncRedisFleet`) in `async_fleet`.
 
 mod agreement;
+mod async_fleet;
 mod instance;
 mod token_server;
 
@@ -14,7 +16,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use oauth2_sansio::cache::fleet::{decode_entry, FleetConfig, Sealing, SealingKey, SharedState};
 use oauth2_sansio::cache::{KeepErrorKind, SharedToken};
-use oauth2_sansio::io::redis::{RedisFleet, RedisFleetError};
+use oauth2_sansio::io::redis::{AsyncRedisFleet, FleetWarning, RedisFleet, RedisFleetError};
 use oauth2_sansio::io::ureq::UreqTransport;
 use oauth2_sansio::rand_core::UnwrapErr;
 use rand::rngs::SysRng;
@@ -24,7 +26,7 @@ use instance::*;
 use token_server::TokenServer;
 
 /// Starts one instance: `tasks` threads, the lock living `lock_ttl`, and
-/// `extra` settings.
+/// `extra` settings (`(FORM, "async")`: tokio tasks instead of threads).
 fn spawn(
     redis: &RedisServer,
     server: &TokenServer,
@@ -68,6 +70,14 @@ fn outcomes(child: Child) -> Vec<String> {
         .collect()
 }
 
+/// Each of the `readers` of `children` read the token of the first
+/// refresh.
+fn all_read_the_first_refresh(children: Vec<Child>, readers: usize) {
+    let lines: Vec<String> = children.into_iter().flat_map(outcomes).collect();
+    assert_eq!(lines.len(), readers, "{lines:?}");
+    assert!(lines.iter().all(|line| line == "ok at-1 rt-1"), "{lines:?}");
+}
+
 /// What the fleet's entry in Redis holds.
 fn stored(redis: &RedisServer, config: &FleetConfig) -> Option<SharedState> {
     let value = redis.get(config.entry_key())?;
@@ -82,15 +92,8 @@ fn one_request_reaches_the_token_endpoint_for_four_processes_of_eight_threads() 
     let children: Vec<Child> = (0..4)
         .map(|_| spawn(&redis, &server, 8, Duration::from_secs(5), &[]))
         .collect();
-    let lines: Vec<String> = children.into_iter().flat_map(outcomes).collect();
-    assert_eq!(lines.len(), 32, "{lines:?}");
-    assert!(lines.iter().all(|line| line == "ok at-1 rt-1"), "{lines:?}");
-    let counts = server.counts();
-    assert_eq!(
-        (counts.requests, counts.invalid_grants),
-        (1, 0),
-        "{counts:?}"
-    );
+    all_read_the_first_refresh(children, 32);
+    server.assert_requests(1);
     // A Redis dump holds no usable token.
     let credentials = credentials(&server.url());
     let config = fleet_config(&credentials, Duration::from_secs(5));
@@ -168,12 +171,7 @@ fn a_holder_killed_mid_refresh_loses_the_lock_and_another_instance_refreshes() {
     let lines = outcomes(spawn(&redis, &server, 2, lock_ttl, &[]));
     assert!(started.elapsed() < Duration::from_secs(10));
     assert_eq!(lines, ["ok at-1 rt-1", "ok at-1 rt-1"]);
-    let counts = server.counts();
-    assert_eq!(
-        (counts.requests, counts.invalid_grants),
-        (2, 0),
-        "{counts:?}"
-    );
+    server.assert_requests(2);
     assert_eq!(
         stored(&redis, &config)
             .unwrap()
@@ -188,12 +186,20 @@ fn a_holder_killed_mid_refresh_loses_the_lock_and_another_instance_refreshes() {
     );
 }
 
-/// A cache in this process over `redis`, each Redis command bounded by
-/// `timeout`, its warnings collected.
+/// Which keeper a cache in this process has.
+#[derive(Clone, Copy)]
+enum Form {
+    Blocking,
+    Async,
+}
+
+/// A cache in this process over `redis`, in `form`, each Redis command
+/// bounded by `timeout`, its warnings collected.
 fn cache_in_process(
     redis: &RedisServer,
     server: &TokenServer,
     timeout: Duration,
+    form: Form,
 ) -> (
     SharedToken<oauth2_sansio::UserCredentials>,
     Arc<Mutex<Vec<String>>>,
@@ -201,31 +207,35 @@ fn cache_in_process(
 ) {
     let credentials = credentials(&server.url());
     let warnings = Arc::new(Mutex::new(Vec::new()));
-    let fleet = RedisFleet::new(
-        &redis.url(),
-        fleet_config(&credentials, Duration::from_secs(5)),
-        &credentials,
-        UnwrapErr(SysRng),
-    )
-    .unwrap()
-    .with_timeout(timeout)
-    .with_warnings({
+    let warn = {
         let warnings = Arc::clone(&warnings);
-        move |warning| warnings.lock().unwrap().push(warning.to_string())
-    });
-    let config = fleet_config(&credentials, Duration::from_secs(5));
-    (
-        SharedToken::new(credentials).with_keeper(fleet),
-        warnings,
-        config,
-    )
+        move |warning: &FleetWarning| warnings.lock().unwrap().push(format!("{warning}"))
+    };
+    let config = || fleet_config(&credentials, Duration::from_secs(5));
+    let cache = SharedToken::new(credentials.clone());
+    let cache = match form {
+        Form::Blocking => cache.with_keeper(
+            RedisFleet::new(&redis.url(), config(), &credentials, UnwrapErr(SysRng))
+                .unwrap()
+                .with_timeout(timeout)
+                .with_warnings(warn),
+        ),
+        Form::Async => cache.with_async_keeper(
+            AsyncRedisFleet::new(&redis.url(), config(), &credentials, UnwrapErr(SysRng))
+                .unwrap()
+                .with_timeout(timeout)
+                .with_warnings(warn),
+        ),
+    };
+    (cache, warnings, config())
 }
 
 #[test]
 fn with_redis_down_an_instance_refreshes_alone_and_shares_again_once_it_is_back() {
-    let mut redis = RedisServer::start();
+    let redis = RedisServer::start();
     let server = TokenServer::start(1, false);
-    let (cache, warnings, config) = cache_in_process(&redis, &server, Duration::from_millis(500));
+    let (cache, warnings, config) =
+        cache_in_process(&redis, &server, Duration::from_millis(500), Form::Blocking);
     let transport = UreqTransport::new();
     let token = || {
         let token = cache
@@ -233,12 +243,25 @@ fn with_redis_down_an_instance_refreshes_alone_and_shares_again_once_it_is_back(
             .unwrap();
         token.bearer().token().secret().to_owned()
     };
+    survives_an_outage(redis, &server, &cache, &warnings, &config, token);
+}
+
+/// Reads `token` through `cache` with Redis up (shared), stopped (alone,
+/// with warnings, no error), and started again (shared again, silent).
+fn survives_an_outage(
+    mut redis: RedisServer,
+    server: &TokenServer,
+    cache: &SharedToken<oauth2_sansio::UserCredentials>,
+    warnings: &Mutex<Vec<String>>,
+    config: &FleetConfig,
+    token: impl Fn() -> String,
+) {
     let expire = || std::thread::sleep(Duration::from_millis(1100));
 
     assert_eq!(token(), "at-1");
     assert!(warnings.lock().unwrap().is_empty());
     assert_eq!(
-        stored(&redis, &config).unwrap().token().token().secret(),
+        stored(&redis, config).unwrap().token().token().secret(),
         "at-1"
     );
 
@@ -272,19 +295,14 @@ fn with_redis_down_an_instance_refreshes_alone_and_shares_again_once_it_is_back(
     );
     assert!(cache.keep_failure().is_none());
     assert_eq!(
-        stored(&redis, &config)
+        stored(&redis, config)
             .unwrap()
             .refresh_token()
             .unwrap()
             .secret(),
         "rt-3"
     );
-    let counts = server.counts();
-    assert_eq!(
-        (counts.requests, counts.invalid_grants),
-        (3, 0),
-        "{counts:?}"
-    );
+    server.assert_requests(3);
 }
 
 #[test]
@@ -293,7 +311,8 @@ fn with_redis_frozen_an_instance_refreshes_alone_within_the_timeouts_and_shares_
     // Tokens that live 2 s, well above the time two timed-out commands
     // take (else each refreshed token expires before it is served).
     let server = TokenServer::start(2, false);
-    let (cache, warnings, config) = cache_in_process(&redis, &server, Duration::from_millis(200));
+    let (cache, warnings, config) =
+        cache_in_process(&redis, &server, Duration::from_millis(200), Form::Blocking);
     let transport = UreqTransport::new();
     let token = || {
         let token = cache
@@ -337,7 +356,8 @@ fn with_redis_frozen_an_instance_refreshes_alone_within_the_timeouts_and_shares_
 fn a_foreign_or_damaged_entry_is_ignored_and_overwritten() {
     let redis = RedisServer::start();
     let server = TokenServer::start(3600, false);
-    let (cache, warnings, config) = cache_in_process(&redis, &server, Duration::from_millis(500));
+    let (cache, warnings, config) =
+        cache_in_process(&redis, &server, Duration::from_millis(500), Form::Blocking);
     let transport = UreqTransport::new();
     for (value, warning) in [
         (

@@ -2,11 +2,12 @@
 //! answered with `at-N+1` and `rt-N+1`, and is retired), refuses a retired
 //! one with `invalid_grant`, and counts every request. It can leave the
 //! first request unanswered, as a server does while a killed client's
-//! refresh is in flight (the token is not rotated then).
+//! refresh is in flight (the token is not rotated then), or answer each
+//! request after a delay.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -24,6 +25,7 @@ struct Shared {
     counts: Mutex<Counts>,
     stop: AtomicBool,
     hang_first: AtomicBool,
+    delay_ms: AtomicU64,
 }
 
 pub struct TokenServer {
@@ -64,8 +66,24 @@ impl TokenServer {
         format!("http://{}/token", self.addr)
     }
 
+    /// Answers each later request `delay` after it arrived.
+    pub fn delay_answers(&self, delay: Duration) {
+        let millis = u64::try_from(delay.as_millis()).unwrap();
+        self.shared.delay_ms.store(millis, Ordering::SeqCst);
+    }
+
     pub fn counts(&self) -> Counts {
         *self.shared.counts.lock().unwrap()
+    }
+
+    /// Asserts that `requests` requests came, none refused.
+    pub fn assert_requests(&self, requests: u32) {
+        let counts = self.counts();
+        assert_eq!(
+            (counts.requests, counts.invalid_grants),
+            (requests, 0),
+            "{counts:?}"
+        );
     }
 }
 
@@ -111,6 +129,9 @@ fn answer(mut stream: TcpStream, shared: &Shared, expires_in: u64) {
             ("400 Bad Request", r#"{"error":"invalid_grant"}"#.to_owned())
         }
     };
+    std::thread::sleep(Duration::from_millis(
+        shared.delay_ms.load(Ordering::SeqCst),
+    ));
     let response = format!(
         "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{json}",
         json.len()
