@@ -39,7 +39,8 @@ pub(crate) enum Purpose {
 /// The client's id, its secret or key, and how it authenticates.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ClientIdentity {
-    id: String,
+    /// Shared with the pending authorizations made for the client.
+    id: Arc<str>,
     secret: Option<ClientSecret>,
     /// The `Authorization: Basic` value of `id` and `secret`, made at the
     /// first request that uses it: every later one shares its buffer,
@@ -77,7 +78,7 @@ impl ClientIdentity {
     /// one, by the default rule.
     pub(crate) fn new(id: String, secret: Option<ClientSecret>) -> Self {
         Self {
-            id,
+            id: id.into(),
             secret,
             basic: BasicHeader::default(),
             method: None,
@@ -119,6 +120,11 @@ impl ClientIdentity {
     /// The client id.
     pub(crate) fn id(&self) -> &str {
         &self.id
+    }
+
+    /// The client id, shared rather than copied.
+    pub(crate) fn shared_id(&self) -> Arc<str> {
+        Arc::clone(&self.id)
     }
 
     /// The client secret, if any.

@@ -84,7 +84,8 @@ pub struct Client {
     pub(crate) pushed_authorization_request_endpoint: Option<Url>,
     pub(crate) require_pushed_authorization_requests: bool,
     pub(crate) jwks_uri: Option<Url>,
-    pub(crate) issuer: Option<String>,
+    /// Shared with the pending authorizations made for the client.
+    pub(crate) issuer: Option<Arc<str>>,
     pub(crate) require_issuer: bool,
     pub(crate) pkce_s256_supported: bool,
     pub(crate) response_limit: usize,
@@ -388,7 +389,7 @@ impl ClientBuilder {
             require_pushed_authorization_requests: self.require_pushed_authorization_requests,
             jwks_uri,
             require_issuer: self.require_issuer && self.issuer.is_some(),
-            issuer: self.issuer,
+            issuer: self.issuer.map(Arc::from),
             pkce_s256_supported: self.pkce_s256_supported,
             response_limit: self.response_limit,
         })

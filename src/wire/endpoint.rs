@@ -48,23 +48,39 @@ pub fn parse_endpoint(
 /// shared by the client, the credentials it yields and their machines:
 /// cloning one costs no allocation. Reads as the [`Url`].
 #[derive(Clone)]
-pub(crate) struct Endpoint(Arc<(Url, OnceLock<http::Uri>)>);
+pub(crate) struct Endpoint(Arc<EndpointForms>);
+
+/// The forms of an endpoint: as configured, then each made at its first use.
+struct EndpointForms {
+    url: Url,
+    uri: OnceLock<http::Uri>,
+    text: OnceLock<Arc<str>>,
+}
 
 impl Endpoint {
     /// `url`, which [`parse_endpoint`] accepted.
     pub(crate) fn new(url: Url) -> Self {
-        Self(Arc::new((url, OnceLock::new())))
+        Self(Arc::new(EndpointForms {
+            url,
+            uri: OnceLock::new(),
+            text: OnceLock::new(),
+        }))
     }
 
     /// The endpoint as requests carry it, converted at the first request.
     pub(crate) fn uri(&self) -> http::Uri {
-        self.0 .1.get_or_init(|| to_uri(&self.0 .0)).clone()
+        self.0.uri.get_or_init(|| to_uri(&self.0.url)).clone()
+    }
+
+    /// The endpoint's text, shared rather than copied.
+    pub(crate) fn shared_text(&self) -> Arc<str> {
+        Arc::clone(self.0.text.get_or_init(|| self.0.url.as_str().into()))
     }
 }
 
 impl PartialEq for Endpoint {
     fn eq(&self, other: &Self) -> bool {
-        self.0 .0 == other.0 .0
+        self.0.url == other.0.url
     }
 }
 
@@ -74,13 +90,13 @@ impl std::ops::Deref for Endpoint {
     type Target = Url;
 
     fn deref(&self) -> &Url {
-        &self.0 .0
+        &self.0.url
     }
 }
 
 impl std::fmt::Debug for Endpoint {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(&self.0 .0, f)
+        std::fmt::Debug::fmt(&self.0.url, f)
     }
 }
 

@@ -1,6 +1,7 @@
 //! The authorization request: the URL the user opens, and the pending state
 //! kept until the callback.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -234,8 +235,8 @@ impl<'c> AuthorizationRequest<'c> {
             code_verifier: verifier,
             // Moved in by `Prepared::into_pending`, once the URL is written.
             redirect_uri: String::new(),
-            client_id: self.client.id().to_owned(),
-            token_endpoint: self.client.token_endpoint.as_str().to_owned(),
+            client_id: self.client.identity.shared_id(),
+            token_endpoint: self.client.token_endpoint.shared_text(),
             issuer: self.client.issuer.clone(),
             require_issuer: self.client.require_issuer,
             scopes: Vec::new(),
@@ -370,9 +371,9 @@ pub struct PendingAuthorization {
     #[serde(deserialize_with = "absolute_redirect_uri")]
     pub(crate) redirect_uri: String,
     #[serde(deserialize_with = "non_empty_client_id")]
-    pub(crate) client_id: String,
-    pub(crate) token_endpoint: String,
-    pub(crate) issuer: Option<String>,
+    pub(crate) client_id: Arc<str>,
+    pub(crate) token_endpoint: Arc<str>,
+    pub(crate) issuer: Option<Arc<str>>,
     pub(crate) require_issuer: bool,
     pub(crate) scopes: Vec<String>,
     #[serde(deserialize_with = "representable_unix_seconds")]
@@ -411,7 +412,7 @@ stored_rules! {
         "code_verifier is not an RFC 7636 verifier (43 to 128 of A-Z a-z 0-9 - . _ ~)";
     absolute_redirect_uri: String = |uri| is_absolute_without_fragment(uri),
         "redirect_uri is not an absolute URI without a fragment";
-    non_empty_client_id: String = |id| !id.is_empty(), "client_id is empty";
+    non_empty_client_id: Arc<str> = |id| !id.is_empty(), "client_id is empty";
 }
 
 /// Whole seconds since the Unix epoch that this platform's `SystemTime` can
@@ -465,9 +466,9 @@ impl PendingAuthorization {
         let issuer = self.issuer.as_deref()?;
         let nonce = self.nonce.as_deref()?;
         let verifier = if GOOGLE_ISSUERS.contains(&issuer) {
-            IdTokenVerifier::google(self.client_id.as_str())
+            IdTokenVerifier::google(&*self.client_id)
         } else {
-            IdTokenVerifier::new(issuer, self.client_id.as_str())
+            IdTokenVerifier::new(issuer, &*self.client_id)
         };
         Some(verifier.with_nonce(nonce))
     }

@@ -293,7 +293,9 @@ impl PendingAuthorization {
     }
 
     fn check_client(&self, client: &Client) -> Result<(), CallbackError> {
-        if client.id() != self.client_id || client.token_endpoint.as_str() != self.token_endpoint {
+        if client.id() != &*self.client_id
+            || client.token_endpoint.as_str() != &*self.token_endpoint
+        {
             return Err(CallbackError::WrongClient);
         }
         Ok(())
