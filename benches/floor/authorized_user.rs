@@ -113,7 +113,7 @@ struct File<'a> {
 /// `scopes` a list or a space-separated string.
 pub fn authorized_user_round_trip(json: &[u8]) -> Result<String, Refused> {
     let raw: Raw<'_> =
-        serde_json::from_slice(bounded(json, LIMIT)?).map_err(|_| "not a JSON object")?;
+        serde_json::from_str(bounded(json, LIMIT)?).map_err(|_| "not a JSON object")?;
     if raw.duplicate {
         return Err("a key appears twice");
     }

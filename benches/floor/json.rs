@@ -114,10 +114,19 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
-/// `bytes` without a UTF-8 byte-order mark, if it is within `limit`.
-pub fn bounded(bytes: &[u8], limit: usize) -> Result<&[u8], &'static str> {
+/// `bytes` as text without a UTF-8 byte-order mark, if it is within
+/// `limit` and valid UTF-8: checked at once, so that serde_json reads
+/// strings without checking each again.
+pub fn bounded(bytes: &[u8], limit: usize) -> Result<&str, &'static str> {
     if bytes.len() > limit {
         return Err("too large");
     }
-    Ok(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|_| "not UTF-8")
+}
+
+/// Whether every byte is printable ASCII but space, read without an early
+/// exit so that it compiles to a vector loop.
+pub fn printable(text: &str) -> bool {
+    text.bytes().fold(true, |ok, b| ok & b.is_ascii_graphic())
 }

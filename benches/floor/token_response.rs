@@ -6,7 +6,7 @@ use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
-use super::json::{bounded, text, Field, Key};
+use super::json::{bounded, printable, text, Field, Key};
 use super::Refused;
 
 /// The longest `expires_in` accepted, as the crate's.
@@ -88,7 +88,7 @@ pub fn parse_token_response(
     if status != 200 {
         return Err("not a success");
     }
-    let raw: Raw<'_> = serde_json::from_slice(body).map_err(|_| "not a JSON object")?;
+    let raw: Raw<'_> = serde_json::from_str(body).map_err(|_| "not a JSON object")?;
     if raw.duplicate {
         return Err("a key appears twice");
     }
@@ -101,7 +101,7 @@ pub fn parse_token_response(
     if !token_type.eq_ignore_ascii_case("bearer") {
         return Err("not a bearer token");
     }
-    if !access_token.bytes().all(|b| b.is_ascii_graphic()) {
+    if !printable(&access_token) {
         return Err("access_token is not printable");
     }
     let access_token = Zeroizing::new(access_token.into_owned());

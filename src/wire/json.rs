@@ -32,7 +32,7 @@ pub(crate) enum JsonProblem {
 pub(crate) fn parse_object(bytes: &[u8], limit: usize) -> Result<Map<String, Value>, JsonProblem> {
     let bytes = json_start(bytes, limit)?;
     let mut duplicate = None;
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let mut deserializer = serde_json::Deserializer::from_str(bytes);
     let parsed = Strict {
         duplicate: &mut duplicate,
     }
@@ -46,9 +46,11 @@ pub(crate) fn parse_object(bytes: &[u8], limit: usize) -> Result<Map<String, Val
     }
 }
 
-/// `bytes` without a UTF-8 byte-order mark, if they are within `limit`
-/// and do not start with something other than an object.
-pub(crate) fn json_start(bytes: &[u8], limit: usize) -> Result<&[u8], JsonProblem> {
+/// `bytes` as text without a UTF-8 byte-order mark, if they are within
+/// `limit`, valid UTF-8, and do not start with something other than an
+/// object. The whole input is checked at once, which is several times
+/// cheaper than serde_json checking each string it reads from bytes.
+pub(crate) fn json_start(bytes: &[u8], limit: usize) -> Result<&str, JsonProblem> {
     if bytes.len() > limit {
         return Err(JsonProblem::TooLarge { limit });
     }
@@ -60,7 +62,17 @@ pub(crate) fn json_start(bytes: &[u8], limit: usize) -> Result<&[u8], JsonProble
             Err(e) => Err(not_json(&e)),
         };
     }
-    Ok(bytes)
+    std::str::from_utf8(bytes).map_err(|invalid| {
+        let (before, _) = bytes.split_at(invalid.valid_up_to());
+        let line_start = before
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |at| at + 1);
+        JsonProblem::NotJson {
+            line: 1 + before.iter().filter(|b| **b == b'\n').count(),
+            column: 1 + before.len() - line_start,
+        }
+    })
 }
 
 /// Reads one JSON object from any serde deserializer, with
@@ -284,6 +296,20 @@ mod tests {
     fn accepts_object_with_bom() {
         let map = parse_object(b"\xEF\xBB\xBF {\"a\":1}", 100).unwrap();
         assert_eq!(map["a"], 1);
+    }
+
+    #[test]
+    fn invalid_utf8_is_not_json_at_its_first_invalid_byte() {
+        for (bytes, line, column) in [
+            (&b"{\"a\":\"\xff\"}"[..], 1, 7),
+            (b"{\"a\":1,\n \"\xc3\":2}", 2, 3),
+            (b"{\"a\":1}\xe2\x82", 1, 8),
+        ] {
+            let expected = Err(JsonProblem::NotJson { line, column });
+            assert_eq!(parse_object(bytes, 100), expected, "{bytes:?}");
+            let fields = crate::wire::json_fields::read_fields(bytes, 100, &["a"]);
+            assert_eq!(fields.err(), expected.err(), "{bytes:?}");
+        }
     }
 
     #[test]

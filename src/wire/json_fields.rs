@@ -66,7 +66,7 @@ pub(crate) fn read_fields<'de, const N: usize>(
 ) -> Result<Fields<'de, N>, JsonProblem> {
     let bytes = json_start(bytes, limit)?;
     let mut duplicate = None;
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let mut deserializer = serde_json::Deserializer::from_str(bytes);
     let parsed = ObjectSeed {
         names,
         duplicate: &mut duplicate,
