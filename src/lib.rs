@@ -218,6 +218,7 @@ pub use error::{
     Error, ErrorCode, InvalidResponse, Misuse, OAuthError, TransportFailure, TransportFailureKind,
 };
 pub use flows::client_credentials::ClientCredentialsRequest;
+pub use flows::code::authorization_url::AuthorizationUrl;
 pub use flows::code::authorize::{AccessType, AuthorizationRequest, PendingAuthorization};
 pub use flows::code::callback::CallbackError;
 pub use flows::code::exchange::CodeExchange;

@@ -4,7 +4,7 @@
 //! byte, 32 bytes for `state` as ours).
 
 use oauth2::{CsrfToken, PkceCodeChallenge, PkceCodeVerifier, Scope};
-use oauth2_sansio::{Client, PendingAuthorization};
+use oauth2_sansio::{AuthorizationUrl, Client, PendingAuthorization};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use url::Url;
@@ -15,7 +15,7 @@ use crate::common::code_flow::*;
 use crate::floor::{FloorClient, Pending};
 use crate::{repeat, Allocations};
 
-fn ours(client: &Client, rng: &mut StdRng) -> (Url, PendingAuthorization) {
+fn ours(client: &Client, rng: &mut StdRng) -> (AuthorizationUrl, PendingAuthorization) {
     client
         .authorization_request(REDIRECT_URI)
         .scopes(SCOPES)
@@ -49,7 +49,7 @@ pub fn run(side: Side, count: usize) -> Allocations {
             let oauth2_client = oauth2_client(oauth2::AuthType::BasicAuth);
             let scopes = oauth2_scopes();
             assert_eq!(
-                masked_query(&url),
+                masked_query(url.url()),
                 masked_query(&oauth2(&oauth2_client, &scopes).0)
             );
             repeat(count, || oauth2(&oauth2_client, &scopes))

@@ -6,6 +6,8 @@
 /// A form body being written: `name=value` pairs joined by `&`.
 pub(crate) struct FormBody {
     body: Vec<u8>,
+    /// What precedes the next pair is written: it needs no `&`.
+    separated: bool,
 }
 
 impl FormBody {
@@ -13,12 +15,31 @@ impl FormBody {
     pub(crate) fn with_capacity(capacity: usize) -> Self {
         Self {
             body: Vec::with_capacity(capacity),
+            separated: false,
         }
+    }
+
+    /// A body that goes on from `start` (a URL, a query), with room for
+    /// `more` bytes after it.
+    pub(crate) fn after(start: &str, more: usize) -> Self {
+        let mut body = Vec::with_capacity(start.len() + more);
+        body.extend_from_slice(start.as_bytes());
+        Self {
+            body,
+            separated: false,
+        }
+    }
+
+    /// Writes `separator` (`?` after a URL without a query), if any, and
+    /// starts the first pair without `&`.
+    pub(crate) fn separate_with(&mut self, separator: Option<u8>) {
+        self.body.extend(separator);
+        self.separated = true;
     }
 
     /// Appends `name=value`, both form-encoded.
     pub(crate) fn append_pair(&mut self, name: &str, value: &str) {
-        if !self.body.is_empty() {
+        if !std::mem::take(&mut self.separated) && !self.body.is_empty() {
             self.body.push(b'&');
         }
         encode_into(&mut self.body, name.as_bytes());
@@ -29,6 +50,11 @@ impl FormBody {
     /// The body's bytes.
     pub(crate) fn finish(self) -> Vec<u8> {
         self.body
+    }
+
+    /// The body as text: [`encode_into`] writes only ASCII.
+    pub(crate) fn finish_text(self) -> String {
+        String::from_utf8(self.body).expect("form encoding writes ASCII")
     }
 }
 

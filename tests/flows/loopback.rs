@@ -129,7 +129,7 @@ const AUTH_URL: &str = "http://127.0.0.1:9000/auth?state=s";
 fn with_start_link() -> (LoopbackCallback, String, String) {
     let (session, state) = session();
     let url = oauth2_sansio::url::Url::parse(AUTH_URL).unwrap();
-    let session = session.with_start_link_from_entropy(&url, &START_ENTROPY);
+    let session = session.with_start_link_from_entropy(&url.into(), &START_ENTROPY);
     let path = session.start_path().unwrap().to_owned();
     (session, state, path)
 }

@@ -7,14 +7,13 @@ use std::time::Duration;
 
 use oauth2_sansio::dpop::DpopKey;
 use oauth2_sansio::{
-    CallbackError, Client, ClientSecret, ConfigError, Error, ErrorCode, Machine,
+    AuthorizationUrl, CallbackError, Client, ClientSecret, ConfigError, Error, ErrorCode, Machine,
     PendingAuthorization, Step,
 };
 use testkit::world::{
     installed_client, Decision, FakeClock, FakeServer, Sent, Transcript, AUTH_URI, INSTALLED_ID,
     INSTALLED_SECRET, ISSUER, LOOPBACK_REDIRECT, PAR_URI, PUBLIC_ID, PUSH_LIFETIME, TOKEN_URI,
 };
-use url::Url;
 
 const ENTROPY: [u8; 64] = testkit::world::ENTROPY;
 
@@ -39,7 +38,10 @@ fn push(
     clock: &FakeClock,
     client: &Client,
     key: Option<&DpopKey>,
-) -> (Sent, Result<(Url, PendingAuthorization), Error>) {
+) -> (
+    Sent,
+    Result<(AuthorizationUrl, PendingAuthorization), Error>,
+) {
     let mut request = client
         .authorization_request(LOOPBACK_REDIRECT)
         .scopes(["openid", "email"])
@@ -87,6 +89,7 @@ fn the_request_is_pushed_with_every_parameter_and_the_url_names_only_the_push() 
             .build_with_entropy(clock.now(), &ENTROPY)
             .unwrap()
             .0
+            .url()
             .query()
             .unwrap()
             .as_bytes(),
@@ -118,7 +121,7 @@ fn the_request_is_pushed_with_every_parameter_and_the_url_names_only_the_push() 
     assert!(pushed.contains(&("code_challenge".into(), challenge)));
     assert!(pushed.contains(&("nonce".into(), pending.nonce().unwrap().into())));
 
-    let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    let query: Vec<(String, String)> = url.url().query_pairs().into_owned().collect();
     assert_eq!(url.as_str().split('?').next(), Some(AUTH_URI));
     assert_eq!(
         query,

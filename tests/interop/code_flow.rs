@@ -232,7 +232,7 @@ fn unregistered_redirect_uri_gets_an_error_page_not_a_redirect() {
         .build(SystemTime::now(), &mut UnwrapErr(SysRng))
         .unwrap();
     let mut agent = UserAgent::new();
-    match agent.authorize(&url, redirect_uri) {
+    match agent.authorize(url.url(), redirect_uri) {
         Err(Stopped::Page { path, status, text }) => {
             assert_eq!(path, "/auth");
             assert_eq!(status, 400);

@@ -51,6 +51,7 @@ fn config() -> impl Strategy<Value = Config> {
                 "https://accounts.google.com/o/oauth2/auth",
                 "http://127.0.0.1:9000/auth?hd=example.com",
                 "https://as.example/auth?a=1&a=2&b",
+                "https://as.example/auth?",
             ]),
             prop::sample::select(vec![
                 "http://127.0.0.1:53682/",
@@ -169,6 +170,14 @@ proptest! {
             Some(AccessType::Online) => push("access_type", "online"),
             _ => {}
         }
+        // Byte for byte what `url`'s own writer makes of the same pairs.
+        let mut written_by_url = endpoint.clone();
+        let added = expected.len() - endpoint.query_pairs().count();
+        written_by_url
+            .query_pairs_mut()
+            .extend_pairs(&expected[expected.len() - added..]);
+        prop_assert_eq!(url.as_str(), written_by_url.as_str());
+        let url = url.url();
         let mut actual: Vec<(String, String)> = url.query_pairs().into_owned().collect();
         expected.sort();
         actual.sort();

@@ -8,11 +8,11 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use url::Url;
 
 use crate::client::Client;
 use crate::credentials::freshness::unix_seconds;
 use crate::error::config::ConfigError;
+use crate::flows::code::authorization_url::AuthorizationUrl;
 use crate::flows::code::pkce::CHALLENGE_METHOD;
 use crate::flows::params::is_scope_token;
 use crate::macros::setters;
@@ -159,7 +159,7 @@ impl<'c> AuthorizationRequest<'c> {
         self,
         now: SystemTime,
         rng: &mut R,
-    ) -> Result<(Url, PendingAuthorization), ConfigError> {
+    ) -> Result<(AuthorizationUrl, PendingAuthorization), ConfigError> {
         let mut entropy = [0u8; 64];
         rng.fill_entropy(&mut entropy);
         let built = self.build_with_entropy(now, &entropy);
@@ -174,18 +174,14 @@ impl<'c> AuthorizationRequest<'c> {
         self,
         now: SystemTime,
         entropy: &[u8; 64],
-    ) -> Result<(Url, PendingAuthorization), ConfigError> {
+    ) -> Result<(AuthorizationUrl, PendingAuthorization), ConfigError> {
         if self.client.require_pushed_authorization_requests {
             return Err(ConfigError::PushRequired);
         }
         let (prepared, pending) = self.prepare(now, entropy)?;
-        let mut url = prepared.client().authorization_endpoint.clone();
-        {
-            let mut query = url.query_pairs_mut();
-            prepared.each_param(&pending, |name, value| {
-                query.append_pair(name, value);
-            });
-        }
+        let url = AuthorizationUrl::write(&prepared.client().authorization_endpoint, |query| {
+            prepared.each_param(&pending, |name, value| query.append_pair(name, value));
+        });
         Ok((url, prepared.into_pending(pending)))
     }
 
@@ -639,14 +635,18 @@ mod tests {
             .build_with_entropy(SystemTime::UNIX_EPOCH, &[5; 64])
             .unwrap();
         assert!(plain.nonce().is_none());
-        assert!(!url.query_pairs().any(|(k, _)| k == "nonce"));
+        assert!(!url.url().query_pairs().any(|(k, _)| k == "nonce"));
         assert!(!serde_json::to_string(&plain).unwrap().contains("nonce"));
 
         let (url, pending) = request()
             .with_nonce(true)
             .build_with_entropy(SystemTime::UNIX_EPOCH, &[5; 64])
             .unwrap();
-        let sent: Vec<_> = url.query_pairs().filter(|(k, _)| k == "nonce").collect();
+        let sent: Vec<_> = url
+            .url()
+            .query_pairs()
+            .filter(|(k, _)| k == "nonce")
+            .collect();
         assert_eq!(sent.len(), 1);
         assert_eq!(Some(sent[0].1.as_ref()), pending.nonce());
         let nonce = pending.nonce().unwrap();

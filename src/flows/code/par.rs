@@ -6,6 +6,8 @@
 use std::time::{Duration, SystemTime};
 
 use url::Url;
+
+use crate::flows::code::authorization_url::AuthorizationUrl;
 use zeroize::Zeroize;
 
 use crate::client::auth::Purpose;
@@ -113,13 +115,13 @@ pub struct Pushing {
 }
 
 impl Update<PushedRequest> for Pushing {
-    type Output = (Url, PendingAuthorization);
+    type Output = (AuthorizationUrl, PendingAuthorization);
 
     fn update(self, pushed: PushedRequest, sent_at: SystemTime) -> Result<Self::Output, Error> {
-        let mut url = self.authorization_endpoint;
-        url.query_pairs_mut()
-            .append_pair("client_id", &self.client_id)
-            .append_pair("request_uri", &pushed.request_uri);
+        let url = AuthorizationUrl::write(&self.authorization_endpoint, |query| {
+            query.append_pair("client_id", &self.client_id);
+            query.append_pair("request_uri", &pushed.request_uri);
+        });
         let mut pending = self.pending;
         pending.pushed_until = sent_at
             .checked_add(Duration::from_secs(pushed.expires_in))

@@ -45,7 +45,7 @@ pub fn sign_in(
         "building the authorization URL",
     );
     let mut agent = UserAgent::new();
-    let callback = server.check(agent.authorize(&url, redirect_uri), "the sign-in");
+    let callback = server.check(agent.authorize(url.url(), redirect_uri), "the sign-in");
     (callback, pending)
 }
 

@@ -134,6 +134,7 @@ pub fn start_with_access(
         .scopes(scopes.iter().copied())
         .access_type(Some(access_type))
         .build_with_entropy(now, &ENTROPY)
+        .map(|(url, pending)| (url.into(), pending))
         .expect("fixture requests are valid")
 }
 

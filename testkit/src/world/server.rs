@@ -190,7 +190,9 @@ impl FakeServer {
     /// browser is redirected to. A request naming an unknown client or an
     /// unregistered redirect URI panics: a real server shows an error page
     /// and never redirects, so no test should get there.
-    pub fn authorize(&mut self, authorization_url: &Url, decision: Decision) -> String {
+    pub fn authorize(&mut self, authorization_url: impl AsRef<str>, decision: Decision) -> String {
+        let authorization_url =
+            Url::parse(authorization_url.as_ref()).expect("an authorization URL is a URL");
         let mut endpoint = authorization_url.clone();
         endpoint.set_query(None);
         assert_eq!(

@@ -55,6 +55,8 @@ pub use request::{
 };
 
 use url::Url;
+
+use crate::flows::code::authorization_url::AuthorizationUrl;
 use zeroize::Zeroizing;
 
 use self::start::{StartLink, Visit};
@@ -131,7 +133,7 @@ impl LoopbackCallback {
     /// port, so that the cookie comes back with the callback.
     pub fn with_start_link<R: Entropy + ?Sized>(
         self,
-        authorization_url: &Url,
+        authorization_url: &AuthorizationUrl,
         rng: &mut R,
     ) -> Self {
         let mut entropy = Zeroizing::new([0u8; 64]);
@@ -144,7 +146,7 @@ impl LoopbackCallback {
     /// they must come from a CSPRNG.
     pub fn with_start_link_from_entropy(
         mut self,
-        authorization_url: &Url,
+        authorization_url: &AuthorizationUrl,
         entropy: &[u8; 64],
     ) -> Self {
         self.start = Some(StartLink::new(authorization_url, self.port, entropy));

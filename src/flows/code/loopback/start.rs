@@ -9,10 +9,10 @@
 
 use std::fmt;
 
+use crate::flows::code::authorization_url::AuthorizationUrl;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use subtle::{Choice, ConstantTimeEq};
-use url::Url;
 use zeroize::Zeroizing;
 
 use super::request::LoopbackRequest;
@@ -48,7 +48,7 @@ pub(super) enum Visit {
 impl StartLink {
     /// A link for `authorization_url` on a listener at `port`, from 64
     /// random bytes (32 for the path, 32 for the cookie).
-    pub(super) fn new(authorization_url: &Url, port: u16, entropy: &[u8; 64]) -> Self {
+    pub(super) fn new(authorization_url: &AuthorizationUrl, port: u16, entropy: &[u8; 64]) -> Self {
         let (path_bytes, cookie_bytes) = entropy.split_at(32);
         Self {
             path: Zeroizing::new(format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(path_bytes))),
