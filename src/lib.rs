@@ -138,7 +138,7 @@
 //! | `lib.rs`, `google.rs`, `limits.rs` | this page; Google's endpoints; the bounds on untrusted input |
 //! | `machine/` | [`Step`], [`Machine`], [`Call`] (one request, signed when sent, its answer parsed), [`drive`] |
 //! | `client/` | [`Client`] and its builder; `auth.rs`: who the client is and how each request authenticates it; `assertion.rs`: `private_key_jwt`; `secrets_file.rs`: `client_secrets.json` |
-//! | `wire/` | form bodies and POSTs, strict JSON objects, [`TokenResponse`], endpoint URLs, reading an answer |
+//! | `wire/` | form bodies and POSTs, strict JSON objects (whole, or their known fields read borrowed), [`TokenResponse`], endpoint URLs, the printable check, reading an answer |
 //! | `flows/` | `code/` (authorization URL, pushed requests, callback, code exchange, the loopback parser), `device/`, and one file per other flow |
 //! | `credentials/` | the [`Credentials`] trait (`kind.rs`), every kind, [`AnyCredentials`], freshness, [`CredentialsStore`] |
 //! | `cache/` | [`cache::TokenManager`], [`cache::SharedToken`]; `answer.rs`: what an API's `401` asks of the token; `fleet/`: the sans-IO protocol by which many processes share one set of credentials (lock, compare-and-swap, sealed entries) |
