@@ -9,6 +9,7 @@
 //! endpoint URL here carries `?interop_interval=1`, which interop/server.mjs
 //! answers with `"interval": 1`, so the polls come every second.
 
+use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::thread;
@@ -30,7 +31,8 @@ fn device_client(server: &InteropServer, client_id: &str) -> Client {
         .unwrap_or_else(|e| server.fail(format!("client {client_id}: {e}")))
 }
 
-/// One poll as the transport saw it.
+/// One poll: when the machine sent it (the time it was given), and the
+/// answer's status.
 #[derive(Debug)]
 struct Poll {
     sent_at: SystemTime,
@@ -76,9 +78,17 @@ fn poll_while_the_user_answers(
             user_failed.store(page.is_err(), Ordering::Relaxed);
             page
         });
+        // A poll is sent at the time the machine was given when it asked
+        // to send it: the interval is counted from there, whatever the
+        // driver does (building a first request takes longer) before the
+        // bytes leave.
+        let polled_at = Cell::new(SystemTime::UNIX_EPOCH);
         let result = drive(
             authorization.into_poll(),
-            SystemTime::now,
+            || {
+                polled_at.set(SystemTime::now());
+                polled_at.get()
+            },
             |request| {
                 if user_failed.load(Ordering::Relaxed) {
                     // Ends the machine at once instead of polling until the
@@ -88,7 +98,7 @@ fn poll_while_the_user_answers(
                         .body(br#"{"error":"test_user_failed"}"#.to_vec())
                         .expect("a valid response"));
                 }
-                let sent_at = SystemTime::now();
+                let sent_at = polled_at.get();
                 let response = transport.send(request)?;
                 polls.push(Poll {
                     sent_at,
