@@ -84,11 +84,6 @@ impl<'a, const N: usize> JsonFields<'a, N> {
             fields,
         })
     }
-
-    fn known(&mut self, field: &'static str) -> Option<Field<'a>> {
-        let index = self.names.iter().position(|name| *name == field)?;
-        self.fields.known[index].take()
-    }
 }
 
 impl<const N: usize> FileFields for JsonFields<'_, N> {
@@ -97,10 +92,10 @@ impl<const N: usize> FileFields for JsonFields<'_, N> {
         file: &'static str,
         field: &'static str,
     ) -> Result<Option<String>, FileError> {
-        if !self.names.contains(&field) {
+        let Some(index) = self.names.iter().position(|name| *name == field) else {
             return self.fields.extra.text(file, field);
-        }
-        let text = Field::text(self.known(field))
+        };
+        let text = Field::text(self.fields.known[index].take())
             .map_err(|reason| FileError::invalid(file, field, reason))?;
         Ok(text.map(std::borrow::Cow::into_owned))
     }

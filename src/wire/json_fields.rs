@@ -199,21 +199,9 @@ impl<'de> Visitor<'de> for FieldSeed<'_> {
             duplicate: self.duplicate,
         };
         Ok(match strict.visit_map(access)? {
-            ref number @ Value::Number(_) => Field::of_value(number).into_owned(),
+            Value::Number(number) => number.as_u64().map_or(Field::Other, Field::U64),
             _ => Field::Other,
         })
-    }
-}
-
-impl Field<'_> {
-    /// The same value, owning what it borrowed.
-    fn into_owned<'any>(self) -> Field<'any> {
-        match self {
-            Self::Null => Field::Null,
-            Self::Str(text) => Field::Str(Cow::Owned(text.into_owned())),
-            Self::U64(number) => Field::U64(number),
-            Self::Other => Field::Other,
-        }
     }
 }
 
