@@ -13,7 +13,9 @@ use testkit::redis_server::RedisServer;
 
 use super::instance::{current_thread, multi_thread, refresh_off_thread, FORM};
 use super::token_server::TokenServer;
-use super::{all_read_the_first_refresh, cache_in_process, spawn, survives_an_outage, Form};
+use super::{
+    all_read_the_first_refresh, cache_in_process, read_token, spawn, survives_an_outage, Form,
+};
 
 /// A token from `cache`, refreshing over ureq off the task's thread.
 async fn read(
@@ -115,11 +117,7 @@ fn the_blocking_methods_of_a_cache_with_an_async_keeper_refuse_with_a_typed_erro
     let server = TokenServer::start(3600, false);
     let (cache, _, _) = cache_in_process(&redis, &server, Duration::from_secs(1), Form::Async);
     let transport = UreqTransport::new();
-    let blocking = || {
-        cache
-            .token_with(SystemTime::now, |refresh| transport.run(refresh))
-            .unwrap_err()
-    };
+    let blocking = || read_token(&cache, &transport).unwrap_err();
     let refused = blocking();
     let Error::Store(error) = refused.error() else {
         panic!("not a store error: {refused}");

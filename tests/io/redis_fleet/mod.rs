@@ -15,10 +15,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use oauth2_sansio::cache::fleet::{decode_entry, FleetConfig, Sealing, SealingKey, SharedState};
-use oauth2_sansio::cache::{KeepErrorKind, SharedToken};
+use oauth2_sansio::cache::{CachedToken, KeepErrorKind, SharedToken, TokenError};
 use oauth2_sansio::io::redis::{AsyncRedisFleet, FleetWarning, RedisFleet, RedisFleetError};
 use oauth2_sansio::io::ureq::UreqTransport;
 use oauth2_sansio::rand_core::UnwrapErr;
+use oauth2_sansio::UserCredentials;
 use rand::rngs::SysRng;
 use testkit::redis_server::RedisServer;
 
@@ -230,6 +231,20 @@ fn cache_in_process(
     (cache, warnings, config())
 }
 
+/// Reads a token through `cache` as a blocking instance does.
+fn read_token(
+    cache: &SharedToken<UserCredentials>,
+    transport: &UreqTransport,
+) -> Result<CachedToken<UserCredentials>, TokenError> {
+    cache.token_with(SystemTime::now, |refresh| transport.run(refresh))
+}
+
+/// The access token [`read_token`] gets.
+fn blocking_token(cache: &SharedToken<UserCredentials>, transport: &UreqTransport) -> String {
+    let token = read_token(cache, transport).unwrap();
+    token.bearer().token().secret().to_owned()
+}
+
 #[test]
 fn with_redis_down_an_instance_refreshes_alone_and_shares_again_once_it_is_back() {
     let redis = RedisServer::start();
@@ -237,12 +252,7 @@ fn with_redis_down_an_instance_refreshes_alone_and_shares_again_once_it_is_back(
     let (cache, warnings, config) =
         cache_in_process(&redis, &server, Duration::from_millis(500), Form::Blocking);
     let transport = UreqTransport::new();
-    let token = || {
-        let token = cache
-            .token_with(SystemTime::now, |refresh| transport.run(refresh))
-            .unwrap();
-        token.bearer().token().secret().to_owned()
-    };
+    let token = || blocking_token(&cache, &transport);
     survives_an_outage(redis, &server, &cache, &warnings, &config, token);
 }
 
@@ -251,7 +261,7 @@ fn with_redis_down_an_instance_refreshes_alone_and_shares_again_once_it_is_back(
 fn survives_an_outage(
     mut redis: RedisServer,
     server: &TokenServer,
-    cache: &SharedToken<oauth2_sansio::UserCredentials>,
+    cache: &SharedToken<UserCredentials>,
     warnings: &Mutex<Vec<String>>,
     config: &FleetConfig,
     token: impl Fn() -> String,
@@ -314,12 +324,7 @@ fn with_redis_frozen_an_instance_refreshes_alone_within_the_timeouts_and_shares_
     let (cache, warnings, config) =
         cache_in_process(&redis, &server, Duration::from_millis(200), Form::Blocking);
     let transport = UreqTransport::new();
-    let token = || {
-        let token = cache
-            .token_with(SystemTime::now, |refresh| transport.run(refresh))
-            .unwrap();
-        token.bearer().token().secret().to_owned()
-    };
+    let token = || blocking_token(&cache, &transport);
     assert_eq!(token(), "at-1");
 
     redis.freeze();
@@ -370,10 +375,7 @@ fn a_foreign_or_damaged_entry_is_ignored_and_overwritten() {
         warnings.lock().unwrap().clear();
         let latest = format!("rt-{}", server.counts().latest);
         cache.replace(credentials_with(&server.url(), &latest));
-        let token = cache
-            .token_with(SystemTime::now, |refresh| transport.run(refresh))
-            .unwrap();
-        assert!(token.bearer().token().secret().starts_with("at-"));
+        assert!(blocking_token(&cache, &transport).starts_with("at-"));
         let seen = warnings.lock().unwrap().clone();
         assert!(seen.iter().any(|w| w.contains(warning)), "{seen:?}");
         assert!(

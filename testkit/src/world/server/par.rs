@@ -9,8 +9,8 @@ use std::time::{Duration, SystemTime};
 
 use serde_json::json;
 
-use super::token_endpoint::{json_response, refuse, Refusal};
-use super::{unique_pairs, FakeServer};
+use super::token_endpoint::{form_of, json_response, refuse, Refusal};
+use super::FakeServer;
 
 /// The fake server's pushed authorization request endpoint.
 pub const PAR_URI: &str = "http://127.0.0.1:9000/par";
@@ -51,12 +51,7 @@ impl FakeServer {
         if request.method() != http::Method::POST {
             return refuse(405, "invalid_request", "the endpoint takes POST");
         }
-        let body = std::str::from_utf8(request.body())
-            .or_else(|_| refuse(400, "invalid_request", "not UTF-8"))?;
-        let form = unique_pairs(body).map_or_else(
-            || refuse(400, "invalid_request", "a parameter appears twice"),
-            Ok,
-        )?;
+        let form = form_of(request)?;
         if !form.contains_key("client_id") {
             return refuse(
                 400,

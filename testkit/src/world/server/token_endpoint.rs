@@ -31,6 +31,18 @@ pub(super) fn refuse<T>(
     })
 }
 
+/// A POST's form body: UTF-8, no parameter twice.
+pub(super) fn form_of(
+    request: &http::Request<Vec<u8>>,
+) -> Result<HashMap<String, String>, Refusal> {
+    let body = std::str::from_utf8(request.body())
+        .or_else(|_| refuse(400, "invalid_request", "not UTF-8"))?;
+    unique_pairs(body).map_or_else(
+        || refuse(400, "invalid_request", "a parameter appears twice"),
+        Ok,
+    )
+}
+
 impl Refusal {
     pub(super) fn into_response(self) -> http::Response<Vec<u8>> {
         let body = json!({"error": self.error, "error_description": self.description});
@@ -110,12 +122,7 @@ impl FakeServer {
         {
             return refuse(400, "invalid_request", "the body must be a form");
         }
-        let body = std::str::from_utf8(request.body())
-            .or_else(|_| refuse(400, "invalid_request", "not UTF-8"))?;
-        let form = unique_pairs(body).map_or_else(
-            || refuse(400, "invalid_request", "a parameter appears twice"),
-            Ok,
-        )?;
+        let form = form_of(request)?;
         let jkt = self.dpop_proof(request, None, now)?;
         let client_id = self.authenticate(request, &form, now)?;
         match form.get("grant_type").map(String::as_str) {
